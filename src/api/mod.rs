@@ -1,0 +1,9 @@
+//! The Linq client: the only place that speaks HTTP to Linq.
+
+pub mod client;
+pub mod error;
+pub mod model;
+
+pub use client::{ApiKey, ClientConfig, LinqClient};
+pub use error::ApiError;
+pub use model::*;

@@ -1,0 +1,275 @@
+//! Wire types of the Linq Partner API v3 (linq-api.md §3). Unknown fields are ignored
+//! everywhere, and event types stay plain strings: the catalogue grows.
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use std::fmt;
+use time::OffsetDateTime;
+use zeroize::Zeroizing;
+
+/// A webhook subscription as returned by list, retrieve and update.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Subscription {
+    pub id: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339")]
+    pub updated_at: OffsetDateTime,
+    pub is_active: bool,
+    pub subscribed_events: Vec<String>,
+    pub target_url: String,
+    /// Absent, `null` and `[]` all mean "events from every line".
+    #[serde(default)]
+    pub phone_numbers: Option<Vec<String>>,
+    #[serde(default)]
+    pub routing_id_header: Option<String>,
+    #[serde(default)]
+    pub routing_key_header: Option<String>,
+}
+
+impl Subscription {
+    /// The phone filter, empty when the subscription hears every line.
+    pub fn phone_filter(&self) -> &[String] {
+        self.phone_numbers.as_deref().unwrap_or(&[])
+    }
+}
+
+/// The `whsec_…` signing secret. It is returned once, by create, and then lives only in the
+/// secret dialog: zeroised on drop, never printed by `Debug`, no `Display`, not `Clone`
+/// (a copy would be a second place that has to be wiped).
+pub struct SigningSecret(Zeroizing<String>);
+
+impl SigningSecret {
+    pub fn new(secret: String) -> Self {
+        Self(Zeroizing::new(secret))
+    }
+
+    /// The secret text, for the clipboard and the dialog's reveal only.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl fmt::Debug for SigningSecret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("whsec_…(redacted)")
+    }
+}
+
+impl<'de> Deserialize<'de> for SigningSecret {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        String::deserialize(d).map(SigningSecret::new)
+    }
+}
+
+/// The create response: a subscription plus its one-time signing secret.
+#[derive(Debug, Deserialize)]
+pub struct CreatedSubscription {
+    #[serde(flatten)]
+    pub subscription: Subscription,
+    pub signing_secret: SigningSecret,
+}
+
+/// `{ "subscriptions": [...] }`
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SubscriptionList {
+    pub subscriptions: Vec<Subscription>,
+}
+
+/// Create body (linq-api.md §4.1). `phone_numbers` is never sent as `null` on create.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct NewSubscription {
+    pub target_url: String,
+    pub subscribed_events: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone_numbers: Option<Vec<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub routing_key_header: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub routing_id_header: Option<String>,
+}
+
+/// A change to a nullable field: `Clear` is sent as JSON `null`, `Set` as the value.
+/// Leaving the field alone is `None` around it, and is not sent at all.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FieldChange<T> {
+    Clear,
+    Set(T),
+}
+
+impl<T: Serialize> Serialize for FieldChange<T> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            FieldChange::Clear => s.serialize_none(),
+            FieldChange::Set(v) => v.serialize(s),
+        }
+    }
+}
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for FieldChange<T> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Ok(match Option::<T>::deserialize(d)? {
+            None => FieldChange::Clear,
+            Some(v) => FieldChange::Set(v),
+        })
+    }
+}
+
+/// A field that is present in the JSON (even as `null`) becomes `Some`.
+fn present<'de, D, T>(d: D) -> Result<Option<T>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    T::deserialize(d).map(Some)
+}
+
+/// Update body (linq-api.md §4.2): PUT with partial semantics, so only set fields are sent.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct SubscriptionPatch {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target_url: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subscribed_events: Option<Vec<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_active: Option<bool>,
+    /// `Clear` (null) and `Set([])` both clear the filter on the server.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "present"
+    )]
+    pub phone_numbers: Option<FieldChange<Vec<String>>>,
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "present"
+    )]
+    pub routing_key_header: Option<FieldChange<String>>,
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "present"
+    )]
+    pub routing_id_header: Option<FieldChange<String>>,
+}
+
+impl SubscriptionPatch {
+    pub fn pause(active: bool) -> Self {
+        Self {
+            is_active: Some(active),
+            ..Self::default()
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        *self == Self::default()
+    }
+}
+
+/// `GET /v3/webhook-events`
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EventCatalog {
+    pub doc_url: String,
+    pub events: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Reputation {
+    pub status: String,
+    #[serde(default)]
+    pub doc_url: Option<String>,
+}
+
+/// One line of the account (`GET /v3/phone_numbers`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PhoneNumber {
+    pub id: String,
+    pub phone_number: String,
+    #[serde(default)]
+    pub reputation: Option<Reputation>,
+    #[serde(default)]
+    pub forwarding_number: Option<String>,
+    #[serde(default)]
+    pub line_type: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct PhoneNumberList {
+    pub phone_numbers: Vec<PhoneNumber>,
+}
+
+/// The error envelope (linq-api.md §5.1). Every field is optional when reading: foreign
+/// gateways answer with parts of it or none.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct ErrorEnvelope {
+    #[serde(default)]
+    pub success: Option<bool>,
+    pub error: ErrorDetail,
+    #[serde(default)]
+    pub trace_id: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct ErrorDetail {
+    #[serde(default)]
+    pub status: Option<u16>,
+    #[serde(default)]
+    pub code: Option<u32>,
+    #[serde(default)]
+    pub message: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub doc_url: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retry_after: Option<u64>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_every_documented_timestamp_form() {
+        for ts in [
+            "2024-01-15T10:30:00Z",
+            "2026-01-30T20:49:19.704Z",
+            "2026-02-05T19:31:13.736444093Z",
+            "2025-05-21T15:30:00.000-05:00",
+        ] {
+            let json = format!(
+                r#"{{"id":"b2c3d4e5-f6a7-8901-bcde-f23456789012","created_at":"{ts}","updated_at":"{ts}",
+                "is_active":true,"subscribed_events":["message.sent","brand.new"],"target_url":"https://x.test/h",
+                "environment_id":"ignored"}}"#
+            );
+            let sub: Subscription = serde_json::from_str(&json).expect(ts);
+            assert_eq!(sub.subscribed_events[1], "brand.new");
+            assert!(sub.phone_filter().is_empty());
+        }
+    }
+
+    #[test]
+    fn patch_sends_only_set_fields_and_null_to_clear() {
+        let patch = SubscriptionPatch {
+            phone_numbers: Some(FieldChange::Clear),
+            ..SubscriptionPatch::pause(false)
+        };
+        assert_eq!(
+            serde_json::to_string(&patch).unwrap(),
+            r#"{"is_active":false,"phone_numbers":null}"#
+        );
+        assert_eq!(serde_json::to_string(&SubscriptionPatch::default()).unwrap(), "{}");
+    }
+
+    #[test]
+    fn secret_debug_is_redacted() {
+        let s = SigningSecret::new("whsec_abc".into());
+        assert_eq!(format!("{s:?}"), "whsec_…(redacted)");
+    }
+}

@@ -1,0 +1,1 @@
+//! Linq-compatible sandbox server (in progress).

@@ -1,0 +1,33 @@
+//! Untrusted text from the API goes through here before it reaches the terminal.
+
+use std::borrow::Cow;
+
+/// Removes control characters (C0, DEL, C1 — which includes ESC and CSI) so that no string
+/// from the API can move the cursor, recolour, retitle or otherwise drive the terminal.
+/// Tabs and newlines become spaces: every field is drawn on one line.
+pub fn clean(s: &str) -> Cow<'_, str> {
+    if !s.chars().any(char::is_control) {
+        return Cow::Borrowed(s);
+    }
+    Cow::Owned(
+        s.chars()
+            .filter_map(|c| match c {
+                '\t' | '\n' | '\r' => Some(' '),
+                c if c.is_control() => None,
+                c => Some(c),
+            })
+            .collect(),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn strips_escape_sequences_and_c1() {
+        assert_eq!(clean("https://x.test/\u{1b}[2J\u{9b}31mhook\u{7}"), "https://x.test/[2J31mhook");
+        assert_eq!(clean("a\tb\nc"), "a b c");
+        assert!(matches!(clean("plain"), Cow::Borrowed(_)));
+    }
+}
