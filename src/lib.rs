@@ -2,5 +2,11 @@
 //! sandbox server to run it (and its tests) against.
 
 pub mod api;
+pub mod app;
+pub mod clipboard;
+pub mod config;
+pub mod runtime;
 pub mod sandbox;
+pub mod terminal;
 pub mod text;
+pub mod ui;

@@ -26,7 +26,10 @@ mod tests {
 
     #[test]
     fn strips_escape_sequences_and_c1() {
-        assert_eq!(clean("https://x.test/\u{1b}[2J\u{9b}31mhook\u{7}"), "https://x.test/[2J31mhook");
+        assert_eq!(
+            clean("https://x.test/\u{1b}[2J\u{9b}31mhook\u{7}"),
+            "https://x.test/[2J31mhook"
+        );
         assert_eq!(clean("a\tb\nc"), "a b c");
         assert!(matches!(clean("plain"), Cow::Borrowed(_)));
     }

@@ -31,8 +31,10 @@ impl ApiKey {
     }
 
     fn bearer(&self) -> Result<HeaderValue, ApiError> {
-        let mut v = HeaderValue::from_str(&format!("Bearer {}", self.0.as_str()))
-            .map_err(|_| ApiError::InvalidRequest("the API key contains invalid characters".into()))?;
+        let mut v =
+            HeaderValue::from_str(&format!("Bearer {}", self.0.as_str())).map_err(|_| {
+                ApiError::InvalidRequest("the API key contains invalid characters".into())
+            })?;
         v.set_sensitive(true);
         Ok(v)
     }
@@ -137,12 +139,16 @@ impl LinqClient {
     }
 
     pub async fn list(&self) -> Result<Vec<Subscription>, ApiError> {
-        let a = self.send(Method::GET, "/v3/webhook-subscriptions", None).await?;
+        let a = self
+            .send(Method::GET, "/v3/webhook-subscriptions", None)
+            .await?;
         Ok(self.decode::<SubscriptionList>(&a)?.subscriptions)
     }
 
     pub async fn get(&self, id: &str) -> Result<Subscription, ApiError> {
-        let a = self.send(Method::GET, &subscription_path(id)?, None).await?;
+        let a = self
+            .send(Method::GET, &subscription_path(id)?, None)
+            .await?;
         self.decode(&a)
     }
 
@@ -160,9 +166,15 @@ impl LinqClient {
     }
 
     /// PUT with partial semantics: only the fields set in `patch` are sent.
-    pub async fn update(&self, id: &str, patch: &SubscriptionPatch) -> Result<Subscription, ApiError> {
+    pub async fn update(
+        &self,
+        id: &str,
+        patch: &SubscriptionPatch,
+    ) -> Result<Subscription, ApiError> {
         let body = to_body(patch)?;
-        let a = self.send(Method::PUT, &subscription_path(id)?, Some(body)).await?;
+        let a = self
+            .send(Method::PUT, &subscription_path(id)?, Some(body))
+            .await?;
         self.decode(&a)
     }
 
@@ -190,7 +202,12 @@ impl LinqClient {
         })
     }
 
-    async fn send(&self, method: Method, path: &str, body: Option<Vec<u8>>) -> Result<Answer, ApiError> {
+    async fn send(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<Vec<u8>>,
+    ) -> Result<Answer, ApiError> {
         let retries = if method == Method::POST {
             0
         } else {
@@ -202,7 +219,11 @@ impl LinqClient {
             let outcome = self.attempt(&method, &url, body.as_deref(), attempt).await;
             let (err, server_delay, forced) = match outcome {
                 Ok(a) => return Ok(a),
-                Err(Attempt::Answered { err, delay, should_retry }) => {
+                Err(Attempt::Answered {
+                    err,
+                    delay,
+                    should_retry,
+                }) => {
                     let retryable = should_retry.unwrap_or_else(|| {
                         matches!(err.status(), Some(408 | 409 | 429) | Some(500..=599))
                     });
@@ -211,14 +232,19 @@ impl LinqClient {
                 Err(Attempt::Transport(err)) => {
                     let retryable = matches!(
                         err,
-                        ApiError::Connect { .. } | ApiError::Timeout { .. } | ApiError::Transport { .. }
+                        ApiError::Connect { .. }
+                            | ApiError::Timeout { .. }
+                            | ApiError::Transport { .. }
                     );
                     (err, None, Some(retryable))
                 }
             };
             // A DELETE retried after a lost answer finds the subscription gone: that is success.
             if method == Method::DELETE && attempt > 0 && err.is_not_found() {
-                return Ok(Answer { status: 204, body: Vec::new() });
+                return Ok(Answer {
+                    status: 204,
+                    body: Vec::new(),
+                });
             }
             if forced != Some(true) || attempt >= retries {
                 return Err(err);
@@ -232,12 +258,25 @@ impl LinqClient {
         }
     }
 
-    async fn attempt(&self, method: &Method, url: &str, body: Option<&[u8]>, attempt: u32) -> Result<Answer, Attempt> {
-        let accept = if *method == Method::DELETE { "*/*" } else { "application/json" };
+    async fn attempt(
+        &self,
+        method: &Method,
+        url: &str,
+        body: Option<&[u8]>,
+        attempt: u32,
+    ) -> Result<Answer, Attempt> {
+        let accept = if *method == Method::DELETE {
+            "*/*"
+        } else {
+            "application/json"
+        };
         let mut req = self
             .http
             .request(method.clone(), url)
-            .header(AUTHORIZATION, self.config.api_key.bearer().map_err(Attempt::Transport)?)
+            .header(
+                AUTHORIZATION,
+                self.config.api_key.bearer().map_err(Attempt::Transport)?,
+            )
             .header(ACCEPT, accept)
             .header("X-Stainless-Retry-Count", attempt.to_string());
         if let Some(b) = body {
@@ -245,7 +284,10 @@ impl LinqClient {
                 .header(CONTENT_TYPE, "application/json")
                 .body(b.to_vec());
         }
-        let resp = req.send().await.map_err(|e| Attempt::Transport(self.transport_error(e)))?;
+        let resp = req
+            .send()
+            .await
+            .map_err(|e| Attempt::Transport(self.transport_error(e)))?;
         let status = resp.status();
         let headers = resp.headers().clone();
         let bytes = resp
@@ -273,7 +315,12 @@ impl LinqClient {
         })
     }
 
-    fn decode_error(&self, status: StatusCode, headers: &HeaderMap, body: &[u8]) -> (ApiError, Option<Duration>) {
+    fn decode_error(
+        &self,
+        status: StatusCode,
+        headers: &HeaderMap,
+        body: &[u8],
+    ) -> (ApiError, Option<Duration>) {
         let header_trace = headers
             .get("x-trace-id")
             .and_then(|v| v.to_str().ok())
@@ -288,18 +335,26 @@ impl LinqClient {
                         .error
                         .message
                         .map(|m| clean(&m).into_owned())
-                        .unwrap_or_else(|| status.canonical_reason().unwrap_or("error").to_string()),
+                        .unwrap_or_else(|| {
+                            status.canonical_reason().unwrap_or("error").to_string()
+                        }),
                     doc_url: env.error.doc_url,
                     retry_after,
                     trace_id: env.trace_id.or(header_trace),
                 };
-                (ApiError::Linq(failure), retry_after.map(Duration::from_secs))
+                (
+                    ApiError::Linq(failure),
+                    retry_after.map(Duration::from_secs),
+                )
             }
             _ => {
                 let cut = &body[..body.len().min(200)];
                 let snippet = clean(&String::from_utf8_lossy(cut)).trim().to_string();
                 let snippet = if snippet.is_empty() {
-                    status.canonical_reason().unwrap_or("empty body").to_string()
+                    status
+                        .canonical_reason()
+                        .unwrap_or("empty body")
+                        .to_string()
                 } else {
                     snippet
                 };

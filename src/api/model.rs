@@ -264,7 +264,10 @@ mod tests {
             serde_json::to_string(&patch).unwrap(),
             r#"{"is_active":false,"phone_numbers":null}"#
         );
-        assert_eq!(serde_json::to_string(&SubscriptionPatch::default()).unwrap(), "{}");
+        assert_eq!(
+            serde_json::to_string(&SubscriptionPatch::default()).unwrap(),
+            "{}"
+        );
     }
 
     #[test]

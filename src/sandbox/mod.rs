@@ -1,1 +1,311 @@
-//! Linq-compatible sandbox server (in progress).
+//! A local, persistent, Linq-compatible HTTP server (linq-api.md §10).
+//!
+//! Serves the webhook-subscription endpoints of the Partner API v3 under
+//! `/api/partner/v3/...` from a SQLite file. Each API key is its own partner account with its
+//! own subscriptions and phone lines; fresh accounts get a demo account (`assets/seed.json`).
+//!
+//! Module map: `routes` (HTTP surface) → `rules` (request validation) → `store` (SQLite,
+//! with `schema` for migrations);
+//! `envelope` renders Linq errors and trace ids; `auth` maps keys to accounts; `model` holds
+//! the domain types and their JSON; `seed` builds the demo account.
+//!
+//! Error choices where linq-api.md §11 leaves them open: duplicate `target_url` → 409/2015;
+//! non-HTTPS URL, unknown/empty event types, bad routing header → 400/1005; malformed id →
+//! 404/2010; unknown endpoint → 404/1005; framework rejections (405, 413) → their status
+//! with code 1005.
+
+mod auth;
+mod envelope;
+mod model;
+mod routes;
+mod rules;
+mod schema;
+mod seed;
+mod store;
+
+pub use store::StoreError;
+
+use auth::{Account, Accounts};
+use std::io::Write as _;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
+use std::path::PathBuf;
+use store::Store;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+/// The key used when none is configured.
+pub const DEFAULT_API_KEY: &str = "sandbox";
+
+#[derive(Debug, thiserror::Error)]
+pub enum SandboxError {
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        addr: SocketAddr,
+        source: std::io::Error,
+    },
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("no user data directory could be determined; pass --db PATH")]
+    NoDataDir,
+    #[error("cannot create directory {path}: {source}")]
+    CreateDir {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    /// Keys are not echoed: the message names the key's position only.
+    #[error("API key #{position} is unusable: {reason}")]
+    InvalidApiKey {
+        position: usize,
+        reason: &'static str,
+    },
+    #[error("the bundled sandbox seed is invalid: {0}")]
+    Seed(String),
+    #[error("sandbox server failed: {0}")]
+    Serve(std::io::Error),
+    #[error("sandbox server task ended abnormally: {0}")]
+    Task(String),
+    #[error("cannot print or wait for signals: {0}")]
+    Io(std::io::Error),
+}
+
+/// `linq-hooks sandbox` options.
+#[derive(Debug, Clone, clap::Args)]
+pub struct SandboxArgs {
+    /// Address to listen on (port 0 picks a free port)
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:4010")]
+    pub listen: SocketAddr,
+    /// SQLite database file [default: sandbox.db in the user data directory]
+    #[arg(long, value_name = "PATH")]
+    pub db: Option<PathBuf>,
+    /// API key to accept; repeat for more. Each key is a separate account [default: sandbox]
+    #[arg(long = "api-key", value_name = "KEY")]
+    pub api_keys: Vec<String>,
+    /// Do not seed fresh accounts with the demo data
+    #[arg(long)]
+    pub no_seed: bool,
+}
+
+/// Shared by every handler. Cloning is cheap (channel sender and `Arc`).
+#[derive(Clone)]
+pub(crate) struct AppState {
+    store: Store,
+    accounts: Accounts,
+}
+
+/// A running sandbox. Dropping it, or awaiting [`SandboxHandle::shutdown`], stops the server
+/// gracefully (in-flight requests finish).
+#[derive(Debug)]
+pub struct SandboxHandle {
+    addr: SocketAddr,
+    stop: Option<oneshot::Sender<()>>,
+    task: Option<JoinHandle<Result<(), SandboxError>>>,
+}
+
+impl SandboxHandle {
+    /// The bound address (useful after binding port 0).
+    pub fn local_addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// Stops accepting, lets in-flight requests finish, and waits until the database file
+    /// is closed, so the same file can be reopened right away.
+    pub async fn shutdown(mut self) -> Result<(), SandboxError> {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        match self.task.take() {
+            Some(task) => task.await.map_err(|e| SandboxError::Task(e.to_string()))?,
+            None => Ok(()),
+        }
+    }
+}
+
+impl Drop for SandboxHandle {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+}
+
+/// Starts the sandbox on `addr` with the database at `db`, accepting `keys` (one account
+/// each). With `seed`, accounts that are new and empty get the demo data. Returns the API
+/// base URL (`http://127.0.0.1:PORT/api/partner`, without `/v3`) and the handle.
+pub async fn spawn(
+    addr: SocketAddr,
+    db: PathBuf,
+    keys: Vec<String>,
+    seed: bool,
+) -> Result<(String, SandboxHandle), SandboxError> {
+    let keys = checked_keys(keys)?;
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .map_err(|source| SandboxError::Bind { addr, source })?;
+    let local = listener
+        .local_addr()
+        .map_err(|source| SandboxError::Bind { addr, source })?;
+
+    let (store, store_thread) = Store::open(db).await?;
+    for key in &keys {
+        let demo = if seed {
+            Some(seed::demo_account().map_err(SandboxError::Seed)?)
+        } else {
+            None
+        };
+        if store
+            .ensure_account(Account::for_key(key).id(), demo)
+            .await?
+        {
+            tracing::info!("seeded a fresh sandbox account with demo data");
+        }
+    }
+
+    let app = routes::router(AppState {
+        store,
+        accounts: Accounts::new(&keys),
+    });
+    let (stop, stopped) = oneshot::channel::<()>();
+    let task = tokio::spawn(async move {
+        let served = axum::serve(listener, app)
+            .with_graceful_shutdown(async move {
+                // A dropped handle counts as a stop request too.
+                let _ = stopped.await;
+            })
+            .await;
+        // The router, and with it every `Store` clone, is gone: the database thread now
+        // closes the file; wait for that.
+        store_thread.join().await;
+        served.map_err(SandboxError::Serve)
+    });
+    let base_url = format!("http://{}/api/partner", reachable(local));
+    Ok((
+        base_url,
+        SandboxHandle {
+            addr: local,
+            stop: Some(stop),
+            task: Some(task),
+        },
+    ))
+}
+
+/// `linq-hooks sandbox`: runs until Ctrl-C or SIGTERM. Prints one line on stdout once it
+/// listens.
+pub async fn serve(args: SandboxArgs) -> Result<(), SandboxError> {
+    let db = match args.db {
+        Some(path) => {
+            if let Some(dir) = path.parent().filter(|dir| !dir.as_os_str().is_empty()) {
+                create_dir(dir.to_path_buf())?;
+            }
+            path
+        }
+        None => default_db_path()?,
+    };
+    let keys = if args.api_keys.is_empty() {
+        vec![DEFAULT_API_KEY.to_owned()]
+    } else {
+        checked_keys(args.api_keys)?
+    };
+    let (base_url, handle) = spawn(args.listen, db, keys.clone(), !args.no_seed).await?;
+    {
+        let mut stdout = std::io::stdout().lock();
+        writeln!(
+            stdout,
+            "linq-hooks sandbox listening on {base_url} (api keys: {})",
+            keys.join(", ")
+        )
+        .and_then(|()| stdout.flush())
+        .map_err(SandboxError::Io)?;
+    }
+    shutdown_signal().await?;
+    handle.shutdown().await
+}
+
+/// `sandbox.db` in the user data directory (created if missing).
+pub fn default_db_path() -> Result<PathBuf, SandboxError> {
+    let dirs = directories::ProjectDirs::from("com", "linq-hooks", "linq-hooks")
+        .ok_or(SandboxError::NoDataDir)?;
+    let dir = dirs.data_dir().to_path_buf();
+    create_dir(dir.clone())?;
+    Ok(dir.join("sandbox.db"))
+}
+
+fn create_dir(path: PathBuf) -> Result<(), SandboxError> {
+    std::fs::create_dir_all(&path).map_err(|source| SandboxError::CreateDir { path, source })
+}
+
+/// Keys must travel in a `Bearer` header: visible ASCII, no spaces. Duplicates are dropped.
+fn checked_keys(keys: Vec<String>) -> Result<Vec<String>, SandboxError> {
+    let mut unique: Vec<String> = Vec::with_capacity(keys.len());
+    for (index, key) in keys.into_iter().enumerate() {
+        let position = index + 1;
+        if key.is_empty() {
+            return Err(SandboxError::InvalidApiKey {
+                position,
+                reason: "it is empty",
+            });
+        }
+        if !key.bytes().all(|b| b.is_ascii_graphic()) {
+            return Err(SandboxError::InvalidApiKey {
+                position,
+                reason: "only visible ASCII characters without spaces are allowed",
+            });
+        }
+        if !unique.contains(&key) {
+            unique.push(key);
+        }
+    }
+    if unique.is_empty() {
+        return Err(SandboxError::InvalidApiKey {
+            position: 0,
+            reason: "at least one API key is required",
+        });
+    }
+    Ok(unique)
+}
+
+/// A bound wildcard address is not something a client can dial: use loopback instead.
+fn reachable(addr: SocketAddr) -> SocketAddr {
+    match addr.ip() {
+        IpAddr::V4(ip) if ip.is_unspecified() => (Ipv4Addr::LOCALHOST, addr.port()).into(),
+        IpAddr::V6(ip) if ip.is_unspecified() => (Ipv6Addr::LOCALHOST, addr.port()).into(),
+        _ => addr,
+    }
+}
+
+async fn shutdown_signal() -> Result<(), SandboxError> {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        let mut terminate = signal(SignalKind::terminate()).map_err(SandboxError::Io)?;
+        tokio::select! {
+            interrupted = tokio::signal::ctrl_c() => interrupted.map_err(SandboxError::Io),
+            _ = terminate.recv() => Ok(()),
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        tokio::signal::ctrl_c().await.map_err(SandboxError::Io)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_are_checked_and_deduplicated() {
+        let keys = checked_keys(vec!["a".into(), "b".into(), "a".into()]).expect("valid");
+        assert_eq!(keys, ["a", "b"]);
+        assert!(checked_keys(vec![]).is_err());
+        assert!(checked_keys(vec!["".into()]).is_err());
+        assert!(checked_keys(vec!["has space".into()]).is_err());
+    }
+
+    #[test]
+    fn wildcard_binds_report_loopback() {
+        let any: SocketAddr = "0.0.0.0:4010".parse().expect("addr");
+        assert_eq!(reachable(any).to_string(), "127.0.0.1:4010");
+        let any6: SocketAddr = "[::]:4010".parse().expect("addr");
+        assert_eq!(reachable(any6).to_string(), "[::1]:4010");
+    }
+}

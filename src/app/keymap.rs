@@ -1,0 +1,198 @@
+//! The one table of key bindings. Dispatch, the footer hints and the help overlay are all
+//! generated from [`BINDINGS`], so they cannot drift apart.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+/// Where the keyboard focus is; decides which bindings apply.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Context {
+    /// Applies everywhere, before any widget sees the key.
+    Global,
+    /// The list or the detail pane: actions on the selected subscription.
+    Browse,
+    List,
+    Detail,
+    FilterInput,
+    ConfirmDelete,
+    Help,
+}
+
+impl Context {
+    pub fn title(self) -> &'static str {
+        match self {
+            Context::Global => "Anywhere",
+            Context::Browse => "List and detail",
+            Context::List => "Subscription list",
+            Context::Detail => "Detail pane",
+            Context::FilterInput => "Filter input",
+            Context::ConfirmDelete => "Delete dialog",
+            Context::Help => "Help",
+        }
+    }
+}
+
+/// Everything a key can ask for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Action {
+    ForceQuit,
+    Quit,
+    Help,
+    CloseHelp,
+    HelpUp,
+    HelpDown,
+    Up,
+    Down,
+    Top,
+    Bottom,
+    PageUp,
+    PageDown,
+    ShowAll,
+    ShowActive,
+    ShowPaused,
+    FocusDetail,
+    FocusList,
+    ScrollUp,
+    ScrollDown,
+    Back,
+    TogglePause,
+    Delete,
+    Refresh,
+    Filter,
+    FilterKeep,
+    FilterClear,
+    CopyId,
+    ConfirmDelete,
+    CancelDelete,
+    SwitchButton,
+    PressButton,
+}
+
+/// Whether a binding changes anything on the server (hidden with `--read-only`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Effect {
+    Read,
+    Write,
+}
+
+pub struct Binding {
+    pub context: Context,
+    pub keys: &'static [(KeyCode, KeyModifiers)],
+    /// How the keys are written in hints and help, e.g. `j/↓`.
+    pub label: &'static str,
+    pub action: Action,
+    pub help: &'static str,
+    /// Its words in the footer of its context; empty = not in the footer.
+    pub hint: &'static str,
+    pub effect: Effect,
+}
+
+const NONE: KeyModifiers = KeyModifiers::NONE;
+const CTRL: KeyModifiers = KeyModifiers::CONTROL;
+const SHIFT: KeyModifiers = KeyModifiers::SHIFT;
+
+macro_rules! bind {
+    ($ctx:ident, [$($key:expr),+], $label:expr, $action:ident, $help:expr, $hint:expr, $effect:ident) => {
+        Binding {
+            context: Context::$ctx,
+            keys: &[$($key),+],
+            label: $label,
+            action: Action::$action,
+            help: $help,
+            hint: $hint,
+            effect: Effect::$effect,
+        }
+    };
+}
+
+use KeyCode::{
+    BackTab, Char, Delete as Del, Down as KDown, End, Enter, Esc, Home, PageDown as PgDn,
+    PageUp as PgUp, Tab, Up as KUp,
+};
+
+#[rustfmt::skip]
+pub static BINDINGS: &[Binding] = &[
+    bind!(Global, [(Char('c'), CTRL)], "Ctrl-C", ForceQuit, "quit now, from anywhere", "", Read),
+    bind!(Browse, [(Char('p'), NONE)], "p", TogglePause, "pause ⇄ resume", "pause/resume", Write),
+    bind!(Browse, [(Char('d'), CTRL), (Del, NONE)], "Ctrl-D", Delete, "delete (asks first)", "delete", Write),
+    bind!(Browse, [(Char('/'), NONE)], "/", Filter, "filter by URL, id, event, phone", "filter", Read),
+    bind!(Browse, [(Char('r'), NONE)], "r", Refresh, "refresh now", "refresh", Read),
+    bind!(Browse, [(Char('q'), NONE)], "q", Quit, "quit", "", Read),
+    bind!(Browse, [(Char('?'), NONE), (Char('?'), SHIFT)], "?", Help, "help", "", Read),
+    bind!(List, [(Char('j'), NONE), (KDown, NONE)], "j/↓", Down, "next subscription", "", Read),
+    bind!(List, [(Char('k'), NONE), (KUp, NONE)], "k/↑", Up, "previous subscription", "", Read),
+    bind!(List, [(Char('g'), NONE), (Home, NONE)], "g/Home", Top, "first subscription", "", Read),
+    bind!(List, [(Char('G'), SHIFT), (Char('G'), NONE), (End, NONE)], "G/End", Bottom, "last subscription", "", Read),
+    bind!(List, [(PgUp, NONE)], "PgUp", PageUp, "page up", "", Read),
+    bind!(List, [(PgDn, NONE)], "PgDn", PageDown, "page down", "", Read),
+    bind!(List, [(Char('1'), NONE)], "1", ShowAll, "tab: all subscriptions", "", Read),
+    bind!(List, [(Char('2'), NONE)], "2", ShowActive, "tab: active only", "", Read),
+    bind!(List, [(Char('3'), NONE)], "3", ShowPaused, "tab: paused only", "", Read),
+    bind!(List, [(Enter, NONE), (Tab, NONE)], "Enter", FocusDetail, "inspect (focus the detail pane)", "inspect", Read),
+    bind!(List, [(Esc, NONE)], "Esc", Back, "dismiss message, else clear filter", "", Read),
+    bind!(Detail, [(Char('c'), NONE)], "c", CopyId, "copy the subscription id", "copy id", Read),
+    bind!(Detail, [(Char('j'), NONE), (KDown, NONE)], "j/↓", ScrollDown, "scroll the detail down", "", Read),
+    bind!(Detail, [(Char('k'), NONE), (KUp, NONE)], "k/↑", ScrollUp, "scroll the detail up", "", Read),
+    bind!(Detail, [(Esc, NONE), (Tab, NONE), (BackTab, SHIFT), (BackTab, NONE)], "Esc", FocusList, "back to the list", "back", Read),
+    bind!(FilterInput, [(Enter, NONE)], "Enter", FilterKeep, "keep the filter, back to the list", "keep filter", Read),
+    bind!(FilterInput, [(Esc, NONE)], "Esc", FilterClear, "clear the filter", "clear", Read),
+    bind!(ConfirmDelete, [(Char('y'), NONE), (Char('Y'), SHIFT)], "y", ConfirmDelete, "delete it", "delete", Write),
+    bind!(ConfirmDelete, [(Char('n'), NONE), (Esc, NONE)], "n/Esc", CancelDelete, "keep it", "keep it", Read),
+    bind!(ConfirmDelete, [(Tab, NONE), (BackTab, SHIFT), (BackTab, NONE), (KeyCode::Left, NONE), (KeyCode::Right, NONE)], "Tab", SwitchButton, "move between Cancel and Delete", "switch", Read),
+    bind!(ConfirmDelete, [(Enter, NONE)], "Enter", PressButton, "press the focused button", "press", Read),
+    bind!(Help, [(Char('j'), NONE), (KDown, NONE)], "j/↓", HelpDown, "scroll help down", "", Read),
+    bind!(Help, [(Char('k'), NONE), (KUp, NONE)], "k/↑", HelpUp, "scroll help up", "", Read),
+    bind!(Help, [(Esc, NONE), (Char('?'), NONE), (Char('?'), SHIFT), (Char('q'), NONE)], "Esc", CloseHelp, "close help", "close", Read),
+];
+
+/// Keys that edit text in the filter input (not actions: shown in help only).
+pub const TEXT_EDITING: &str = "type to filter · Backspace deletes · ←→ move";
+
+/// Finds the action for a key in `context`, honouring read-only mode. Global bindings
+/// apply first.
+pub fn lookup(context: Context, key: &KeyEvent, read_only: bool) -> Option<Action> {
+    let browse = matches!(context, Context::List | Context::Detail);
+    let chain = [
+        Some(Context::Global),
+        browse.then_some(Context::Browse),
+        Some(context),
+    ];
+    chain.into_iter().flatten().find_map(|ctx| {
+        BINDINGS
+            .iter()
+            .filter(|b| b.context == ctx && !(read_only && b.effect == Effect::Write))
+            .find(|b| {
+                b.keys
+                    .iter()
+                    .any(|(code, mods)| *code == key.code && key.modifiers == *mods)
+            })
+            .map(|b| b.action)
+    })
+}
+
+/// Footer hints of a context, `(label, words)`: its own keys first, then the shared ones.
+pub fn hints(context: Context, read_only: bool) -> Vec<(&'static str, &'static str)> {
+    let browse = matches!(context, Context::List | Context::Detail);
+    let own = BINDINGS.iter().filter(|b| b.context == context);
+    let shared = BINDINGS
+        .iter()
+        .filter(|b| browse && b.context == Context::Browse);
+    own.chain(shared)
+        .filter(|b| !b.hint.is_empty() && !(read_only && b.effect == Effect::Write))
+        .map(|b| (b.label, b.hint))
+        .collect()
+}
+
+/// The help overlay's groups, in table order.
+pub fn help_groups(read_only: bool) -> Vec<(Context, Vec<&'static Binding>)> {
+    let mut groups: Vec<(Context, Vec<&'static Binding>)> = Vec::new();
+    for b in BINDINGS
+        .iter()
+        .filter(|b| !(read_only && b.effect == Effect::Write))
+    {
+        match groups.iter_mut().find(|(c, _)| *c == b.context) {
+            Some((_, list)) => list.push(b),
+            None => groups.push((b.context, vec![b])),
+        }
+    }
+    groups
+}

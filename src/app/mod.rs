@@ -1,0 +1,752 @@
+//! The pure state machine: `App::update(Msg) -> Vec<Cmd>`. No IO, no terminal, no tokio:
+//! everything here is driven by messages and unit-tested as such.
+
+pub mod cmd;
+pub mod keymap;
+pub mod msg;
+mod view;
+
+use crate::api::{ApiError, Subscription, SubscriptionPatch};
+use crate::text::clean;
+pub use cmd::Cmd;
+use crossterm::event::{
+    KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseButton, MouseEvent, MouseEventKind,
+};
+use keymap::{Action, Context};
+pub use msg::{ApiResult, CopyOutcome, Msg, ReqId};
+use std::collections::HashMap;
+use time::OffsetDateTime;
+use tui_input::{Input, InputRequest};
+pub use view::{age, group_events, payload_version, refresh_label, Counts};
+
+/// The bundled event catalogue (linq-api.md §9), used until `GET /v3/webhook-events` answers
+/// and whenever it cannot.
+pub const BUNDLED_EVENTS: &str = include_str!("../../assets/webhook-event-types.txt");
+
+/// What the header says about where we are connected.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Connection {
+    pub base_url: String,
+    /// The embedded sandbox, not Linq.
+    pub sandbox: bool,
+    /// `…abcd` of a real key; never the key itself.
+    pub key_hint: Option<String>,
+    pub read_only: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Tab {
+    #[default]
+    All,
+    Active,
+    Paused,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Focus {
+    #[default]
+    List,
+    Detail,
+    Filter,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Modal {
+    Help,
+    ConfirmDelete {
+        id: String,
+        target_url: String,
+        /// Focus starts on Cancel, so a stray Enter keeps the subscription.
+        on_delete: bool,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BannerLevel {
+    Info,
+    Error,
+}
+
+/// A non-modal message line; errors never clear the list or the selection.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Banner {
+    pub level: BannerLevel,
+    pub text: String,
+    pub trace_id: Option<String>,
+}
+
+impl Banner {
+    fn info(text: impl Into<String>) -> Self {
+        Self {
+            level: BannerLevel::Info,
+            text: text.into(),
+            trace_id: None,
+        }
+    }
+
+    fn error(context: &str, err: &ApiError) -> Self {
+        Self {
+            level: BannerLevel::Error,
+            text: format!("{context}: {err}"),
+            trace_id: err.trace_id().map(|t| clean(t).into_owned()),
+        }
+    }
+}
+
+/// A write in flight for one subscription.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Pending {
+    pub req: ReqId,
+    pub op: PendingOp,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PendingOp {
+    /// Shown optimistically as `!was_active` until the server answers.
+    Pause {
+        was_active: bool,
+    },
+    Delete,
+}
+
+/// The state of the first load, before there is a list to show.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Startup {
+    Loading,
+    Unreachable(String),
+    Ready,
+}
+
+#[derive(Debug)]
+pub struct App {
+    pub connection: Connection,
+    /// Every subscription of the account, sorted by (created_at, id).
+    pub subscriptions: Vec<Subscription>,
+    /// Indexes into `subscriptions` that pass the tab and the filter, kept up to date by
+    /// `update` so that drawing never filters.
+    pub visible: Vec<usize>,
+    pub counts: Counts,
+    pub startup: Startup,
+    pub last_refresh: Option<OffsetDateTime>,
+    pub now: OffsetDateTime,
+    pub tab: Tab,
+    pub filter: Input,
+    pub focus: Focus,
+    pub selected: Option<String>,
+    /// First visible row of the list viewport.
+    pub scroll: usize,
+    pub detail_scroll: u16,
+    pub help_scroll: u16,
+    pub modal: Option<Modal>,
+    pub banner: Option<Banner>,
+    pub pending: HashMap<String, Pending>,
+    /// The list request whose answer we wait for, and whether it is a quiet auto-refresh.
+    pub list_req: Option<(ReqId, bool)>,
+    catalog_req: Option<ReqId>,
+    /// Known event types: the server's catalogue, else the bundled one.
+    pub catalog: Vec<String>,
+    pub catalog_from_server: bool,
+    pub spinner: usize,
+    pub size: (u16, u16),
+    next_req: ReqId,
+    /// Something visible changed since the last draw.
+    pub dirty: bool,
+    pub quitting: bool,
+}
+
+impl App {
+    pub fn new(connection: Connection, now: OffsetDateTime, size: (u16, u16)) -> Self {
+        Self {
+            connection,
+            subscriptions: Vec::new(),
+            visible: Vec::new(),
+            counts: Counts::default(),
+            startup: Startup::Loading,
+            last_refresh: None,
+            now,
+            tab: Tab::All,
+            filter: Input::default(),
+            focus: Focus::List,
+            selected: None,
+            scroll: 0,
+            detail_scroll: 0,
+            help_scroll: 0,
+            modal: None,
+            banner: None,
+            pending: HashMap::new(),
+            list_req: None,
+            catalog_req: None,
+            catalog: BUNDLED_EVENTS
+                .lines()
+                .map(str::to_string)
+                .filter(|l| !l.is_empty())
+                .collect(),
+            catalog_from_server: false,
+            spinner: 0,
+            size,
+            next_req: 1,
+            dirty: true,
+            quitting: false,
+        }
+    }
+
+    /// The commands to run at start: the list and the event catalogue.
+    pub fn init(&mut self) -> Vec<Cmd> {
+        let mut cmds = vec![self.load_list(false)];
+        let req = self.next_id();
+        self.catalog_req = Some(req);
+        cmds.push(Cmd::LoadCatalog { req });
+        cmds
+    }
+
+    /// True while a request the user is waiting for is in flight (the spinner turns).
+    pub fn busy(&self) -> bool {
+        matches!(self.list_req, Some((_, false))) || !self.pending.is_empty()
+    }
+
+    /// The keyboard context, for dispatch and footer hints.
+    pub fn context(&self) -> Context {
+        match (&self.modal, self.focus) {
+            (Some(Modal::Help), _) => Context::Help,
+            (Some(Modal::ConfirmDelete { .. }), _) => Context::ConfirmDelete,
+            (None, Focus::Filter) => Context::FilterInput,
+            (None, Focus::Detail) => Context::Detail,
+            (None, Focus::List) => Context::List,
+        }
+    }
+
+    pub fn selected_index(&self) -> Option<usize> {
+        let id = self.selected.as_deref()?;
+        self.visible
+            .iter()
+            .position(|&i| self.subscriptions[i].id == id)
+    }
+
+    pub fn selected_subscription(&self) -> Option<&Subscription> {
+        let id = self.selected.as_deref()?;
+        self.subscriptions.iter().find(|s| s.id == id)
+    }
+
+    pub fn update(&mut self, msg: Msg) -> Vec<Cmd> {
+        let cmds = self.handle(msg);
+        // Banners and row counts change the viewport: keep the selected row on screen.
+        self.keep_selection_in_view();
+        cmds
+    }
+
+    fn handle(&mut self, msg: Msg) -> Vec<Cmd> {
+        match msg {
+            Msg::Key(key) => self.on_key(key),
+            Msg::Mouse(mouse) => {
+                self.on_mouse(mouse);
+                Vec::new()
+            }
+            Msg::Paste(text) => {
+                if self.focus == Focus::Filter && self.modal.is_none() {
+                    for c in clean(&text).chars() {
+                        self.filter.handle(InputRequest::InsertChar(c));
+                    }
+                    self.refilter();
+                }
+                Vec::new()
+            }
+            Msg::Resize { width, height } => {
+                self.size = (width, height);
+                self.keep_selection_in_view();
+                self.dirty = true;
+                Vec::new()
+            }
+            Msg::Tick { now } => {
+                let before = self.refresh_text();
+                self.now = now;
+                if self.busy() {
+                    self.spinner = self.spinner.wrapping_add(1);
+                    self.dirty = true;
+                } else if self.refresh_text() != before {
+                    self.dirty = true;
+                }
+                Vec::new()
+            }
+            Msg::AutoRefresh => {
+                if self.list_req.is_none() && self.startup == Startup::Ready {
+                    vec![self.load_list(true)]
+                } else {
+                    Vec::new()
+                }
+            }
+            Msg::Api { req, result } => self.on_api(req, result),
+            Msg::Copied(outcome) => {
+                self.banner = Some(match outcome {
+                    CopyOutcome::System { what } => Banner::info(format!(
+                        "Copied the {what} to the system clipboard (cleared when linq-hooks exits)"
+                    )),
+                    CopyOutcome::Osc52 { what, tmux } => {
+                        Banner::info(format!(
+                        "Sent the {what} to your terminal's clipboard (OSC 52) — paste to check{}",
+                        if tmux { "; tmux needs `set -g set-clipboard on`" } else { "" }
+                    ))
+                    }
+                    CopyOutcome::Failed { what, reason } => Banner {
+                        level: BannerLevel::Error,
+                        text: format!("Could not copy the {what}: {reason} — select it by hand"),
+                        trace_id: None,
+                    },
+                });
+                self.dirty = true;
+                Vec::new()
+            }
+            Msg::Shutdown => self.quit(),
+        }
+    }
+
+    fn on_key(&mut self, key: KeyEvent) -> Vec<Cmd> {
+        // Release and repeat events would fire actions twice on some terminals.
+        if key.kind != KeyEventKind::Press {
+            return Vec::new();
+        }
+        let context = self.context();
+        match keymap::lookup(context, &key, self.connection.read_only) {
+            Some(action) => {
+                self.dirty = true;
+                self.act(action)
+            }
+            None => {
+                if context == Context::FilterInput {
+                    self.edit_filter(key);
+                }
+                Vec::new()
+            }
+        }
+    }
+
+    fn act(&mut self, action: Action) -> Vec<Cmd> {
+        match action {
+            Action::ForceQuit | Action::Quit => return self.quit(),
+            Action::Help => {
+                self.modal = Some(Modal::Help);
+                self.help_scroll = 0;
+            }
+            Action::HelpUp => self.help_scroll = self.help_scroll.saturating_sub(1),
+            Action::HelpDown => self.help_scroll = self.help_scroll.saturating_add(1).min(60),
+            Action::CloseHelp => self.modal = None,
+            Action::Up => self.move_selection(-1),
+            Action::Down => self.move_selection(1),
+            Action::PageUp => self.move_selection(-(self.page() as isize)),
+            Action::PageDown => self.move_selection(self.page() as isize),
+            Action::Top => self.move_selection(isize::MIN / 2),
+            Action::Bottom => self.move_selection(isize::MAX / 2),
+            Action::ShowAll => self.set_tab(Tab::All),
+            Action::ShowActive => self.set_tab(Tab::Active),
+            Action::ShowPaused => self.set_tab(Tab::Paused),
+            Action::FocusDetail => {
+                if self.selected.is_some() {
+                    self.focus = Focus::Detail;
+                    self.detail_scroll = 0;
+                }
+            }
+            Action::FocusList => self.focus = Focus::List,
+            Action::ScrollUp => self.detail_scroll = self.detail_scroll.saturating_sub(1),
+            Action::ScrollDown => self.detail_scroll = self.detail_scroll.saturating_add(1),
+            Action::Back => {
+                if self.banner.is_some() {
+                    self.banner = None;
+                } else if !self.filter.value().is_empty() {
+                    self.filter.reset();
+                    self.refilter();
+                }
+            }
+            Action::TogglePause => return self.toggle_pause(),
+            Action::Delete => {
+                if let Some(sub) = self.selected_subscription() {
+                    if !self.pending.contains_key(&sub.id) {
+                        self.modal = Some(Modal::ConfirmDelete {
+                            id: sub.id.clone(),
+                            target_url: sub.target_url.clone(),
+                            on_delete: false,
+                        });
+                    }
+                }
+            }
+            Action::ConfirmDelete => return self.confirm_delete(),
+            Action::CancelDelete => self.modal = None,
+            Action::SwitchButton => {
+                if let Some(Modal::ConfirmDelete { on_delete, .. }) = &mut self.modal {
+                    *on_delete = !*on_delete;
+                }
+            }
+            Action::PressButton => {
+                if let Some(Modal::ConfirmDelete {
+                    on_delete: true, ..
+                }) = self.modal
+                {
+                    return self.confirm_delete();
+                }
+                self.modal = None;
+            }
+            Action::Refresh => {
+                self.banner = None;
+                return vec![self.load_list(false)];
+            }
+            Action::Filter => self.focus = Focus::Filter,
+            Action::FilterKeep => self.focus = Focus::List,
+            Action::FilterClear => {
+                self.filter.reset();
+                self.focus = Focus::List;
+                self.refilter();
+            }
+            Action::CopyId => {
+                if let Some(sub) = self.selected_subscription() {
+                    return vec![Cmd::Copy {
+                        text: sub.id.clone(),
+                        what: "subscription id".into(),
+                    }];
+                }
+            }
+        }
+        Vec::new()
+    }
+
+    fn quit(&mut self) -> Vec<Cmd> {
+        self.quitting = true;
+        vec![Cmd::Quit]
+    }
+
+    fn edit_filter(&mut self, key: KeyEvent) {
+        let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+        let request = match key.code {
+            KeyCode::Char('u') if ctrl => Some(InputRequest::DeleteLine),
+            KeyCode::Char('w') if ctrl => Some(InputRequest::DeletePrevWord),
+            KeyCode::Char(c) if !ctrl => Some(InputRequest::InsertChar(c)),
+            KeyCode::Backspace => Some(InputRequest::DeletePrevChar),
+            KeyCode::Delete => Some(InputRequest::DeleteNextChar),
+            KeyCode::Left => Some(InputRequest::GoToPrevChar),
+            KeyCode::Right => Some(InputRequest::GoToNextChar),
+            KeyCode::Home => Some(InputRequest::GoToStart),
+            KeyCode::End => Some(InputRequest::GoToEnd),
+            _ => None,
+        };
+        if let Some(r) = request {
+            self.filter.handle(r);
+            self.refilter();
+            self.dirty = true;
+        }
+    }
+
+    fn on_mouse(&mut self, mouse: MouseEvent) {
+        if self.modal.is_some() {
+            return;
+        }
+        match mouse.kind {
+            MouseEventKind::ScrollDown => self.move_selection(3),
+            MouseEventKind::ScrollUp => self.move_selection(-3),
+            MouseEventKind::Down(MouseButton::Left) => {
+                let area = crate::ui::layout::list_rows_area(
+                    self.size,
+                    self.banner.is_some(),
+                    self.visible.len(),
+                );
+                if mouse.row >= area.y && mouse.row < area.y + area.height && mouse.column >= area.x
+                {
+                    let index = self.scroll + (mouse.row - area.y) as usize;
+                    if let Some(&i) = self.visible.get(index) {
+                        self.selected = Some(self.subscriptions[i].id.clone());
+                        self.focus = Focus::List;
+                        self.detail_scroll = 0;
+                    }
+                }
+            }
+            _ => return,
+        }
+        self.dirty = true;
+    }
+
+    fn toggle_pause(&mut self) -> Vec<Cmd> {
+        let Some(id) = self.selected.clone() else {
+            return Vec::new();
+        };
+        if self.pending.contains_key(&id) {
+            self.banner = Some(Banner::info(
+                "Still waiting for the server on this subscription",
+            ));
+            return Vec::new();
+        }
+        let req = self.next_id();
+        let Some(sub) = self.subscriptions.iter_mut().find(|s| s.id == id) else {
+            return Vec::new();
+        };
+        let was_active = sub.is_active;
+        sub.is_active = !was_active;
+        self.pending.insert(
+            id.clone(),
+            Pending {
+                req,
+                op: PendingOp::Pause { was_active },
+            },
+        );
+        self.recount();
+        vec![Cmd::Update {
+            req,
+            id,
+            patch: SubscriptionPatch::pause(!was_active),
+        }]
+    }
+
+    fn confirm_delete(&mut self) -> Vec<Cmd> {
+        let Some(Modal::ConfirmDelete { id, .. }) = self.modal.take() else {
+            return Vec::new();
+        };
+        let req = self.next_id();
+        self.pending.insert(
+            id.clone(),
+            Pending {
+                req,
+                op: PendingOp::Delete,
+            },
+        );
+        vec![Cmd::Delete { req, id }]
+    }
+
+    fn on_api(&mut self, req: ReqId, result: ApiResult) -> Vec<Cmd> {
+        match result {
+            ApiResult::List { at, result } => {
+                let Some((current, quiet)) = self.list_req else {
+                    return Vec::new();
+                };
+                if current != req {
+                    return Vec::new();
+                }
+                self.list_req = None;
+                match result {
+                    Ok(list) => self.apply_list(list, at, quiet),
+                    Err(err) => {
+                        if self.startup == Startup::Ready {
+                            self.banner = Some(Banner::error("Refresh failed", &err));
+                        } else {
+                            self.startup = Startup::Unreachable(err.to_string());
+                        }
+                        self.dirty = true;
+                    }
+                }
+            }
+            ApiResult::Catalog(result) => {
+                if self.catalog_req != Some(req) {
+                    return Vec::new();
+                }
+                self.catalog_req = None;
+                match result {
+                    Ok(catalog) if !catalog.events.is_empty() => {
+                        self.catalog = catalog
+                            .events
+                            .iter()
+                            .map(|e| clean(e).into_owned())
+                            .collect();
+                        self.catalog_from_server = true;
+                    }
+                    Ok(_) | Err(_) => {
+                        // The bundled list stays; the detail pane says where it came from.
+                        self.catalog_from_server = false;
+                    }
+                }
+                self.dirty = true;
+            }
+            ApiResult::Updated { id, result } => {
+                if self.pending.get(&id).map(|p| p.req) != Some(req) {
+                    return Vec::new();
+                }
+                let Some(pending) = self.pending.remove(&id) else {
+                    return Vec::new();
+                };
+                match result {
+                    Ok(server) => {
+                        if let Some(sub) = self.subscriptions.iter_mut().find(|s| s.id == id) {
+                            *sub = server;
+                        }
+                    }
+                    Err(err) => {
+                        if let (PendingOp::Pause { was_active }, Some(sub)) = (
+                            pending.op,
+                            self.subscriptions.iter_mut().find(|s| s.id == id),
+                        ) {
+                            sub.is_active = was_active;
+                        }
+                        let verb = match pending.op {
+                            PendingOp::Pause { was_active: true } => "Pause failed",
+                            _ => "Resume failed",
+                        };
+                        if err.is_not_found() {
+                            self.remove_subscription(&id);
+                            self.banner = Some(Banner::info(
+                                "That subscription was already deleted elsewhere",
+                            ));
+                        } else {
+                            self.banner = Some(Banner::error(verb, &err));
+                        }
+                    }
+                }
+                self.recount();
+                self.refilter();
+                self.dirty = true;
+            }
+            ApiResult::Deleted { id, result } => {
+                if self.pending.get(&id).map(|p| p.req) != Some(req) {
+                    return Vec::new();
+                }
+                self.pending.remove(&id);
+                let url = self
+                    .subscriptions
+                    .iter()
+                    .find(|s| s.id == id)
+                    .map(|s| clean(&s.target_url).into_owned())
+                    .unwrap_or_default();
+                match result {
+                    Ok(()) => {
+                        self.remove_subscription(&id);
+                        self.banner = Some(Banner::info(format!("Deleted {url}")));
+                    }
+                    Err(err) if err.is_not_found() => {
+                        self.remove_subscription(&id);
+                        self.banner =
+                            Some(Banner::info(format!("{url} was already deleted elsewhere")));
+                    }
+                    Err(err) => self.banner = Some(Banner::error("Delete failed", &err)),
+                }
+                self.dirty = true;
+            }
+        }
+        Vec::new()
+    }
+
+    fn apply_list(&mut self, mut list: Vec<Subscription>, at: OffsetDateTime, quiet: bool) {
+        list.sort_by(|a, b| {
+            a.created_at
+                .cmp(&b.created_at)
+                .then_with(|| a.id.cmp(&b.id))
+        });
+        // Writes still in flight keep their optimistic state over the server's older view.
+        for sub in &mut list {
+            if let Some(Pending {
+                op: PendingOp::Pause { was_active },
+                ..
+            }) = self.pending.get(&sub.id)
+            {
+                sub.is_active = !was_active;
+            }
+        }
+        let label_before = self.refresh_text();
+        let changed = list != self.subscriptions || self.startup != Startup::Ready;
+        self.now = at;
+        self.last_refresh = Some(at);
+        self.startup = Startup::Ready;
+        if changed {
+            let old_index = self.selected_index();
+            self.subscriptions = list;
+            self.recount();
+            self.refilter_keeping(old_index);
+        }
+        if changed || !quiet || self.refresh_text() != label_before {
+            self.dirty = true;
+        }
+    }
+
+    fn remove_subscription(&mut self, id: &str) {
+        let old_index = self.selected_index();
+        self.subscriptions.retain(|s| s.id != id);
+        self.pending.remove(id);
+        if matches!(&self.modal, Some(Modal::ConfirmDelete { id: m, .. }) if m == id) {
+            self.modal = None;
+        }
+        self.recount();
+        self.refilter_keeping(old_index);
+        if self.selected.is_none() {
+            self.focus = Focus::List;
+        }
+    }
+
+    fn load_list(&mut self, quiet: bool) -> Cmd {
+        let req = self.next_id();
+        self.list_req = Some((req, quiet));
+        if !quiet {
+            self.dirty = true;
+        }
+        Cmd::LoadList { req, quiet }
+    }
+
+    fn next_id(&mut self) -> ReqId {
+        let id = self.next_req;
+        self.next_req += 1;
+        id
+    }
+
+    fn set_tab(&mut self, tab: Tab) {
+        let old_index = self.selected_index();
+        self.tab = tab;
+        self.refilter_keeping(old_index);
+    }
+
+    fn refilter(&mut self) {
+        let old_index = self.selected_index();
+        self.refilter_keeping(old_index);
+    }
+
+    /// Recomputes the visible rows; keeps the selected id when it is still visible, else
+    /// the row at the same position.
+    fn refilter_keeping(&mut self, old_index: Option<usize>) {
+        self.visible = view::visible_rows(&self.subscriptions, self.tab, self.filter.value());
+        if self.selected_index().is_none() {
+            self.selected = match self.visible.len() {
+                0 => None,
+                n => {
+                    let i = old_index.unwrap_or(0).min(n - 1);
+                    Some(self.subscriptions[self.visible[i]].id.clone())
+                }
+            };
+            self.detail_scroll = 0;
+        }
+        self.keep_selection_in_view();
+        self.dirty = true;
+    }
+
+    fn recount(&mut self) {
+        self.counts = Counts::of(&self.subscriptions);
+    }
+
+    fn move_selection(&mut self, delta: isize) {
+        let n = self.visible.len();
+        if n == 0 {
+            return;
+        }
+        let current = self.selected_index().unwrap_or(0) as isize;
+        let next = current.saturating_add(delta).clamp(0, n as isize - 1) as usize;
+        let id = self.subscriptions[self.visible[next]].id.clone();
+        if self.selected.as_deref() != Some(&id) {
+            self.detail_scroll = 0;
+        }
+        self.selected = Some(id);
+        self.keep_selection_in_view();
+    }
+
+    fn page(&self) -> usize {
+        crate::ui::layout::list_rows_area(self.size, self.banner.is_some(), self.visible.len())
+            .height
+            .max(1) as usize
+    }
+
+    fn keep_selection_in_view(&mut self) {
+        let rows = self.page();
+        let n = self.visible.len();
+        let index = self.selected_index().unwrap_or(0);
+        if index < self.scroll {
+            self.scroll = index;
+        } else if index >= self.scroll + rows {
+            self.scroll = index + 1 - rows;
+        }
+        self.scroll = self.scroll.min(n.saturating_sub(rows));
+    }
+
+    fn refresh_text(&self) -> Option<String> {
+        self.last_refresh.map(|at| refresh_label(self.now, at))
+    }
+}
+
+#[cfg(test)]
+mod tests;

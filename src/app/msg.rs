@@ -1,0 +1,68 @@
+//! Everything that can happen to the app: input from the terminal, results of commands,
+//! and the clock.
+
+use crate::api::{ApiError, EventCatalog, Subscription};
+use crossterm::event::{KeyEvent, MouseEvent};
+use time::OffsetDateTime;
+
+/// Identifies one request, so that `update` can drop results that are no longer current.
+pub type ReqId = u64;
+
+#[derive(Debug)]
+pub enum Msg {
+    Key(KeyEvent),
+    Mouse(MouseEvent),
+    Paste(String),
+    Resize {
+        width: u16,
+        height: u16,
+    },
+    /// The wall clock moved (spinner frames, "refreshed 2 min ago").
+    Tick {
+        now: OffsetDateTime,
+    },
+    /// The auto-refresh timer fired.
+    AutoRefresh,
+    Api {
+        req: ReqId,
+        result: ApiResult,
+    },
+    Copied(CopyOutcome),
+    /// SIGTERM / SIGHUP / SIGINT: leave cleanly.
+    Shutdown,
+}
+
+#[derive(Debug)]
+pub enum ApiResult {
+    List {
+        at: OffsetDateTime,
+        result: Result<Vec<Subscription>, ApiError>,
+    },
+    Catalog(Result<EventCatalog, ApiError>),
+    Updated {
+        id: String,
+        result: Result<Subscription, ApiError>,
+    },
+    Deleted {
+        id: String,
+        result: Result<(), ApiError>,
+    },
+}
+
+/// What the clipboard really did, said honestly to the user.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CopyOutcome {
+    /// Put on the system clipboard (arboard); it is lost when linq-hooks exits on X11/Wayland.
+    System {
+        what: String,
+    },
+    /// Sent to the terminal as OSC 52: works only if the terminal honours it.
+    Osc52 {
+        what: String,
+        tmux: bool,
+    },
+    Failed {
+        what: String,
+        reason: String,
+    },
+}

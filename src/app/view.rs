@@ -1,0 +1,98 @@
+//! Derived views of the state: which rows are visible, the counts, time labels.
+
+use super::Tab;
+use crate::api::Subscription;
+use time::OffsetDateTime;
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Counts {
+    pub active: usize,
+    pub paused: usize,
+}
+
+impl Counts {
+    pub fn of(subs: &[Subscription]) -> Self {
+        let active = subs.iter().filter(|s| s.is_active).count();
+        Self {
+            active,
+            paused: subs.len() - active,
+        }
+    }
+
+    pub fn all(&self) -> usize {
+        self.active + self.paused
+    }
+}
+
+/// Indexes of the subscriptions that pass the tab and the filter. The filter is
+/// case-insensitive; several words must all match (URL, id, an event or a phone number).
+pub fn visible_rows(subs: &[Subscription], tab: Tab, filter: &str) -> Vec<usize> {
+    let words: Vec<String> = filter.split_whitespace().map(str::to_lowercase).collect();
+    subs.iter()
+        .enumerate()
+        .filter(|(_, s)| match tab {
+            Tab::All => true,
+            Tab::Active => s.is_active,
+            Tab::Paused => !s.is_active,
+        })
+        .filter(|(_, s)| words.iter().all(|w| matches_word(s, w)))
+        .map(|(i, _)| i)
+        .collect()
+}
+
+fn matches_word(s: &Subscription, word: &str) -> bool {
+    let has = |text: &str| text.to_lowercase().contains(word);
+    has(&s.target_url)
+        || has(&s.id)
+        || s.subscribed_events.iter().any(|e| has(e))
+        || s.phone_filter().iter().any(|p| has(p))
+}
+
+/// "just now", "5 min ago", "3 h ago", "2 d ago": coarse on purpose, so that an idle
+/// dashboard redraws at most once a minute.
+pub fn refresh_label(now: OffsetDateTime, then: OffsetDateTime) -> String {
+    let secs = (now - then).whole_seconds().max(0);
+    match secs {
+        0..=59 => "just now".into(),
+        60..=3599 => format!("{} min ago", secs / 60),
+        3600..=86_399 => format!("{} h ago", secs / 3600),
+        _ => format!("{} d ago", secs / 86_400),
+    }
+}
+
+/// Relative age for the detail pane: "just now", "5 min ago", … , "4 months ago".
+pub fn age(now: OffsetDateTime, then: OffsetDateTime) -> String {
+    let secs = (now - then).whole_seconds();
+    // Our clock ticks once a minute, so a fresh server time can be a little ahead of it.
+    if secs < -300 {
+        return "in the future".into();
+    }
+    let days = secs / 86_400;
+    match days {
+        0 => refresh_label(now, then),
+        1..=59 => format!("{days} d ago"),
+        60..=729 => format!("{} months ago", days / 30),
+        _ => format!("{} years ago", days / 365),
+    }
+}
+
+/// The `?version=` payload pin of a target URL (linq-api.md §8.6).
+pub fn payload_version(target_url: &str) -> Option<String> {
+    let url = url::Url::parse(target_url).ok()?;
+    url.query_pairs()
+        .find(|(k, _)| k == "version")
+        .map(|(_, v)| v.into_owned())
+}
+
+/// Groups event types by their prefix (`message.*`, `chat.*`), keeping first-seen order.
+pub fn group_events<'a>(events: impl IntoIterator<Item = &'a str>) -> Vec<(&'a str, Vec<&'a str>)> {
+    let mut groups: Vec<(&str, Vec<&str>)> = Vec::new();
+    for e in events {
+        let prefix = e.split('.').next().unwrap_or(e);
+        match groups.iter_mut().find(|(p, _)| *p == prefix) {
+            Some((_, list)) => list.push(e),
+            None => groups.push((prefix, vec![e])),
+        }
+    }
+    groups
+}

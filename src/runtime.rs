@@ -1,0 +1,297 @@
+//! The event loop: terminal events and command results in, `App::update`, commands out as
+//! tokio tasks, and a draw only when something changed and the queue is drained.
+
+use crate::api::LinqClient;
+use crate::app::{ApiResult, App, Cmd, Msg};
+use crate::clipboard::{self, Clipboard, Route};
+use crate::ui;
+use crossterm::event::{Event, KeyEventKind, MouseEventKind};
+use futures::{Stream, StreamExt};
+use ratatui::backend::Backend;
+use ratatui::Terminal;
+use std::io::{self, Write};
+use std::time::Duration;
+use time::OffsetDateTime;
+use tokio::sync::mpsc;
+use tokio::time::{interval, sleep_until, Instant, MissedTickBehavior};
+use zeroize::Zeroizing;
+
+pub struct Options {
+    /// Auto-refresh after this long without input; `None` = off.
+    pub auto_refresh: Option<Duration>,
+    /// Turn SIGTERM / SIGHUP / SIGINT into a clean quit.
+    pub handle_signals: bool,
+}
+
+/// What reaches the loop besides terminal input.
+enum Inner {
+    Msg(Msg),
+    /// The system clipboard failed: fall back to OSC 52 on this (the drawing) thread.
+    Osc52Fallback {
+        text: Zeroizing<String>,
+        what: String,
+    },
+}
+
+/// Where OSC 52 sequences go: the real terminal's stdout, or a buffer in tests.
+pub type Osc52Out = Box<dyn Write + Send>;
+
+pub struct Runtime {
+    client: LinqClient,
+    clipboard: Clipboard,
+    osc52_out: Osc52Out,
+    tx: mpsc::UnboundedSender<Inner>,
+    rx: mpsc::UnboundedReceiver<Inner>,
+}
+
+impl Runtime {
+    pub fn new(client: LinqClient, clipboard: Clipboard, osc52_out: Osc52Out) -> Self {
+        let (tx, rx) = mpsc::unbounded_channel();
+        Self {
+            client,
+            clipboard,
+            osc52_out,
+            tx,
+            rx,
+        }
+    }
+
+    /// Runs until the app quits or the input ends; returns the final state.
+    pub async fn run<B, S>(
+        mut self,
+        terminal: &mut Terminal<B>,
+        mut input: S,
+        mut app: App,
+        options: Options,
+    ) -> io::Result<App>
+    where
+        B: Backend,
+        B::Error: Send + Sync + 'static,
+        S: Stream<Item = io::Result<Event>> + Unpin,
+    {
+        if options.handle_signals {
+            spawn_signal_listener(self.tx.clone());
+        }
+        let size = terminal.size().map_err(io::Error::other)?;
+        app.update(Msg::Resize {
+            width: size.width,
+            height: size.height,
+        });
+        let cmds = app.init();
+        // The first frame goes out before any answer: the loading state.
+        draw(terminal, &mut app)?;
+        self.execute(cmds, &mut app);
+
+        let mut spinner = interval(Duration::from_millis(100));
+        spinner.set_missed_tick_behavior(MissedTickBehavior::Skip);
+        let mut clock = interval(Duration::from_secs(60));
+        clock.set_missed_tick_behavior(MissedTickBehavior::Skip);
+        let far = Instant::now() + Duration::from_secs(86_400 * 365);
+        let next_refresh = |from: Instant| options.auto_refresh.map_or(far, |d| from + d);
+        let mut refresh_at = next_refresh(Instant::now());
+
+        while !app.quitting {
+            let msg = tokio::select! {
+                biased;
+                Some(inner) = self.rx.recv() => match self.inner(inner) {
+                    Some(msg) => msg,
+                    None => continue,
+                },
+                event = input.next() => match event {
+                    Some(Ok(event)) => {
+                        if matches!(event, Event::Key(_) | Event::Paste(_)) {
+                            refresh_at = next_refresh(Instant::now());
+                        }
+                        if matches!(event, Event::Resize(..)) {
+                            terminal.clear().map_err(io::Error::other)?;
+                        }
+                        match to_msg(event) {
+                            Some(msg) => msg,
+                            None => continue,
+                        }
+                    }
+                    Some(Err(e)) => return Err(e),
+                    None => break,
+                },
+                _ = sleep_until(refresh_at) => {
+                    refresh_at = next_refresh(Instant::now());
+                    Msg::AutoRefresh
+                }
+                _ = spinner.tick(), if app.busy() => Msg::Tick { now: OffsetDateTime::now_utc() },
+                _ = clock.tick() => Msg::Tick { now: OffsetDateTime::now_utc() },
+            };
+            let cmds = app.update(msg);
+            self.execute(cmds, &mut app);
+            // Drain what is already queued before drawing: one frame for a burst of results.
+            while let Ok(inner) = self.rx.try_recv() {
+                if let Some(msg) = self.inner(inner) {
+                    let cmds = app.update(msg);
+                    self.execute(cmds, &mut app);
+                }
+            }
+            if app.dirty && !app.quitting {
+                draw(terminal, &mut app)?;
+            }
+        }
+        Ok(app)
+    }
+
+    fn inner(&mut self, inner: Inner) -> Option<Msg> {
+        match inner {
+            Inner::Msg(msg) => Some(msg),
+            Inner::Osc52Fallback { text, what } => {
+                let route = Route::Osc52 {
+                    tmux: std::env::var_os("TMUX").is_some(),
+                };
+                let result =
+                    clipboard::write_osc52(&mut self.osc52_out, &text).map_err(|e| e.to_string());
+                Some(Msg::Copied(clipboard::outcome(&route, &what, result)))
+            }
+        }
+    }
+
+    fn execute(&mut self, cmds: Vec<Cmd>, app: &mut App) {
+        for cmd in cmds {
+            match cmd {
+                Cmd::Quit => app.quitting = true,
+                Cmd::LoadList { req, .. } => self.spawn(req, |c| async move {
+                    let result = c.list().await;
+                    ApiResult::List {
+                        at: OffsetDateTime::now_utc(),
+                        result,
+                    }
+                }),
+                Cmd::LoadCatalog { req } => self.spawn(req, |c| async move {
+                    ApiResult::Catalog(c.webhook_events().await)
+                }),
+                Cmd::Update { req, id, patch } => self.spawn(req, |c| async move {
+                    let result = c.update(&id, &patch).await;
+                    ApiResult::Updated { id, result }
+                }),
+                Cmd::Delete { req, id } => self.spawn(req, |c| async move {
+                    let result = c.delete(&id).await;
+                    ApiResult::Deleted { id, result }
+                }),
+                Cmd::Copy { text, what } => self.copy(Zeroizing::new(text), what),
+            }
+        }
+    }
+
+    /// One task per request: a slow call never delays another.
+    fn spawn<F, Fut>(&self, req: u64, call: F)
+    where
+        F: FnOnce(LinqClient) -> Fut,
+        Fut: std::future::Future<Output = ApiResult> + Send + 'static,
+    {
+        let tx = self.tx.clone();
+        let fut = call(self.client.clone());
+        tokio::spawn(async move {
+            let result = fut.await;
+            // The loop may have ended; nothing is waiting for the answer then.
+            let _ = tx.send(Inner::Msg(Msg::Api { req, result }));
+        });
+    }
+
+    fn copy(&mut self, text: Zeroizing<String>, what: String) {
+        let route = self.clipboard.route();
+        match route {
+            Route::Recording => {
+                self.clipboard.record(&text);
+                let _ = self.tx.send(Inner::Msg(Msg::Copied(clipboard::outcome(
+                    &route,
+                    &what,
+                    Ok(()),
+                ))));
+            }
+            Route::Osc52 { .. } => {
+                let result =
+                    clipboard::write_osc52(&mut self.osc52_out, &text).map_err(|e| e.to_string());
+                let _ = self.tx.send(Inner::Msg(Msg::Copied(clipboard::outcome(
+                    &route, &what, result,
+                ))));
+            }
+            Route::System => {
+                let tx = self.tx.clone();
+                let fallback = text.clone();
+                self.clipboard.copy_system(
+                    text,
+                    Box::new(move |result| {
+                        let inner = match result {
+                            Ok(()) => Inner::Msg(Msg::Copied(clipboard::outcome(
+                                &Route::System,
+                                &what,
+                                Ok(()),
+                            ))),
+                            Err(reason) => {
+                                tracing::info!("system clipboard failed ({reason}); using OSC 52");
+                                Inner::Osc52Fallback {
+                                    text: fallback,
+                                    what,
+                                }
+                            }
+                        };
+                        let _ = tx.send(inner);
+                    }),
+                );
+            }
+        }
+    }
+}
+
+fn draw<B: Backend>(terminal: &mut Terminal<B>, app: &mut App) -> io::Result<()>
+where
+    B::Error: Send + Sync + 'static,
+{
+    terminal
+        .draw(|f| ui::render(app, f))
+        .map_err(io::Error::other)?;
+    app.dirty = false;
+    Ok(())
+}
+
+/// Terminal events the app cares about; mouse moves and key releases are dropped here so
+/// they cause no work at all.
+fn to_msg(event: Event) -> Option<Msg> {
+    match event {
+        Event::Key(key) if key.kind == KeyEventKind::Press => Some(Msg::Key(key)),
+        Event::Mouse(m)
+            if matches!(
+                m.kind,
+                MouseEventKind::ScrollUp | MouseEventKind::ScrollDown | MouseEventKind::Down(_)
+            ) =>
+        {
+            Some(Msg::Mouse(m))
+        }
+        Event::Paste(text) => Some(Msg::Paste(text)),
+        Event::Resize(width, height) => Some(Msg::Resize { width, height }),
+        _ => None,
+    }
+}
+
+#[cfg(unix)]
+fn spawn_signal_listener(tx: mpsc::UnboundedSender<Inner>) {
+    use tokio::signal::unix::{signal, SignalKind};
+    for kind in [
+        SignalKind::terminate(),
+        SignalKind::hangup(),
+        SignalKind::interrupt(),
+    ] {
+        let tx = tx.clone();
+        if let Ok(mut stream) = signal(kind) {
+            tokio::spawn(async move {
+                if stream.recv().await.is_some() {
+                    let _ = tx.send(Inner::Msg(Msg::Shutdown));
+                }
+            });
+        }
+    }
+}
+
+#[cfg(not(unix))]
+fn spawn_signal_listener(tx: mpsc::UnboundedSender<Inner>) {
+    tokio::spawn(async move {
+        if tokio::signal::ctrl_c().await.is_ok() {
+            let _ = tx.send(Inner::Msg(Msg::Shutdown));
+        }
+    });
+}

@@ -1,0 +1,103 @@
+//! API keys → partner accounts. Each key is its own account; the account id is the hex
+//! SHA-256 of the key, so the database never holds a key.
+
+use super::envelope::ApiError;
+use super::AppState;
+use axum::extract::{Request, State};
+use axum::http::header::AUTHORIZATION;
+use axum::http::HeaderMap;
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use sha2::{Digest, Sha256};
+use std::collections::HashSet;
+use std::fmt::Write as _;
+use std::sync::Arc;
+
+/// The authenticated partner account of a request (inserted by [`authenticate`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Account(Arc<str>);
+
+impl Account {
+    pub(crate) fn for_key(key: &str) -> Self {
+        let digest = Sha256::digest(key.as_bytes());
+        let mut hex = String::with_capacity(64);
+        for byte in digest.iter() {
+            let _ = write!(hex, "{byte:02x}");
+        }
+        Account(hex.into())
+    }
+
+    pub(crate) fn id(&self) -> String {
+        self.0.to_string()
+    }
+}
+
+/// The accounts this sandbox run accepts (one per configured key).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Accounts(Arc<HashSet<Arc<str>>>);
+
+impl Accounts {
+    pub(crate) fn new(keys: &[String]) -> Self {
+        Accounts(Arc::new(
+            keys.iter().map(|key| Account::for_key(key).0).collect(),
+        ))
+    }
+
+    /// The account of `Authorization: Bearer <key>`, if the key is one of ours.
+    fn resolve(&self, headers: &HeaderMap) -> Option<Account> {
+        let value = headers.get(AUTHORIZATION)?.to_str().ok()?;
+        let (scheme, key) = value.trim().split_once(' ')?;
+        let key = key.trim();
+        if !scheme.eq_ignore_ascii_case("bearer") || key.is_empty() {
+            return None;
+        }
+        let account = Account::for_key(key);
+        self.0.contains(&account.0).then_some(account)
+    }
+}
+
+/// Runs before routing to handlers, so a bad key gets 401 even for unknown ids or paths
+/// under the API prefix. Paths outside `/api/partner` are left to the 404 fallback.
+pub(crate) async fn authenticate(
+    State(state): State<AppState>,
+    mut request: Request,
+    next: Next,
+) -> Response {
+    let path = request.uri().path();
+    if path != "/api/partner" && !path.starts_with("/api/partner/") {
+        return next.run(request).await;
+    }
+    match state.accounts.resolve(request.headers()) {
+        Some(account) => {
+            request.extensions_mut().insert(account);
+            next.run(request).await
+        }
+        None => ApiError::unauthorized().into_response(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::http::HeaderValue;
+
+    fn headers(value: &str) -> HeaderMap {
+        let mut headers = HeaderMap::new();
+        headers.insert(AUTHORIZATION, HeaderValue::from_str(value).expect("header"));
+        headers
+    }
+
+    #[test]
+    fn bearer_keys_resolve_to_their_own_account() {
+        let accounts = Accounts::new(&["alpha".into(), "beta".into()]);
+        let alpha = accounts.resolve(&headers("Bearer alpha")).expect("alpha");
+        let beta = accounts.resolve(&headers("bearer beta")).expect("beta");
+        assert_ne!(alpha, beta);
+        assert_eq!(alpha.id().len(), 64);
+        assert!(!alpha.id().contains("alpha"));
+        assert_eq!(accounts.resolve(&headers("Bearer gamma")), None);
+        assert_eq!(accounts.resolve(&headers("Basic alpha")), None);
+        assert_eq!(accounts.resolve(&headers("Bearer ")), None);
+        assert_eq!(accounts.resolve(&HeaderMap::new()), None);
+    }
+}

@@ -1,0 +1,412 @@
+//! SQLite persistence for the sandbox.
+//!
+//! Threading: one dedicated OS thread owns the `rusqlite::Connection` and runs jobs sent over
+//! a channel; async callers await a oneshot reply. Chosen over `spawn_blocking` + `Mutex`
+//! because SQLite serialises writers anyway, so a single owner gives the same throughput
+//! without lock juggling, never parks a tokio worker on disk IO, makes every job (e.g. the
+//! "is this URL taken? then insert" pair) naturally atomic, and gives the connection one
+//! clear end of life: when the last `Store` clone is dropped the thread closes the database,
+//! which lets shutdown wait for the file to be checkpointed and released.
+//!
+//! Domain refusals (not found, duplicate URL) come back as the inner `Result` of
+//! `Outcome<T>`; the outer `StoreError` is reserved for infrastructure failures.
+
+use super::model::{
+    now_millis, NewSubscription, PhoneLine, Refusal, Reputation, Routing, SigningSecret,
+    Subscription, SubscriptionPatch, REPUTATION_DOC_URL,
+};
+use super::schema::open_database;
+use rusqlite::types::Type;
+use rusqlite::{params, Connection, OptionalExtension, Row, Transaction};
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::path::PathBuf;
+use std::sync::mpsc;
+use tokio::sync::oneshot;
+
+/// A storage failure (not a refused request).
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("cannot open sandbox database {path}: {source}")]
+    Open {
+        path: PathBuf,
+        source: rusqlite::Error,
+    },
+    #[error(
+        "sandbox database {path} has schema version {found}; this build knows up to {supported}"
+    )]
+    SchemaTooNew {
+        path: PathBuf,
+        found: i64,
+        supported: i64,
+    },
+    #[error("sandbox database error: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    #[error("cannot start the sandbox database thread: {0}")]
+    Thread(std::io::Error),
+    #[error("the sandbox database thread has stopped")]
+    Closed,
+}
+
+/// A request's result: the value, or the reason the store refused it.
+pub(crate) type Outcome<T> = Result<T, Refusal>;
+
+type Job = Box<dyn FnOnce(&mut Connection) + Send>;
+
+const SUBSCRIPTION_COLUMNS: &str = "id, created_at, updated_at, is_active, subscribed_events, \
+     target_url, phone_numbers, routing_key_header, routing_id_header";
+
+/// Cheap-to-clone handle to the database thread.
+#[derive(Clone)]
+pub(crate) struct Store {
+    jobs: mpsc::Sender<Job>,
+}
+
+/// The database thread itself; join it after the last `Store` is gone.
+pub(crate) struct StoreThread(std::thread::JoinHandle<()>);
+
+impl StoreThread {
+    pub(crate) async fn join(self) {
+        // Joining blocks, so it happens on the blocking pool.
+        let _ = tokio::task::spawn_blocking(move || self.0.join()).await;
+    }
+}
+
+/// What a fresh demo account gets (see `seed.rs`).
+pub(crate) struct DemoAccount {
+    pub(crate) lines: Vec<PhoneLine>,
+    pub(crate) subscriptions: Vec<(Subscription, SigningSecret)>,
+}
+
+impl Store {
+    /// Opens (creating if needed) and migrates the database on its own thread.
+    pub(crate) async fn open(path: PathBuf) -> Result<(Store, StoreThread), StoreError> {
+        let (jobs, inbox) = mpsc::channel::<Job>();
+        let (ready, opened) = oneshot::channel();
+        let thread = std::thread::Builder::new()
+            .name("sandbox-db".into())
+            .spawn(move || {
+                let mut conn = match open_database(&path) {
+                    Ok(conn) => {
+                        let _ = ready.send(Ok(()));
+                        conn
+                    }
+                    Err(e) => {
+                        let _ = ready.send(Err(e));
+                        return;
+                    }
+                };
+                while let Ok(job) = inbox.recv() {
+                    // A panicking job only loses its own reply (its transaction rolls back
+                    // while unwinding); the thread keeps serving the others.
+                    let _ = catch_unwind(AssertUnwindSafe(|| job(&mut conn)));
+                }
+            })
+            .map_err(StoreError::Thread)?;
+        opened.await.map_err(|_| StoreError::Closed)??;
+        Ok((Store { jobs }, StoreThread(thread)))
+    }
+
+    async fn call<T, F>(&self, job: F) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Connection) -> Result<T, StoreError> + Send + 'static,
+    {
+        let (reply, answer) = oneshot::channel();
+        self.jobs
+            .send(Box::new(move |conn| {
+                let _ = reply.send(job(conn));
+            }))
+            .map_err(|_| StoreError::Closed)?;
+        answer.await.map_err(|_| StoreError::Closed)?
+    }
+
+    /// Registers the account if new. With `demo`, seeds it when it was never seeded and
+    /// holds no data; returns whether it seeded.
+    pub(crate) async fn ensure_account(
+        &self,
+        account: String,
+        demo: Option<DemoAccount>,
+    ) -> Result<bool, StoreError> {
+        self.call(move |conn| {
+            let tx = conn.transaction()?;
+            tx.execute(
+                "INSERT OR IGNORE INTO accounts (id, created_at, seeded) VALUES (?1, ?2, 0)",
+                params![account, now_millis()],
+            )?;
+            let Some(demo) = demo else {
+                tx.commit()?;
+                return Ok(false);
+            };
+            let pristine: bool = tx.query_row(
+                "SELECT seeded = 0
+                    AND NOT EXISTS (SELECT 1 FROM subscriptions WHERE account_id = ?1)
+                    AND NOT EXISTS (SELECT 1 FROM phone_lines WHERE account_id = ?1)
+                 FROM accounts WHERE id = ?1",
+                [&account],
+                |row| row.get(0),
+            )?;
+            if pristine {
+                for (position, line) in demo.lines.iter().enumerate() {
+                    insert_line(&tx, &account, position, line)?;
+                }
+                for (subscription, secret) in &demo.subscriptions {
+                    insert_subscription(&tx, &account, subscription, secret)?;
+                }
+                tx.execute("UPDATE accounts SET seeded = 1 WHERE id = ?1", [&account])?;
+            }
+            tx.commit()?;
+            Ok(pristine)
+        })
+        .await
+    }
+
+    /// All subscriptions of the account, oldest first (ties broken by id).
+    pub(crate) async fn list(&self, account: String) -> Result<Vec<Subscription>, StoreError> {
+        self.call(move |conn| {
+            let mut statement = conn.prepare_cached(&format!(
+                "SELECT {SUBSCRIPTION_COLUMNS} FROM subscriptions
+                 WHERE account_id = ?1 ORDER BY created_at, id"
+            ))?;
+            let rows = statement.query_map([&account], read_subscription)?;
+            Ok(rows.collect::<Result<Vec<_>, _>>()?)
+        })
+        .await
+    }
+
+    pub(crate) async fn get(
+        &self,
+        account: String,
+        id: String,
+    ) -> Result<Outcome<Subscription>, StoreError> {
+        self.call(move |conn| {
+            Ok(load_subscription(conn, &account, &id)?.ok_or(Refusal::SubscriptionNotFound))
+        })
+        .await
+    }
+
+    /// Creates an active subscription; refuses a `target_url` the account already uses.
+    pub(crate) async fn create(
+        &self,
+        account: String,
+        new: NewSubscription,
+        secret: SigningSecret,
+    ) -> Result<Outcome<Subscription>, StoreError> {
+        self.call(move |conn| {
+            let tx = conn.transaction()?;
+            if target_url_taken(&tx, &account, &new.target_url, None)? {
+                return Ok(Err(Refusal::DuplicateTargetUrl));
+            }
+            let now = now_millis();
+            let subscription = Subscription {
+                id: uuid::Uuid::new_v4().to_string(),
+                created_at: now,
+                updated_at: now,
+                is_active: true,
+                subscribed_events: new.subscribed_events,
+                target_url: new.target_url,
+                phone_numbers: new.phone_numbers,
+                routing: new.routing,
+            };
+            insert_subscription(&tx, &account, &subscription, &secret)?;
+            tx.commit()?;
+            Ok(Ok(subscription))
+        })
+        .await
+    }
+
+    /// Applies a partial update. `updated_at` moves only when something changed, and then
+    /// always strictly forward, even within the same millisecond.
+    pub(crate) async fn update(
+        &self,
+        account: String,
+        id: String,
+        patch: SubscriptionPatch,
+    ) -> Result<Outcome<Subscription>, StoreError> {
+        self.call(move |conn| {
+            let tx = conn.transaction()?;
+            let Some(mut subscription) = load_subscription(&tx, &account, &id)? else {
+                return Ok(Err(Refusal::SubscriptionNotFound));
+            };
+            let previous_url = subscription.target_url.clone();
+            if !subscription.apply(&patch) {
+                return Ok(Ok(subscription));
+            }
+            if subscription.routing.headers_collide() {
+                return Ok(Err(Refusal::RoutingHeadersCollide));
+            }
+            if subscription.target_url != previous_url
+                && target_url_taken(&tx, &account, &subscription.target_url, Some(&id))?
+            {
+                return Ok(Err(Refusal::DuplicateTargetUrl));
+            }
+            subscription.updated_at = now_millis().max(subscription.updated_at + 1);
+            tx.execute(
+                "UPDATE subscriptions SET target_url = ?3, subscribed_events = ?4,
+                     phone_numbers = ?5, is_active = ?6, routing_key_header = ?7,
+                     routing_id_header = ?8, updated_at = ?9
+                 WHERE account_id = ?1 AND id = ?2",
+                params![
+                    account,
+                    id,
+                    subscription.target_url,
+                    json_list(&subscription.subscribed_events),
+                    json_list(&subscription.phone_numbers),
+                    subscription.is_active,
+                    subscription.routing.key_header(),
+                    subscription.routing.id_header(),
+                    subscription.updated_at,
+                ],
+            )?;
+            tx.commit()?;
+            Ok(Ok(subscription))
+        })
+        .await
+    }
+
+    pub(crate) async fn delete(
+        &self,
+        account: String,
+        id: String,
+    ) -> Result<Outcome<()>, StoreError> {
+        self.call(move |conn| {
+            let removed = conn.execute(
+                "DELETE FROM subscriptions WHERE account_id = ?1 AND id = ?2",
+                params![account, id],
+            )?;
+            Ok(if removed == 0 {
+                Err(Refusal::SubscriptionNotFound)
+            } else {
+                Ok(())
+            })
+        })
+        .await
+    }
+
+    /// The account's own lines, in the order they were added.
+    pub(crate) async fn phone_lines(&self, account: String) -> Result<Vec<PhoneLine>, StoreError> {
+        self.call(move |conn| {
+            let mut statement = conn.prepare_cached(
+                "SELECT id, phone_number, reputation, forwarding_number, line_type
+                 FROM phone_lines WHERE account_id = ?1 ORDER BY position, id",
+            )?;
+            let rows = statement.query_map([&account], |row| {
+                Ok(PhoneLine {
+                    id: row.get(0)?,
+                    phone_number: row.get(1)?,
+                    reputation: Reputation {
+                        status: row.get(2)?,
+                        doc_url: REPUTATION_DOC_URL.to_owned(),
+                    },
+                    forwarding_number: row.get(3)?,
+                    line_type: row.get(4)?,
+                })
+            })?;
+            Ok(rows.collect::<Result<Vec<_>, _>>()?)
+        })
+        .await
+    }
+}
+
+fn json_list(items: &[String]) -> String {
+    serde_json::Value::from(items.to_vec()).to_string()
+}
+
+fn parse_json_list(row: &Row<'_>, column: usize) -> rusqlite::Result<Vec<String>> {
+    let text: String = row.get(column)?;
+    serde_json::from_str(&text)
+        .map_err(|e| rusqlite::Error::FromSqlConversionFailure(column, Type::Text, Box::new(e)))
+}
+
+fn read_subscription(row: &Row<'_>) -> rusqlite::Result<Subscription> {
+    let key_header: Option<String> = row.get(7)?;
+    let id_header: Option<String> = row.get(8)?;
+    Ok(Subscription {
+        id: row.get(0)?,
+        created_at: row.get(1)?,
+        updated_at: row.get(2)?,
+        is_active: row.get(3)?,
+        subscribed_events: parse_json_list(row, 4)?,
+        target_url: row.get(5)?,
+        phone_numbers: parse_json_list(row, 6)?,
+        routing: key_header.map_or(Routing::Off, |key| Routing::on(key, id_header)),
+    })
+}
+
+fn load_subscription(
+    conn: &Connection,
+    account: &str,
+    id: &str,
+) -> Result<Option<Subscription>, StoreError> {
+    let mut statement = conn.prepare_cached(&format!(
+        "SELECT {SUBSCRIPTION_COLUMNS} FROM subscriptions WHERE account_id = ?1 AND id = ?2"
+    ))?;
+    Ok(statement
+        .query_row([account, id], read_subscription)
+        .optional()?)
+}
+
+/// Uniqueness is by exact string within one account (linq-api.md §4.1).
+fn target_url_taken(
+    tx: &Transaction<'_>,
+    account: &str,
+    url: &str,
+    except_id: Option<&str>,
+) -> Result<bool, StoreError> {
+    Ok(tx.query_row(
+        "SELECT EXISTS (SELECT 1 FROM subscriptions
+             WHERE account_id = ?1 AND target_url = ?2 AND id IS NOT ?3)",
+        params![account, url, except_id],
+        |row| row.get(0),
+    )?)
+}
+
+fn insert_subscription(
+    tx: &Transaction<'_>,
+    account: &str,
+    subscription: &Subscription,
+    secret: &SigningSecret,
+) -> Result<(), StoreError> {
+    tx.execute(
+        "INSERT INTO subscriptions (id, account_id, target_url, subscribed_events,
+             phone_numbers, is_active, routing_key_header, routing_id_header, signing_secret,
+             created_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+        params![
+            subscription.id,
+            account,
+            subscription.target_url,
+            json_list(&subscription.subscribed_events),
+            json_list(&subscription.phone_numbers),
+            subscription.is_active,
+            subscription.routing.key_header(),
+            subscription.routing.id_header(),
+            secret.expose(),
+            subscription.created_at,
+            subscription.updated_at,
+        ],
+    )?;
+    Ok(())
+}
+
+fn insert_line(
+    tx: &Transaction<'_>,
+    account: &str,
+    position: usize,
+    line: &PhoneLine,
+) -> Result<(), StoreError> {
+    tx.execute(
+        "INSERT INTO phone_lines (id, account_id, position, phone_number, reputation,
+             forwarding_number, line_type)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        params![
+            line.id,
+            account,
+            position as i64,
+            line.phone_number,
+            line.reputation.status,
+            line.forwarding_number,
+            line.line_type,
+        ],
+    )?;
+    Ok(())
+}

@@ -1,0 +1,139 @@
+//! Modal overlays: the delete confirmation and the help screen.
+
+use super::theme;
+use crate::app::keymap::{self, TEXT_EDITING};
+use crate::app::{App, Modal};
+use crate::text::clean;
+use ratatui::layout::{Constraint, Flex, Layout, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
+use ratatui::Frame;
+
+pub fn render(app: &App, frame: &mut Frame, area: Rect) {
+    match &app.modal {
+        None => {}
+        Some(Modal::Help) => render_help(app, frame, area),
+        Some(Modal::ConfirmDelete {
+            id,
+            target_url,
+            on_delete,
+        }) => render_delete(frame, area, id, target_url, *on_delete),
+    }
+}
+
+fn centered(area: Rect, width: u16, height: u16) -> Rect {
+    let [row] = Layout::vertical([Constraint::Length(height.min(area.height))])
+        .flex(Flex::Center)
+        .areas(area);
+    let [rect] = Layout::horizontal([Constraint::Length(width.min(area.width))])
+        .flex(Flex::Center)
+        .areas(row);
+    rect
+}
+
+fn render_delete(frame: &mut Frame, area: Rect, id: &str, target_url: &str, on_delete: bool) {
+    let rect = centered(area, 72, 11);
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(theme::danger())
+        .title(Span::styled(" Delete subscription? ", theme::danger()));
+    let button = |label: &str, focused: bool, danger: bool| {
+        let style = match (focused, danger) {
+            (true, true) => theme::danger(),
+            (true, false) => theme::selected(),
+            _ => Style::new(),
+        };
+        Span::styled(format!("[ {label} ]"), style)
+    };
+    let lines = vec![
+        Line::from(""),
+        Line::from(vec![
+            Span::styled(" URL ", theme::dim()),
+            Span::raw(clean(target_url).into_owned()),
+        ]),
+        Line::from(vec![
+            Span::styled(" id  ", theme::dim()),
+            Span::raw(clean(id).into_owned()),
+        ]),
+        Line::from(""),
+        Line::from(" Deliveries to this URL stop at once. Its signing secret is gone for good."),
+        Line::from(""),
+        Line::from(vec![
+            Span::raw("      "),
+            button("Cancel (n)", !on_delete, false),
+            Span::raw("    "),
+            button("Delete (y)", on_delete, true),
+        ]),
+    ];
+    frame.render_widget(Clear, rect);
+    frame.render_widget(
+        Paragraph::new(lines)
+            .block(block)
+            .wrap(Wrap { trim: false }),
+        rect,
+    );
+}
+
+fn render_help(app: &App, frame: &mut Frame, area: Rect) {
+    let mut groups: Vec<Vec<Line>> = Vec::new();
+    for (context, bindings) in keymap::help_groups(app.connection.read_only) {
+        let mut lines = vec![Line::from(Span::styled(
+            format!(" {}", context.title()),
+            theme::title(),
+        ))];
+        for b in bindings {
+            lines.push(Line::from(vec![
+                Span::styled(format!("   {:<8}", b.label), theme::key()),
+                Span::raw(b.help),
+            ]));
+        }
+        if context == keymap::Context::FilterInput {
+            lines.push(Line::from(Span::styled(
+                format!("   {TEXT_EDITING}"),
+                theme::dim(),
+            )));
+        }
+        groups.push(lines);
+    }
+    // Two columns when the screen is wide enough, split where the taller column is shortest.
+    let total: usize = groups.iter().map(Vec::len).sum();
+    let two = area.width >= 100;
+    let split = if two {
+        let mut best = (usize::MAX, groups.len());
+        let mut left = 0;
+        for (i, g) in groups.iter().enumerate() {
+            left += g.len();
+            let tallest = left.max(total - left);
+            if tallest < best.0 {
+                best = (tallest, i + 1);
+            }
+        }
+        best.1
+    } else {
+        groups.len()
+    };
+    let right: Vec<Line> = groups.split_off(split).into_iter().flatten().collect();
+    let left: Vec<Line> = groups.into_iter().flatten().collect();
+    let height = (left.len().max(right.len()) as u16 + 2).min(area.height);
+    let width = if two { 98 } else { 64 };
+    let rect = centered(area, width, height);
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(theme::focused_border())
+        .title(Span::styled(
+            " Keys — Esc closes, j/k scroll ",
+            theme::title(),
+        ));
+    let inner = block.inner(rect);
+    frame.render_widget(Clear, rect);
+    frame.render_widget(block, rect);
+    if two {
+        let [l, r] = Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)])
+            .areas(inner);
+        frame.render_widget(Paragraph::new(left), l);
+        frame.render_widget(Paragraph::new(right), r);
+    } else {
+        frame.render_widget(Paragraph::new(left).scroll((app.help_scroll, 0)), inner);
+    }
+}

@@ -1,0 +1,51 @@
+//! Screen geometry, shared by drawing and by mouse hit-testing in `update`.
+
+use ratatui::layout::{Constraint, Layout, Rect};
+
+pub struct Areas {
+    pub header: Rect,
+    pub tabs: Rect,
+    pub banner: Option<Rect>,
+    pub list: Rect,
+    pub detail: Rect,
+    pub footer: Rect,
+}
+
+/// Header, tabs, optional banner, the list (top) and the detail pane (bottom), footer.
+/// The list takes what its `rows` need, up to 60% of the body; the detail pane the rest.
+pub fn areas(size: (u16, u16), banner: bool, rows: usize) -> Areas {
+    let screen = Rect::new(0, 0, size.0, size.1);
+    let [header, tabs, banner_area, body, footer] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Length(1),
+        Constraint::Length(u16::from(banner)),
+        Constraint::Min(3),
+        Constraint::Length(1),
+    ])
+    .areas(screen);
+    let detail_min = (body.height * 2 / 5).max(8.min(body.height / 2));
+    let list_max = body.height - detail_min;
+    let wanted = u16::try_from(rows.saturating_add(3)).unwrap_or(u16::MAX);
+    let list_height = wanted.clamp(5.min(list_max), list_max);
+    let [list, detail] =
+        Layout::vertical([Constraint::Length(list_height), Constraint::Min(0)]).areas(body);
+    Areas {
+        header,
+        tabs,
+        banner: banner.then_some(banner_area),
+        list,
+        detail,
+        footer,
+    }
+}
+
+/// The rows of the list that show subscriptions (inside the border, below the column titles).
+pub fn list_rows_area(size: (u16, u16), banner: bool, rows: usize) -> Rect {
+    let list = areas(size, banner, rows).list;
+    Rect {
+        x: list.x + 1,
+        y: list.y + 2,
+        width: list.width.saturating_sub(2),
+        height: list.height.saturating_sub(3),
+    }
+}

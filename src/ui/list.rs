@@ -1,0 +1,202 @@
+//! The subscription list. Virtualised: only the rows in the viewport are built, so a frame
+//! costs the same for 20 or 20,000 subscriptions.
+
+use super::theme;
+use crate::api::Subscription;
+use crate::app::{payload_version, App, Focus, PendingOp, Startup, Tab};
+use crate::text::clean;
+use ratatui::layout::Rect;
+use ratatui::style::{Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
+use ratatui::Frame;
+
+const STATUS_W: usize = 11;
+const EVENTS_W: usize = 7;
+const PHONES_W: usize = 11;
+const VERSION_W: usize = 11;
+
+pub fn render(app: &App, frame: &mut Frame, area: Rect) {
+    let title = format!(" Subscriptions ({}) ", app.visible.len());
+    let mut block = Block::default()
+        .borders(Borders::ALL)
+        .title(Span::styled(title, theme::title()));
+    if app.focus == Focus::List && app.modal.is_none() {
+        block = block.border_style(theme::focused_border());
+    }
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    if inner.height == 0 || inner.width < 10 {
+        return;
+    }
+    if let Some(message) = empty_message(app) {
+        let p = Paragraph::new(message).wrap(Wrap { trim: true });
+        frame.render_widget(p, inner);
+        return;
+    }
+    let url_w = (inner.width as usize)
+        .saturating_sub(STATUS_W + EVENTS_W + PHONES_W + VERSION_W + 1)
+        .max(10);
+    let heading = format!(
+        " {:<sw$}{:<uw$}{:>ew$}  {:<pw$}{:<vw$}",
+        "STATUS",
+        "TARGET",
+        "EVENTS",
+        "PHONES",
+        "VERSION",
+        sw = STATUS_W - 1,
+        uw = url_w,
+        ew = EVENTS_W - 2,
+        pw = PHONES_W,
+        vw = VERSION_W
+    );
+    let buf = frame.buffer_mut();
+    buf.set_stringn(
+        inner.x,
+        inner.y,
+        &heading,
+        inner.width as usize,
+        theme::dim().add_modifier(Modifier::BOLD),
+    );
+    let rows = inner.height.saturating_sub(1) as usize;
+    let selected = app.selected_index();
+    for (line, &index) in app.visible.iter().skip(app.scroll).take(rows).enumerate() {
+        let sub = &app.subscriptions[index];
+        let y = inner.y + 1 + line as u16;
+        let is_selected = selected == Some(app.scroll + line);
+        let row = Rect::new(inner.x, y, inner.width, 1);
+        let line = row_line(app, sub, url_w, is_selected);
+        buf.set_line(row.x, row.y, &line, row.width);
+        if is_selected {
+            buf.set_style(row, theme::selected());
+        }
+    }
+}
+
+fn empty_message(app: &App) -> Option<Line<'static>> {
+    match &app.startup {
+        Startup::Loading => {
+            return Some(Line::from(format!(
+                " Loading subscriptions from {} …",
+                clean(&app.connection.base_url)
+            )))
+        }
+        Startup::Unreachable(err) => {
+            return Some(Line::from(vec![
+                Span::styled(" Cannot reach the API: ", theme::warning()),
+                Span::raw(clean(err).into_owned()),
+                Span::raw("  — press "),
+                Span::styled("r", theme::key()),
+                Span::raw(" to retry, "),
+                Span::styled("q", theme::key()),
+                Span::raw(" to quit."),
+            ]))
+        }
+        Startup::Ready => {}
+    }
+    if !app.visible.is_empty() {
+        return None;
+    }
+    let query = app.filter.value();
+    let text = if !query.is_empty() {
+        format!(
+            " No subscription matches “{}”. Esc clears the filter.",
+            clean(query)
+        )
+    } else if app.subscriptions.is_empty() {
+        " No webhook subscriptions on this account yet.".to_string()
+    } else {
+        match app.tab {
+            Tab::Active => " No active subscriptions. Press 1 to see all.".into(),
+            Tab::Paused => " No paused subscriptions. Press 1 to see all.".into(),
+            Tab::All => " Nothing to show.".into(),
+        }
+    };
+    Some(Line::from(text))
+}
+
+fn row_line(app: &App, sub: &Subscription, url_w: usize, selected: bool) -> Line<'static> {
+    let pending = app.pending.get(&sub.id).map(|p| p.op);
+    let (status, style) = match pending {
+        Some(PendingOp::Delete) => ("✖ deleting", theme::pending()),
+        Some(PendingOp::Pause { was_active: true }) => ("⟳ pausing", theme::pending()),
+        Some(PendingOp::Pause { was_active: false }) => ("⟳ resuming", theme::pending()),
+        None if sub.is_active => ("● active", theme::active()),
+        None => ("◌ paused", theme::paused()),
+    };
+    let rest = if sub.is_active || selected {
+        Style::new()
+    } else {
+        theme::paused()
+    };
+    let phones = match sub.phone_filter().len() {
+        0 => "all lines".to_string(),
+        1 => "1 line".to_string(),
+        n => format!("{n} lines"),
+    };
+    let version = payload_version(&sub.target_url)
+        .map(|v| clean(&v).into_owned())
+        .unwrap_or_else(|| "default".into());
+    Line::from(vec![
+        Span::raw(" "),
+        Span::styled(pad(status, STATUS_W - 1), style),
+        Span::styled(pad(&short_url(&sub.target_url, url_w), url_w), rest),
+        Span::styled(
+            format!("{:>w$}  ", sub.subscribed_events.len(), w = EVENTS_W - 2),
+            rest,
+        ),
+        Span::styled(pad(&phones, PHONES_W), rest),
+        Span::styled(pad(&version, VERSION_W), rest),
+    ])
+}
+
+/// Host and path, with the query when it fits; cut with an ellipsis otherwise.
+pub fn short_url(target_url: &str, width: usize) -> String {
+    let clean_url = clean(target_url);
+    let (host_path, query) = match url::Url::parse(&clean_url) {
+        Ok(u) => {
+            let mut hp = u.host_str().unwrap_or("").to_string();
+            if let Some(port) = u.port() {
+                hp.push_str(&format!(":{port}"));
+            }
+            hp.push_str(u.path());
+            // The version pin has its own column; other parameters tell URLs apart.
+            let rest: Vec<String> = u
+                .query_pairs()
+                .filter(|(k, _)| k != "version")
+                .map(|(k, v)| {
+                    if v.is_empty() {
+                        k.into_owned()
+                    } else {
+                        format!("{k}={v}")
+                    }
+                })
+                .collect();
+            (hp, (!rest.is_empty()).then(|| rest.join("&")))
+        }
+        Err(_) => (clean_url.into_owned(), None),
+    };
+    let with_query = match &query {
+        Some(q) => format!("{host_path}?{q}"),
+        None => host_path.clone(),
+    };
+    let text = if with_query.chars().count() < width {
+        with_query
+    } else {
+        host_path
+    };
+    truncate(&text, width.saturating_sub(1))
+}
+
+pub fn truncate(text: &str, width: usize) -> String {
+    if text.chars().count() <= width {
+        return text.to_string();
+    }
+    let mut out: String = text.chars().take(width.saturating_sub(1)).collect();
+    out.push('…');
+    out
+}
+
+fn pad(text: &str, width: usize) -> String {
+    format!("{:<width$}", truncate(text, width.saturating_sub(1)))
+}

@@ -1,0 +1,29 @@
+//! Pure rendering: `render(&App, &mut Frame)` reads state and draws; it never changes it.
+
+mod detail;
+mod dialogs;
+mod header;
+pub mod layout;
+mod list;
+mod theme;
+
+use crate::app::App;
+use ratatui::Frame;
+
+pub fn render(app: &App, frame: &mut Frame) {
+    let area = frame.area();
+    let areas = layout::areas(
+        (area.width, area.height),
+        app.banner.is_some(),
+        app.visible.len(),
+    );
+    header::render_header(app, frame, areas.header);
+    header::render_tabs(app, frame, areas.tabs);
+    if let (Some(banner), Some(rect)) = (&app.banner, areas.banner) {
+        header::render_banner(banner, frame, rect);
+    }
+    list::render(app, frame, areas.list);
+    detail::render(app, frame, areas.detail);
+    header::render_footer(app, frame, areas.footer);
+    dialogs::render(app, frame, area);
+}
