@@ -637,6 +637,20 @@ async fn connection_refused_names_the_target() {
 }
 
 #[tokio::test]
+async fn connection_refused_is_not_mistaken_for_tls_because_of_the_url() {
+    // A plain refused connection, to a base URL that happens to mention "tls".
+    let port = {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.local_addr().unwrap().port()
+    };
+    let base = format!("http://127.0.0.1:{port}/tls-handshake/api/partner");
+    let mut cfg = ClientConfig::new(base, ApiKey::new(KEY));
+    cfg.max_retries = 0;
+    let err = LinqClient::new(cfg).unwrap().list().await.unwrap_err();
+    assert!(matches!(err, ApiError::Connect { .. }), "{err:?}");
+}
+
+#[tokio::test]
 async fn invalid_ids_are_refused_before_any_request() {
     let server = MockServer::start().await;
     let client = client_for(&server.uri(), 0);

@@ -231,3 +231,44 @@ async fn phone_numbers_have_the_documented_shape() {
         serde_json::from_str(&reply.body).expect("client model parses phone numbers");
     assert!(!parsed.phone_numbers.is_empty());
 }
+
+#[tokio::test]
+async fn two_servers_can_share_one_database_file() {
+    let a = Sandbox::empty().await;
+    let (base_b, handle_b) = linq_hooks::sandbox::spawn(
+        "127.0.0.1:0".parse().unwrap(),
+        a.db_path(),
+        vec![KEY.into()],
+        false,
+    )
+    .await
+    .expect("second server on the same file");
+    let http = reqwest::Client::new();
+    // Interleaved writes from both servers; SQLite serialises them.
+    let writes = (0..8).map(|n| {
+        let url = if n % 2 == 0 {
+            a.url("webhook-subscriptions")
+        } else {
+            format!("{base_b}/v3/webhook-subscriptions")
+        };
+        http.post(url)
+            .bearer_auth(KEY)
+            .json(&hook(&format!("https://shared-file.example/h{n}")))
+            .send()
+    });
+    for response in futures::future::join_all(writes).await {
+        assert_eq!(response.expect("sent").status().as_u16(), 201);
+    }
+    let seen_by_b: Value = http
+        .get(format!("{base_b}/v3/webhook-subscriptions"))
+        .bearer_auth(KEY)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(seen_by_b["subscriptions"].as_array().unwrap().len(), 8);
+    assert_eq!(a.list().await.len(), 8);
+    handle_b.shutdown().await.unwrap();
+}

@@ -89,6 +89,7 @@ pub struct LinqClient {
 struct Answer {
     status: u16,
     body: Vec<u8>,
+    trace_id: Option<String>,
 }
 
 impl LinqClient {
@@ -198,7 +199,7 @@ impl LinqClient {
         serde_json::from_slice(&a.body).map_err(|e| ApiError::Decode {
             status: a.status,
             detail: e.to_string(),
-            trace_id: None,
+            trace_id: a.trace_id.clone(),
         })
     }
 
@@ -240,10 +241,11 @@ impl LinqClient {
                 }
             };
             // A DELETE retried after a lost answer finds the subscription gone: that is success.
-            if method == Method::DELETE && attempt > 0 && err.is_not_found() {
+            if method == Method::DELETE && attempt > 0 && err.code() == Some(2010) {
                 return Ok(Answer {
                     status: 204,
                     body: Vec::new(),
+                    trace_id: err.trace_id().map(str::to_string),
                 });
             }
             if forced != Some(true) || attempt >= retries {
@@ -298,6 +300,7 @@ impl LinqClient {
             return Ok(Answer {
                 status: status.as_u16(),
                 body: Vec::from(bytes),
+                trace_id: trace_header(&headers),
             });
         }
         let (err, body_delay) = self.decode_error(status, &headers, &bytes);
@@ -321,10 +324,7 @@ impl LinqClient {
         headers: &HeaderMap,
         body: &[u8],
     ) -> (ApiError, Option<Duration>) {
-        let header_trace = headers
-            .get("x-trace-id")
-            .and_then(|v| v.to_str().ok())
-            .map(|s| clean(s).into_owned());
+        let header_trace = trace_header(headers);
         match serde_json::from_slice::<ErrorEnvelope>(body) {
             Ok(env) if env.error.code.is_some() || env.error.message.is_some() => {
                 let retry_after = env.error.retry_after;
@@ -348,8 +348,12 @@ impl LinqClient {
                 )
             }
             _ => {
-                let cut = &body[..body.len().min(200)];
-                let snippet = clean(&String::from_utf8_lossy(cut)).trim().to_string();
+                let text = String::from_utf8_lossy(&body[..body.len().min(200)]);
+                let mut snippet = clean(&text).trim().to_string();
+                // A cut inside a character adds a 3-byte replacement mark: stay within 200.
+                while snippet.len() > 200 {
+                    snippet.pop();
+                }
                 let snippet = if snippet.is_empty() {
                     status
                         .canonical_reason()
@@ -373,14 +377,17 @@ impl LinqClient {
 
     fn transport_error(&self, e: reqwest::Error) -> ApiError {
         let target = self.target.clone();
+        // Without the URL: a host name like "tls.example" must not read as a TLS failure.
+        let e = e.without_url();
         let detail = error_chain(&e);
         if e.is_timeout() {
             return ApiError::Timeout {
-                seconds: self.config.request_timeout.as_secs().max(1),
+                millis: self.config.request_timeout.as_millis() as u64,
             };
         }
         let lower = detail.to_lowercase();
-        if lower.contains("certificate") || lower.contains("tls") || lower.contains("handshake") {
+        let tls_words = ["certificate", "tls", "handshake", "ssl"];
+        if e.is_connect() && tls_words.iter().any(|w| lower.contains(w)) {
             return ApiError::Tls { target, detail };
         }
         if e.is_connect() {
@@ -422,11 +429,21 @@ pub fn backoff(base: Duration, retries_made: u32) -> Duration {
     capped.mul_f64(jitter)
 }
 
+fn trace_header(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get("x-trace-id")
+        .and_then(|v| v.to_str().ok())
+        .map(|s| clean(s).into_owned())
+}
+
 /// `retry-after-ms`, else `retry-after` in (fractional) seconds.
 fn header_delay(headers: &HeaderMap) -> Option<Duration> {
     let get = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
-    if let Some(ms) = get("retry-after-ms").and_then(|v| v.trim().parse::<f64>().ok()) {
-        return Duration::try_from_secs_f64(ms / 1000.0).ok();
+    let ms = get("retry-after-ms")
+        .and_then(|v| v.trim().parse::<f64>().ok())
+        .and_then(|ms| Duration::try_from_secs_f64(ms / 1000.0).ok());
+    if ms.is_some() {
+        return ms;
     }
     get("retry-after")
         .and_then(|v| v.trim().parse::<f64>().ok())

@@ -23,8 +23,8 @@ pub enum ApiError {
         detail: String,
         trace_id: Option<String>,
     },
-    #[error("request timed out after {seconds} s")]
-    Timeout { seconds: u64 },
+    #[error("request timed out after {:.1} s", *.millis as f64 / 1000.0)]
+    Timeout { millis: u64 },
     #[error("cannot connect to {target}: {detail}")]
     Connect { target: String, detail: String },
     #[error("TLS failure talking to {target}: {detail}")]
@@ -88,9 +88,10 @@ impl ApiError {
         }
     }
 
-    /// 404 / 2010: the subscription does not exist (any more).
+    /// The API itself said 404 (2010: the subscription does not exist, any more). A 404
+    /// page from a proxy in front of it proves nothing and does not count.
     pub fn is_not_found(&self) -> bool {
-        self.status() == Some(404)
+        matches!(self, ApiError::Linq(f) if f.status == 404)
     }
 
     /// True when the request may have reached the server and been acted on, but no answer

@@ -147,6 +147,11 @@ pub static BINDINGS: &[Binding] = &[
 /// Keys that edit text in the filter input (not actions: shown in help only).
 pub const TEXT_EDITING: &str = "type to filter · Backspace deletes · ←→ move";
 
+/// Write bindings do not exist in read-only mode: not dispatched, not hinted, not in help.
+fn allowed(b: &Binding, read_only: bool) -> bool {
+    !read_only || b.effect == Effect::Read
+}
+
 /// Finds the action for a key in `context`, honouring read-only mode. Global bindings
 /// apply first.
 pub fn lookup(context: Context, key: &KeyEvent, read_only: bool) -> Option<Action> {
@@ -159,7 +164,7 @@ pub fn lookup(context: Context, key: &KeyEvent, read_only: bool) -> Option<Actio
     chain.into_iter().flatten().find_map(|ctx| {
         BINDINGS
             .iter()
-            .filter(|b| b.context == ctx && !(read_only && b.effect == Effect::Write))
+            .filter(|b| b.context == ctx && allowed(b, read_only))
             .find(|b| {
                 b.keys
                     .iter()
@@ -177,7 +182,7 @@ pub fn hints(context: Context, read_only: bool) -> Vec<(&'static str, &'static s
         .iter()
         .filter(|b| browse && b.context == Context::Browse);
     own.chain(shared)
-        .filter(|b| !b.hint.is_empty() && !(read_only && b.effect == Effect::Write))
+        .filter(|b| !b.hint.is_empty() && allowed(b, read_only))
         .map(|b| (b.label, b.hint))
         .collect()
 }
@@ -185,10 +190,7 @@ pub fn hints(context: Context, read_only: bool) -> Vec<(&'static str, &'static s
 /// The help overlay's groups, in table order.
 pub fn help_groups(read_only: bool) -> Vec<(Context, Vec<&'static Binding>)> {
     let mut groups: Vec<(Context, Vec<&'static Binding>)> = Vec::new();
-    for b in BINDINGS
-        .iter()
-        .filter(|b| !(read_only && b.effect == Effect::Write))
-    {
+    for b in BINDINGS.iter().filter(|b| allowed(b, read_only)) {
         match groups.iter_mut().find(|(c, _)| *c == b.context) {
             Some((_, list)) => list.push(b),
             None => groups.push((b.context, vec![b])),

@@ -125,7 +125,12 @@ impl ApiError {
 
     /// An envelope for a bare error status produced by the framework (405, 413, ...).
     fn from_status(status: StatusCode) -> Self {
-        let code = if status.is_server_error() { 3006 } else { 1005 };
+        let code = match status {
+            // The body itself was unacceptable (too large, wrong media type).
+            StatusCode::PAYLOAD_TOO_LARGE | StatusCode::UNSUPPORTED_MEDIA_TYPE => 1003,
+            s if s.is_server_error() => 3006,
+            _ => 1005,
+        };
         let reason = status.canonical_reason().unwrap_or("Request failed");
         Self::new(status, code, reason)
     }

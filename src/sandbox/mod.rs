@@ -11,8 +11,8 @@
 //!
 //! Error choices where linq-api.md §11 leaves them open: duplicate `target_url` → 409/2015;
 //! non-HTTPS URL, unknown/empty event types, bad routing header → 400/1005; malformed id →
-//! 404/2010; unknown endpoint → 404/1005; framework rejections (405, 413) → their status
-//! with code 1005.
+//! 404/2010; unknown endpoint → 404/1005; framework rejections keep their status with code
+//! 1005 (405) or 1003 (413 body too large).
 
 mod auth;
 mod envelope;
@@ -58,6 +58,8 @@ pub enum SandboxError {
         position: usize,
         reason: &'static str,
     },
+    #[error("at least one API key is required")]
+    NoApiKeys,
     #[error("the bundled sandbox seed is invalid: {0}")]
     Seed(String),
     #[error("sandbox server failed: {0}")]
@@ -255,10 +257,7 @@ fn checked_keys(keys: Vec<String>) -> Result<Vec<String>, SandboxError> {
         }
     }
     if unique.is_empty() {
-        return Err(SandboxError::InvalidApiKey {
-            position: 0,
-            reason: "at least one API key is required",
-        });
+        return Err(SandboxError::NoApiKeys);
     }
     Ok(unique)
 }

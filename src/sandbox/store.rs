@@ -17,7 +17,7 @@ use super::model::{
 };
 use super::schema::open_database;
 use rusqlite::types::Type;
-use rusqlite::{params, Connection, OptionalExtension, Row, Transaction};
+use rusqlite::{params, Connection, OptionalExtension, Row, Transaction, TransactionBehavior};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::PathBuf;
 use std::sync::mpsc;
@@ -128,7 +128,7 @@ impl Store {
         demo: Option<DemoAccount>,
     ) -> Result<bool, StoreError> {
         self.call(move |conn| {
-            let tx = conn.transaction()?;
+            let tx = write_transaction(conn)?;
             tx.execute(
                 "INSERT OR IGNORE INTO accounts (id, created_at, seeded) VALUES (?1, ?2, 0)",
                 params![account, now_millis()],
@@ -192,7 +192,7 @@ impl Store {
         secret: SigningSecret,
     ) -> Result<Outcome<Subscription>, StoreError> {
         self.call(move |conn| {
-            let tx = conn.transaction()?;
+            let tx = write_transaction(conn)?;
             if target_url_taken(&tx, &account, &new.target_url, None)? {
                 return Ok(Err(Refusal::DuplicateTargetUrl));
             }
@@ -223,7 +223,7 @@ impl Store {
         patch: SubscriptionPatch,
     ) -> Result<Outcome<Subscription>, StoreError> {
         self.call(move |conn| {
-            let tx = conn.transaction()?;
+            let tx = write_transaction(conn)?;
             let Some(mut subscription) = load_subscription(&tx, &account, &id)? else {
                 return Ok(Err(Refusal::SubscriptionNotFound));
             };
@@ -305,6 +305,13 @@ impl Store {
         })
         .await
     }
+}
+
+/// `BEGIN IMMEDIATE`: takes the write lock up front. A deferred transaction that reads and
+/// then writes can fail with SQLITE_BUSY at once (no busy wait) when another process, e.g. a
+/// second sandbox on the same file, wrote in between.
+fn write_transaction(conn: &mut Connection) -> rusqlite::Result<Transaction<'_>> {
+    conn.transaction_with_behavior(TransactionBehavior::Immediate)
 }
 
 fn json_list(items: &[String]) -> String {

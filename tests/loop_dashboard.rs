@@ -1,0 +1,238 @@
+//! Loop tests: the real runtime with scripted keys against the in-process sandbox (and a
+//! wiremock server for a slow API). What the test checks is what the server ends up with
+//! and what the screen shows.
+
+mod support;
+
+use crossterm::event::{KeyCode, KeyModifiers};
+use linq_hooks::api::NewSubscription;
+use linq_hooks::sandbox::{self, SandboxHandle};
+use std::time::Duration;
+use support::{client, eventually, Dashboard};
+use tempfile::TempDir;
+use wiremock::matchers::{method, path};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+const KEY: &str = "loop-key";
+
+async fn sandbox_with(urls: &[&str]) -> (TempDir, String, SandboxHandle, Vec<String>) {
+    let dir = tempfile::tempdir().unwrap();
+    let (base, handle) = sandbox::spawn(
+        "127.0.0.1:0".parse().unwrap(),
+        dir.path().join("loop.db"),
+        vec![KEY.into()],
+        false,
+    )
+    .await
+    .unwrap();
+    let c = client(&base, KEY);
+    let mut ids = Vec::new();
+    for url in urls {
+        let created = c
+            .create(&NewSubscription {
+                target_url: url.to_string(),
+                subscribed_events: vec!["message.received".into(), "message.sent".into()],
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        ids.push(created.subscription.id.clone());
+        // Distinct created_at, so the list order is the creation order.
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    (dir, base, handle, ids)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pause_then_resume_reach_the_server() {
+    let (_dir, base, _sandbox, ids) =
+        sandbox_with(&["https://a.example/hook", "https://b.example/hook"]).await;
+    let api = client(&base, KEY);
+    let ui = Dashboard::start(client(&base, KEY), true);
+    ui.wait_for("a.example/hook").await;
+
+    ui.key(KeyCode::Char('p'));
+    eventually(
+        "the server to have paused the first subscription",
+        || async { !api.get(&ids[0]).await.unwrap().is_active },
+    )
+    .await;
+    ui.wait_for("1 active · 1 paused").await;
+
+    ui.key(KeyCode::Char('p'));
+    eventually("the server to have resumed it", || async {
+        api.get(&ids[0]).await.unwrap().is_active
+    })
+    .await;
+    ui.wait_until(
+        |s| s.contains("2 active · 0 paused") && !s.contains("resuming"),
+        "resumed row",
+    )
+    .await;
+    // The other subscription was never touched.
+    assert!(api.get(&ids[1]).await.unwrap().is_active);
+    let app = ui.quit().await;
+    assert!(app.quitting);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn delete_with_y_removes_it_on_the_server() {
+    let (_dir, base, _sandbox, ids) =
+        sandbox_with(&["https://keep.example/hook", "https://gone.example/hook"]).await;
+    let api = client(&base, KEY);
+    let ui = Dashboard::start(client(&base, KEY), true);
+    ui.wait_for("gone.example/hook").await;
+
+    ui.key(KeyCode::Char('j'));
+    ui.key_with(KeyCode::Char('d'), KeyModifiers::CONTROL);
+    let dialog = ui.wait_for("Delete subscription?").await;
+    assert!(dialog.contains("https://gone.example/hook"), "{dialog}");
+    assert!(
+        dialog.contains(&ids[1]),
+        "the dialog names the id:\n{dialog}"
+    );
+    ui.key(KeyCode::Char('y'));
+
+    ui.wait_for("Deleted https://gone.example/hook").await;
+    let remaining: Vec<String> = api
+        .list()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|s| s.id)
+        .collect();
+    assert_eq!(remaining, vec![ids[0].clone()]);
+    ui.quit().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn delete_answered_with_n_keeps_it() {
+    let (_dir, base, _sandbox, ids) = sandbox_with(&["https://stay.example/hook"]).await;
+    let api = client(&base, KEY);
+    let ui = Dashboard::start(client(&base, KEY), true);
+    ui.wait_for("stay.example/hook").await;
+
+    ui.key(KeyCode::Delete);
+    ui.wait_for("Delete subscription?").await;
+    // Enter on the initially focused button is Cancel.
+    ui.key(KeyCode::Enter);
+    ui.wait_until(|s| !s.contains("Delete subscription?"), "dialog closed")
+        .await;
+    ui.key(KeyCode::Delete);
+    ui.wait_for("Delete subscription?").await;
+    ui.key(KeyCode::Char('n'));
+    ui.wait_until(|s| !s.contains("Delete subscription?"), "dialog closed")
+        .await;
+
+    let app = ui.quit().await;
+    assert_eq!(app.subscriptions.len(), 1);
+    assert_eq!(api.get(&ids[0]).await.unwrap().id, ids[0]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn copy_in_the_detail_pane_hands_the_id_to_the_clipboard() {
+    let (_dir, base, _sandbox, ids) = sandbox_with(&["https://copy.example/hook"]).await;
+    let ui = Dashboard::start(client(&base, KEY), true);
+    ui.wait_for("copy.example/hook").await;
+    ui.key(KeyCode::Enter);
+    ui.key(KeyCode::Char('c'));
+    ui.wait_for("Copied the subscription id").await;
+    assert_eq!(*ui.copies.lock().unwrap(), vec![ids[0].clone()]);
+    ui.quit().await;
+}
+
+fn subscription_json(id: &str, url: &str) -> serde_json::Value {
+    serde_json::json!({
+        "id": id, "created_at": "2026-01-01T00:00:00Z", "updated_at": "2026-01-01T00:00:00Z",
+        "is_active": true, "subscribed_events": ["message.sent"], "target_url": url,
+        "phone_numbers": null
+    })
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn keys_keep_working_while_a_put_takes_three_seconds() {
+    let server = MockServer::start().await;
+    let ids = [
+        "11111111-1111-1111-1111-111111111111",
+        "22222222-2222-2222-2222-222222222222",
+        "33333333-3333-3333-3333-333333333333",
+    ];
+    let subs: Vec<_> = ids
+        .iter()
+        .enumerate()
+        .map(|(i, id)| subscription_json(id, &format!("https://slow{i}.example/hook")))
+        .collect();
+    Mock::given(method("GET"))
+        .and(path("/v3/webhook-subscriptions"))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(serde_json::json!({ "subscriptions": subs })),
+        )
+        .mount(&server)
+        .await;
+    let mut paused = subscription_json(ids[0], "https://slow0.example/hook");
+    paused["is_active"] = false.into();
+    Mock::given(method("PUT"))
+        .and(path(format!("/v3/webhook-subscriptions/{}", ids[0])))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(paused)
+                .set_delay(Duration::from_secs(3)),
+        )
+        .mount(&server)
+        .await;
+
+    let ui = Dashboard::start(client(&server.uri(), "k"), false);
+    ui.wait_for("slow2.example").await;
+    ui.key(KeyCode::Char('p'));
+    ui.key(KeyCode::Char('j'));
+    ui.key(KeyCode::Char('j'));
+    // While the PUT is still unanswered (the row says "pausing"), the selection has
+    // already moved to the third row: the detail pane shows its id.
+    let screen = ui
+        .wait_until(
+            |s| s.contains(ids[2]),
+            "the detail pane to follow the selection",
+        )
+        .await;
+    assert!(
+        screen.contains("pausing"),
+        "the PUT was still in flight:\n{screen}"
+    );
+    // Then the answer lands and the row settles as paused.
+    ui.wait_until(|s| !s.contains("pausing"), "PUT answered")
+        .await;
+    let app = ui.quit().await;
+    assert!(
+        !app.subscriptions
+            .iter()
+            .find(|s| s.id == ids[0])
+            .unwrap()
+            .is_active
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unreachable_api_says_so_and_r_retries() {
+    // Bind and drop: nothing listens on this port (until the sandbox below takes it).
+    let addr = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap();
+    let base = format!("http://{addr}/api/partner");
+    let ui = Dashboard::start(client(&base, KEY), false);
+    let screen = ui.wait_for("Cannot reach the API").await;
+    assert!(
+        screen.contains(&addr.to_string()),
+        "names the server:\n{screen}"
+    );
+
+    // The API comes up; `r` finds it.
+    let dir = tempfile::tempdir().unwrap();
+    let (_, _sandbox) = sandbox::spawn(addr, dir.path().join("late.db"), vec![KEY.into()], true)
+        .await
+        .unwrap();
+    ui.key(KeyCode::Char('r'));
+    let screen = ui.wait_for("acme-outfitters").await;
+    assert!(!screen.contains("Cannot reach"), "{screen}");
+    ui.quit().await;
+}
