@@ -1,1 +1,294 @@
-fn main() {}
+//! Render and update costs on a large account: 10,000 subscriptions, a 200×50 terminal.
+//!
+//! `cargo bench --bench render`. These are measurements to report (see perf/README.md),
+//! never assertions. Goals from the issue: a frame ≤ 1 ms; a key press well under a frame.
+//!
+//! Groups:
+//! - `render/*`: one `Terminal::draw` into a 200×50 `TestBackend` (widget building, the
+//!   buffer diff and the backend write), with the selection at the top, at the bottom, and
+//!   right after a `j` (so the diff is not empty).
+//! - `update/*`: one `App::update` for a key: `j` (navigation), a filter character typed
+//!   after `/` (recomputes the visible rows over all 10,000), both a character that matches
+//!   at once (`h`, every URL is https) and one that matches nothing (`j`: no generated URL,
+//!   id, event or phone has one, so every field of every subscription is scanned).
+
+use criterion::{criterion_group, criterion_main, Criterion};
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use linq_hooks::api::Subscription;
+use linq_hooks::app::{ApiResult, App, Cmd, Connection, Msg, BUNDLED_EVENTS};
+use ratatui::backend::TestBackend;
+use ratatui::Terminal;
+use std::hint::black_box;
+use std::time::{Duration, Instant};
+use time::OffsetDateTime;
+
+const ROWS: usize = 10_000;
+const WIDTH: u16 = 200;
+const HEIGHT: u16 = 50;
+
+/// A small deterministic generator, so every run benchmarks the same data.
+struct Lcg(u64);
+
+impl Lcg {
+    fn next(&mut self) -> u64 {
+        self.0 = self
+            .0
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        self.0 >> 33
+    }
+
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+}
+
+/// Realistic variety: several hosts and paths, `?version=` pins on most URLs, extra query
+/// parameters on some, 1–20 events, a phone filter on about a quarter, a fifth paused.
+fn subscriptions(n: usize) -> Vec<Subscription> {
+    let catalog: Vec<&str> = BUNDLED_EVENTS.lines().filter(|l| !l.is_empty()).collect();
+    let hosts = [
+        "hooks.example.com",
+        "api.acme-corp.io",
+        "webhooks.internal.example.org",
+        "events.northwind.example",
+        "relay.contoso.example.net",
+        "ingest.fabrikam.example:8443",
+    ];
+    let paths = [
+        "linq",
+        "v1/webhooks/linq",
+        "messages",
+        "inbound/imessage",
+        "hook",
+    ];
+    let versions = ["2024-10-01", "2025-01-15", "2025-06-01", "2026-01-01"];
+    let base = OffsetDateTime::from_unix_timestamp(1_735_689_600).expect("a valid timestamp");
+    let mut rng = Lcg(0x5eed);
+    (0..n)
+        .map(|i| {
+            let host = hosts[rng.below(hosts.len())];
+            let path = paths[rng.below(paths.len())];
+            let mut target_url = format!("https://{host}/{path}/{i:05}");
+            match rng.below(10) {
+                0..=5 => {
+                    target_url.push_str(&format!("?version={}", versions[rng.below(4)]));
+                }
+                6 => {
+                    target_url.push_str(&format!(
+                        "?version={}&tenant=t{}",
+                        versions[rng.below(4)],
+                        rng.below(500)
+                    ));
+                }
+                7 => target_url.push_str(&format!("?tenant=t{}", rng.below(500))),
+                _ => {}
+            }
+            let event_count = 1 + rng.below(20);
+            let start = rng.below(catalog.len());
+            let subscribed_events = (0..event_count)
+                .map(|k| catalog[(start + k * 7) % catalog.len()].to_string())
+                .collect();
+            let phone_numbers = match rng.below(8) {
+                0 => Some(vec![format!("+1202555{:04}", rng.below(10_000))]),
+                1 => Some(
+                    (0..1 + rng.below(4))
+                        .map(|_| format!("+4915123{:06}", rng.below(1_000_000)))
+                        .collect(),
+                ),
+                2 => Some(Vec::new()),
+                _ => None,
+            };
+            let created_at = base + Duration::from_secs(i as u64 * 600 + rng.below(600) as u64);
+            Subscription {
+                id: format!(
+                    "{:08x}-{:04x}-4{:03x}-8{:03x}-{:012x}",
+                    rng.next() as u32,
+                    rng.below(0x10000),
+                    rng.below(0x1000),
+                    rng.below(0x1000),
+                    (rng.next() << 16) | rng.below(0x10000) as u64
+                ),
+                created_at,
+                updated_at: created_at + Duration::from_secs(rng.below(86_400 * 30) as u64),
+                is_active: rng.below(5) != 0,
+                subscribed_events,
+                target_url,
+                phone_numbers,
+                routing_id_header: None,
+                routing_key_header: (rng.below(10) == 0).then(|| "X-Tenant".to_string()),
+            }
+        })
+        .collect()
+}
+
+/// An app that has loaded `n` subscriptions, as the runtime would drive it.
+fn loaded_app(n: usize) -> App {
+    let now = OffsetDateTime::from_unix_timestamp(1_767_225_600).expect("a valid timestamp");
+    let connection = Connection {
+        base_url: "http://127.0.0.1:4010/api/partner".into(),
+        sandbox: true,
+        key_hint: None,
+        read_only: false,
+    };
+    let mut app = App::new(connection, now, (WIDTH, HEIGHT));
+    let req = app
+        .init()
+        .into_iter()
+        .find_map(|cmd| match cmd {
+            Cmd::LoadList { req, .. } => Some(req),
+            _ => None,
+        })
+        .expect("init loads the list");
+    app.update(Msg::Api {
+        req,
+        result: ApiResult::List {
+            at: now,
+            result: Ok(subscriptions(n)),
+        },
+    });
+    assert_eq!(app.visible.len(), n, "every subscription is visible");
+    app
+}
+
+fn key(code: KeyCode) -> Msg {
+    Msg::Key(KeyEvent::new(code, KeyModifiers::NONE))
+}
+
+fn terminal() -> Terminal<TestBackend> {
+    Terminal::new(TestBackend::new(WIDTH, HEIGHT)).expect("a test terminal")
+}
+
+fn draw(terminal: &mut Terminal<TestBackend>, app: &App) {
+    terminal
+        .draw(|frame| linq_hooks::ui::render(app, frame))
+        .expect("TestBackend cannot fail");
+}
+
+fn bench_render(c: &mut Criterion) {
+    let mut group = c.benchmark_group("render");
+    group.sample_size(50);
+    group.warm_up_time(Duration::from_secs(1));
+    group.measurement_time(Duration::from_secs(3));
+
+    let mut app = loaded_app(ROWS);
+    let mut term = terminal();
+    draw(&mut term, &app);
+    // Same state every time: the diff against the previous frame is empty.
+    group.bench_function("draw_200x50_10k_top", |b| {
+        b.iter(|| draw(&mut term, black_box(&app)))
+    });
+
+    // A realistic redraw: the selection moved, so rows and the detail pane change.
+    group.bench_function("draw_200x50_10k_after_j", |b| {
+        let mut down = true;
+        b.iter_custom(|iters| {
+            let mut total = Duration::ZERO;
+            for _ in 0..iters {
+                app.update(key(if down {
+                    KeyCode::Char('j')
+                } else {
+                    KeyCode::Char('k')
+                }));
+                down = !down;
+                let start = Instant::now();
+                draw(&mut term, black_box(&app));
+                total += start.elapsed();
+            }
+            total
+        })
+    });
+
+    // The selection on the last row: finding it scans every visible row.
+    app.update(key(KeyCode::Char('G')));
+    draw(&mut term, &app);
+    group.bench_function("draw_200x50_10k_bottom", |b| {
+        b.iter(|| draw(&mut term, black_box(&app)))
+    });
+    group.finish();
+}
+
+fn bench_update(c: &mut Criterion) {
+    let mut group = c.benchmark_group("update");
+    group.sample_size(50);
+    group.warm_up_time(Duration::from_secs(1));
+    group.measurement_time(Duration::from_secs(3));
+
+    let mut app = loaded_app(ROWS);
+    // Alternating j/k keeps the selection near the top, the common case.
+    group.bench_function("key_j_10k", |b| {
+        let mut down = true;
+        b.iter(|| {
+            let code = if down {
+                KeyCode::Char('j')
+            } else {
+                KeyCode::Char('k')
+            };
+            down = !down;
+            black_box(app.update(key(code)))
+        })
+    });
+
+    app.update(key(KeyCode::Char('G')));
+    group.bench_function("key_k_10k_at_bottom", |b| {
+        let mut up = true;
+        b.iter(|| {
+            let code = if up {
+                KeyCode::Char('k')
+            } else {
+                KeyCode::Char('j')
+            };
+            up = !up;
+            black_box(app.update(key(code)))
+        })
+    });
+    app.update(key(KeyCode::Char('g')));
+
+    // The fixture must give the two filter cases their meaning (a data check, not timing).
+    for (ch, expected) in [('h', ROWS), ('j', 0)] {
+        app.update(key(KeyCode::Char('/')));
+        app.update(key(KeyCode::Char(ch)));
+        assert_eq!(app.visible.len(), expected, "rows matching {ch:?}");
+        app.update(key(KeyCode::Esc));
+    }
+
+    // '/' (focus only) then one character: only the character is timed; Esc (untimed)
+    // clears the filter again so every iteration starts from the full list.
+    for (name, ch) in [
+        ("filter_char_h_matches_all_10k", 'h'),
+        ("filter_char_j_matches_none_10k", 'j'),
+    ] {
+        group.bench_function(name, |b| {
+            b.iter_custom(|iters| {
+                let mut total = Duration::ZERO;
+                for _ in 0..iters {
+                    app.update(key(KeyCode::Char('/')));
+                    let start = Instant::now();
+                    black_box(app.update(key(KeyCode::Char(ch))));
+                    total += start.elapsed();
+                    app.update(key(KeyCode::Esc));
+                }
+                total
+            })
+        });
+    }
+
+    // '/' and the character together, as the user experiences the first keystrokes.
+    group.bench_function("slash_then_char_j_10k", |b| {
+        b.iter_custom(|iters| {
+            let mut total = Duration::ZERO;
+            for _ in 0..iters {
+                let start = Instant::now();
+                black_box(app.update(key(KeyCode::Char('/'))));
+                black_box(app.update(key(KeyCode::Char('j'))));
+                total += start.elapsed();
+                app.update(key(KeyCode::Esc));
+            }
+            total
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(benches, bench_render, bench_update);
+criterion_main!(benches);

@@ -2,7 +2,7 @@
 //! tokio tasks, and a draw only when something changed and the queue is drained.
 
 use crate::api::LinqClient;
-use crate::app::{ApiResult, App, Cmd, Msg};
+use crate::app::{ApiResult, App, Cmd, Msg, SECRET_WHAT};
 use crate::clipboard::{self, Clipboard, Route};
 use crate::ui;
 use crossterm::event::{Event, KeyEventKind, MouseEventKind};
@@ -172,7 +172,26 @@ impl Runtime {
                     let result = c.delete(&id).await;
                     ApiResult::Deleted { id, result }
                 }),
+                Cmd::Create { req, body } => self.spawn(req, |c| async move {
+                    let result = c.create(&body).await;
+                    ApiResult::Created {
+                        target_url: body.target_url,
+                        result,
+                    }
+                }),
+                Cmd::Save { req, id, patch } => self.spawn(req, |c| async move {
+                    ApiResult::Saved {
+                        result: c.update(&id, &patch).await,
+                    }
+                }),
+                Cmd::LoadLines { req } => {
+                    self.spawn(
+                        req,
+                        |c| async move { ApiResult::Lines(c.phone_numbers().await) },
+                    )
+                }
                 Cmd::Copy { text, what } => self.copy(Zeroizing::new(text), what),
+                Cmd::CopySecret { text } => self.copy(text, SECRET_WHAT.to_string()),
             }
         }
     }

@@ -1,7 +1,8 @@
 //! Side effects as data: `update` returns these, the runtime executes them.
 
 use super::msg::ReqId;
-use crate::api::SubscriptionPatch;
+use crate::api::{NewSubscription, SubscriptionPatch};
+use zeroize::Zeroizing;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Cmd {
@@ -21,6 +22,25 @@ pub enum Cmd {
     Delete {
         req: ReqId,
         id: String,
+    },
+    /// POST: sent once, never retried.
+    Create {
+        req: ReqId,
+        body: NewSubscription,
+    },
+    /// The edit form's PUT: only the changed fields.
+    Save {
+        req: ReqId,
+        id: String,
+        patch: SubscriptionPatch,
+    },
+    /// The account's phone lines, for the phone-filter picker.
+    LoadLines {
+        req: ReqId,
+    },
+    /// Copy the signing secret (wiped from this command once handed over).
+    CopySecret {
+        text: Zeroizing<String>,
     },
     /// Copy non-secret text (an id, a URL).
     Copy {

@@ -15,6 +15,20 @@ pub enum Context {
     FilterInput,
     ConfirmDelete,
     Help,
+    /// Any field of the create/edit form (shared form keys).
+    Form,
+    FormUrl,
+    Checklist,
+    ChecklistFilter,
+    Phones,
+    PhoneInput,
+    LinePicker,
+    Routing,
+    DiscardPrompt,
+    SavePrompt,
+    Secret,
+    SecretConfirm,
+    LostCreate,
 }
 
 impl Context {
@@ -27,7 +41,45 @@ impl Context {
             Context::FilterInput => "Filter input",
             Context::ConfirmDelete => "Delete dialog",
             Context::Help => "Help",
+            Context::Form => "Create / edit form",
+            Context::FormUrl => "Form: target URL",
+            Context::Checklist => "Form: events",
+            Context::ChecklistFilter => "Form: events filter",
+            Context::Phones => "Form: phone filter",
+            Context::PhoneInput => "Form: adding a number",
+            Context::LinePicker => "Form: account lines",
+            Context::Routing => "Form: routing headers",
+            Context::DiscardPrompt => "Discard changes?",
+            Context::SavePrompt => "Save changes?",
+            Context::Secret => "Signing secret",
+            Context::SecretConfirm => "Close without storing?",
+            Context::LostCreate => "Create outcome",
         }
+    }
+
+    /// The context whose bindings also apply here, after this one's own.
+    pub fn parent(self) -> Option<Context> {
+        match self {
+            Context::List | Context::Detail => Some(Context::Browse),
+            Context::FormUrl
+            | Context::Checklist
+            | Context::ChecklistFilter
+            | Context::Phones
+            | Context::Routing => Some(Context::Form),
+            _ => None,
+        }
+    }
+
+    /// Contexts where unbound keys type text.
+    pub fn is_text(self) -> bool {
+        matches!(
+            self,
+            Context::FilterInput
+                | Context::FormUrl
+                | Context::ChecklistFilter
+                | Context::PhoneInput
+                | Context::Routing
+        )
     }
 }
 
@@ -65,6 +117,45 @@ pub enum Action {
     CancelDelete,
     SwitchButton,
     PressButton,
+    NewSubscription,
+    EditSubscription,
+    NextField,
+    PrevField,
+    Save,
+    LeaveForm,
+    PinVersion,
+    CheckUp,
+    CheckDown,
+    CheckToggle,
+    CheckFilter,
+    CheckFilterKeep,
+    CheckFilterClear,
+    SelectVisible,
+    ClearVisible,
+    PhoneUp,
+    PhoneDown,
+    PhoneAdd,
+    PhoneRemove,
+    PhonePick,
+    PhoneAddConfirm,
+    PhoneAddCancel,
+    PickUp,
+    PickDown,
+    PickConfirm,
+    PickClose,
+    RoutingToggle,
+    RoutingSwitch,
+    DiscardYes,
+    DiscardNo,
+    SaveYes,
+    SaveNo,
+    Reveal,
+    CopySecret,
+    SecretStored,
+    SecretCloseAnyway,
+    SecretBack,
+    DeleteLost,
+    KeepLost,
 }
 
 /// Whether a binding changes anything on the server (hidden with `--read-only`).
@@ -116,8 +207,10 @@ pub static BINDINGS: &[Binding] = &[
     bind!(Browse, [(Char('d'), CTRL), (Del, NONE)], "Ctrl-D", Delete, "delete (asks first)", "delete", Write),
     bind!(Browse, [(Char('/'), NONE)], "/", Filter, "filter by URL, id, event, phone", "filter", Read),
     bind!(Browse, [(Char('r'), NONE)], "r", Refresh, "refresh now", "refresh", Read),
+    bind!(Browse, [(Char('e'), NONE)], "e", EditSubscription, "edit URL, events, phones, routing", "edit", Write),
     bind!(Browse, [(Char('q'), NONE)], "q", Quit, "quit", "", Read),
     bind!(Browse, [(Char('?'), NONE), (Char('?'), SHIFT)], "?", Help, "help", "", Read),
+    bind!(List, [(Char('n'), NONE)], "n", NewSubscription, "new subscription", "new", Write),
     bind!(List, [(Char('j'), NONE), (KDown, NONE)], "j/↓", Down, "next subscription", "", Read),
     bind!(List, [(Char('k'), NONE), (KUp, NONE)], "k/↑", Up, "previous subscription", "", Read),
     bind!(List, [(Char('g'), NONE), (Home, NONE)], "g/Home", Top, "first subscription", "", Read),
@@ -142,6 +235,43 @@ pub static BINDINGS: &[Binding] = &[
     bind!(Help, [(Char('j'), NONE), (KDown, NONE)], "j/↓", HelpDown, "scroll help down", "", Read),
     bind!(Help, [(Char('k'), NONE), (KUp, NONE)], "k/↑", HelpUp, "scroll help up", "", Read),
     bind!(Help, [(Esc, NONE), (Char('?'), NONE), (Char('?'), SHIFT), (Char('q'), NONE)], "Esc", CloseHelp, "close help", "close", Read),
+    bind!(Form, [(Tab, NONE)], "Tab", NextField, "next field", "next", Read),
+    bind!(Form, [(BackTab, SHIFT), (BackTab, NONE)], "S-Tab", PrevField, "previous field", "", Read),
+    bind!(Form, [(Char('s'), CTRL)], "Ctrl-S", Save, "save", "save", Write),
+    bind!(Form, [(Esc, NONE)], "Esc", LeaveForm, "leave the form (asks if changed)", "leave", Read),
+    bind!(FormUrl, [(Char('p'), CTRL)], "Ctrl-P", PinVersion, "append ?version=2026-02-03", "pin version", Read),
+    bind!(Checklist, [(Char('j'), NONE), (KDown, NONE)], "j/↓", CheckDown, "next event", "", Read),
+    bind!(Checklist, [(Char('k'), NONE), (KUp, NONE)], "k/↑", CheckUp, "previous event", "", Read),
+    bind!(Checklist, [(Char(' '), NONE)], "Space", CheckToggle, "toggle (a group header: the whole group)", "toggle", Read),
+    bind!(Checklist, [(Char('/'), NONE)], "/", CheckFilter, "filter events", "filter", Read),
+    bind!(Checklist, [(Char('a'), NONE)], "a", SelectVisible, "select all visible", "all", Read),
+    bind!(Checklist, [(Char('A'), SHIFT), (Char('A'), NONE)], "A", ClearVisible, "clear all visible", "none", Read),
+    bind!(ChecklistFilter, [(Enter, NONE)], "Enter", CheckFilterKeep, "keep the filter, back to the checklist", "keep", Read),
+    bind!(ChecklistFilter, [(Esc, NONE)], "Esc", CheckFilterClear, "clear the filter", "clear", Read),
+    bind!(Phones, [(Char('j'), NONE), (KDown, NONE)], "j/↓", PhoneDown, "next number", "", Read),
+    bind!(Phones, [(Char('k'), NONE), (KUp, NONE)], "k/↑", PhoneUp, "previous number", "", Read),
+    bind!(Phones, [(Char('a'), NONE)], "a", PhoneAdd, "add a number (E.164)", "add", Read),
+    bind!(Phones, [(Char('d'), NONE), (Del, NONE)], "d", PhoneRemove, "remove the number", "remove", Read),
+    bind!(Phones, [(Char('l'), NONE)], "l", PhonePick, "pick from the account's lines", "lines", Read),
+    bind!(PhoneInput, [(Enter, NONE)], "Enter", PhoneAddConfirm, "add it", "add", Read),
+    bind!(PhoneInput, [(Esc, NONE)], "Esc", PhoneAddCancel, "cancel", "cancel", Read),
+    bind!(LinePicker, [(Char('j'), NONE), (KDown, NONE)], "j/↓", PickDown, "next line", "", Read),
+    bind!(LinePicker, [(Char('k'), NONE), (KUp, NONE)], "k/↑", PickUp, "previous line", "", Read),
+    bind!(LinePicker, [(Enter, NONE), (Char(' '), NONE)], "Enter", PickConfirm, "add the line's number", "add", Read),
+    bind!(LinePicker, [(Esc, NONE)], "Esc", PickClose, "close the list", "close", Read),
+    bind!(Routing, [(Enter, NONE), (Char(' '), NONE)], "Enter", RoutingToggle, "show / hide the routing headers", "show/hide", Read),
+    bind!(Routing, [(KUp, NONE), (KDown, NONE)], "↑↓", RoutingSwitch, "key header ⇄ id header", "switch", Read),
+    bind!(DiscardPrompt, [(Char('y'), NONE), (Char('Y'), SHIFT)], "y", DiscardYes, "discard the changes", "discard", Read),
+    bind!(DiscardPrompt, [(Char('n'), NONE), (Esc, NONE)], "n/Esc", DiscardNo, "keep editing", "keep editing", Read),
+    bind!(SavePrompt, [(Char('y'), NONE), (Char('Y'), SHIFT), (Enter, NONE)], "y/Enter", SaveYes, "send the change", "send", Write),
+    bind!(SavePrompt, [(Char('n'), NONE), (Esc, NONE)], "n/Esc", SaveNo, "back to the form", "back", Read),
+    bind!(Secret, [(Char('v'), NONE)], "v", Reveal, "reveal / mask the secret", "reveal", Read),
+    bind!(Secret, [(Char('c'), NONE)], "c", CopySecret, "copy the secret", "copy", Read),
+    bind!(Secret, [(Enter, NONE)], "Enter", SecretStored, "I have stored it: close", "stored it", Read),
+    bind!(SecretConfirm, [(Char('y'), NONE), (Char('Y'), SHIFT)], "y", SecretCloseAnyway, "close without the secret", "close anyway", Read),
+    bind!(SecretConfirm, [(Char('n'), NONE), (Esc, NONE)], "n/Esc", SecretBack, "back to the secret", "back", Read),
+    bind!(LostCreate, [(Char('y'), NONE), (Char('Y'), SHIFT)], "y", DeleteLost, "delete it, to create it again", "delete it", Write),
+    bind!(LostCreate, [(Char('n'), NONE), (Esc, NONE)], "n/Esc", KeepLost, "keep it (without a secret)", "keep", Read),
 ];
 
 /// Keys that edit text in the filter input (not actions: shown in help only).
@@ -155,12 +285,7 @@ fn allowed(b: &Binding, read_only: bool) -> bool {
 /// Finds the action for a key in `context`, honouring read-only mode. Global bindings
 /// apply first.
 pub fn lookup(context: Context, key: &KeyEvent, read_only: bool) -> Option<Action> {
-    let browse = matches!(context, Context::List | Context::Detail);
-    let chain = [
-        Some(Context::Global),
-        browse.then_some(Context::Browse),
-        Some(context),
-    ];
+    let chain = [Some(Context::Global), Some(context), context.parent()];
     chain.into_iter().flatten().find_map(|ctx| {
         BINDINGS
             .iter()
@@ -176,11 +301,10 @@ pub fn lookup(context: Context, key: &KeyEvent, read_only: bool) -> Option<Actio
 
 /// Footer hints of a context, `(label, words)`: its own keys first, then the shared ones.
 pub fn hints(context: Context, read_only: bool) -> Vec<(&'static str, &'static str)> {
-    let browse = matches!(context, Context::List | Context::Detail);
     let own = BINDINGS.iter().filter(|b| b.context == context);
     let shared = BINDINGS
         .iter()
-        .filter(|b| browse && b.context == Context::Browse);
+        .filter(|b| Some(b.context) == context.parent());
     own.chain(shared)
         .filter(|b| !b.hint.is_empty() && allowed(b, read_only))
         .map(|b| (b.label, b.hint))

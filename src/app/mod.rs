@@ -2,16 +2,20 @@
 //! everything here is driven by messages and unit-tested as such.
 
 pub mod cmd;
+mod form_update;
+pub mod forms;
 pub mod keymap;
 pub mod msg;
 mod view;
 
-use crate::api::{ApiError, Subscription, SubscriptionPatch};
+use crate::api::{ApiError, PhoneNumber, Subscription, SubscriptionPatch};
 use crate::text::clean;
 pub use cmd::Cmd;
 use crossterm::event::{
     KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseButton, MouseEvent, MouseEventKind,
 };
+pub use form_update::{CreateCheck, SecretDialog, SECRET_WHAT};
+use forms::Form;
 use keymap::{Action, Context};
 pub use msg::{ApiResult, CopyOutcome, Msg, ReqId};
 use std::collections::HashMap;
@@ -148,6 +152,17 @@ pub struct App {
     pub catalog_from_server: bool,
     pub spinner: usize,
     pub size: (u16, u16),
+    /// The create/edit form, when open (it replaces the list and detail).
+    pub form: Option<Form>,
+    /// The one-time secret dialog: the only place the secret lives.
+    pub secret_dialog: Option<SecretDialog>,
+    /// A subscription that exists but whose create answer (and secret) was lost: (id, URL).
+    pub lost_create: Option<(String, String)>,
+    create_check: Option<CreateCheck>,
+    /// The account's phone lines (fetched when a form first opens).
+    pub lines: Option<Vec<PhoneNumber>>,
+    pub lines_error: Option<String>,
+    lines_req: Option<ReqId>,
     next_req: ReqId,
     /// Something visible changed since the last draw.
     pub dirty: bool,
@@ -184,6 +199,13 @@ impl App {
             catalog_from_server: false,
             spinner: 0,
             size,
+            form: None,
+            secret_dialog: None,
+            lost_create: None,
+            create_check: None,
+            lines: None,
+            lines_error: None,
+            lines_req: None,
             next_req: 1,
             dirty: true,
             quitting: false,
@@ -206,6 +228,9 @@ impl App {
 
     /// The keyboard context, for dispatch and footer hints.
     pub fn context(&self) -> Context {
+        if let Some(context) = self.form_context() {
+            return context;
+        }
         match (&self.modal, self.focus) {
             (Some(Modal::Help), _) => Context::Help,
             (Some(Modal::ConfirmDelete { .. }), _) => Context::ConfirmDelete,
@@ -242,7 +267,11 @@ impl App {
                 Vec::new()
             }
             Msg::Paste(text) => {
-                if self.focus == Focus::Filter && self.modal.is_none() {
+                if self.context().is_text() && self.form.is_some() {
+                    for c in clean(&text).chars() {
+                        self.form_text(InputRequest::InsertChar(c));
+                    }
+                } else if self.focus == Focus::Filter && self.modal.is_none() {
                     for c in clean(&text).chars() {
                         self.filter.handle(InputRequest::InsertChar(c));
                     }
@@ -276,6 +305,15 @@ impl App {
             }
             Msg::Api { req, result } => self.on_api(req, result),
             Msg::Copied(outcome) => {
+                if let Some(dialog) = self.secret_dialog.as_mut() {
+                    if matches!(&outcome, CopyOutcome::System { what } | CopyOutcome::Osc52 { what, .. } if what == SECRET_WHAT)
+                    {
+                        dialog.seen = true;
+                    }
+                    dialog.copy_status = Some(outcome);
+                    self.dirty = true;
+                    return Vec::new();
+                }
                 self.banner = Some(match outcome {
                     CopyOutcome::System { what } => Banner::info(format!(
                         "Copied the {what} to the system clipboard (cleared when linq-hooks exits)"
@@ -308,11 +346,27 @@ impl App {
         match keymap::lookup(context, &key, self.connection.read_only) {
             Some(action) => {
                 self.dirty = true;
-                self.act(action)
+                match context {
+                    Context::Secret | Context::SecretConfirm if action != Action::ForceQuit => {
+                        self.secret_action(action)
+                    }
+                    _ if self.form_context().is_some() && action != Action::ForceQuit => {
+                        self.form_action(action)
+                    }
+                    _ => self.act(action),
+                }
             }
             None => {
                 if context == Context::FilterInput {
                     self.edit_filter(key);
+                } else if context.is_text() {
+                    if let Some(request) = text_request(&key) {
+                        self.form_text(request);
+                    }
+                } else if let Some(dialog) = self.secret_dialog.as_mut() {
+                    // A stray key never closes the dialog; it says how to.
+                    dialog.nudge = true;
+                    self.dirty = true;
                 }
                 Vec::new()
             }
@@ -338,11 +392,9 @@ impl App {
             Action::ShowAll => self.set_tab(Tab::All),
             Action::ShowActive => self.set_tab(Tab::Active),
             Action::ShowPaused => self.set_tab(Tab::Paused),
-            Action::FocusDetail => {
-                if self.selected.is_some() {
-                    self.focus = Focus::Detail;
-                    self.detail_scroll = 0;
-                }
+            Action::FocusDetail if self.selected.is_some() => {
+                self.focus = Focus::Detail;
+                self.detail_scroll = 0;
             }
             Action::FocusList => self.focus = Focus::List,
             Action::ScrollUp => self.detail_scroll = self.detail_scroll.saturating_sub(1),
@@ -356,6 +408,8 @@ impl App {
                 }
             }
             Action::TogglePause => return self.toggle_pause(),
+            Action::NewSubscription => return self.open_create_form(),
+            Action::EditSubscription => return self.open_edit_form(),
             Action::Delete => {
                 if let Some(sub) = self.selected_subscription() {
                     if !self.pending.contains_key(&sub.id) {
@@ -402,6 +456,9 @@ impl App {
                     }];
                 }
             }
+            // Form, secret and lost-create keys are dispatched by `form_action` /
+            // `secret_action`; they cannot reach here.
+            _ => {}
         }
         Vec::new()
     }
@@ -412,20 +469,7 @@ impl App {
     }
 
     fn edit_filter(&mut self, key: KeyEvent) {
-        let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
-        let request = match key.code {
-            KeyCode::Char('u') if ctrl => Some(InputRequest::DeleteLine),
-            KeyCode::Char('w') if ctrl => Some(InputRequest::DeletePrevWord),
-            KeyCode::Char(c) if !ctrl => Some(InputRequest::InsertChar(c)),
-            KeyCode::Backspace => Some(InputRequest::DeletePrevChar),
-            KeyCode::Delete => Some(InputRequest::DeleteNextChar),
-            KeyCode::Left => Some(InputRequest::GoToPrevChar),
-            KeyCode::Right => Some(InputRequest::GoToNextChar),
-            KeyCode::Home => Some(InputRequest::GoToStart),
-            KeyCode::End => Some(InputRequest::GoToEnd),
-            _ => None,
-        };
-        if let Some(r) = request {
+        if let Some(r) = text_request(&key) {
             self.filter.handle(r);
             self.refilter();
             self.dirty = true;
@@ -517,8 +561,19 @@ impl App {
                 }
                 self.list_req = None;
                 match result {
-                    Ok(list) => self.apply_list(list, at, quiet),
+                    Ok(list) => {
+                        self.apply_list(list, at, quiet);
+                        self.resolve_create_check(req);
+                    }
                     Err(err) => {
+                        if let Some(check) = self.create_check.take_if(|c| c.req == req) {
+                            if let Some(form) = self.form.as_mut() {
+                                form.server_error = Some(Banner::error(
+                                    &format!("Cannot tell whether {} was created (the list failed too); press r, then look for it", clean(&check.target_url)),
+                                    &err,
+                                ));
+                            }
+                        }
                         if self.startup == Startup::Ready {
                             self.banner = Some(Banner::error("Refresh failed", &err));
                         } else {
@@ -586,6 +641,23 @@ impl App {
                 self.recount();
                 self.refilter();
                 self.dirty = true;
+            }
+            ApiResult::Created { target_url, result } => {
+                return self.on_created(req, target_url, result)
+            }
+            ApiResult::Saved { result } => self.on_saved(req, result),
+            ApiResult::Lines(result) => {
+                if self.lines_req == Some(req) {
+                    self.lines_req = None;
+                    match result {
+                        Ok(lines) => {
+                            self.lines = Some(lines);
+                            self.lines_error = None;
+                        }
+                        Err(err) => self.lines_error = Some(err.to_string()),
+                    }
+                    self.dirty = true;
+                }
             }
             ApiResult::Deleted { id, result } => {
                 if self.pending.get(&id).map(|p| p.req) != Some(req) {
@@ -745,6 +817,23 @@ impl App {
 
     fn refresh_text(&self) -> Option<String> {
         self.last_refresh.map(|at| refresh_label(self.now, at))
+    }
+}
+
+/// Keys that edit a text input (any unbound key in a text context).
+fn text_request(key: &KeyEvent) -> Option<InputRequest> {
+    let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+    match key.code {
+        KeyCode::Char('u') if ctrl => Some(InputRequest::DeleteLine),
+        KeyCode::Char('w') if ctrl => Some(InputRequest::DeletePrevWord),
+        KeyCode::Char(c) if !ctrl => Some(InputRequest::InsertChar(c)),
+        KeyCode::Backspace => Some(InputRequest::DeletePrevChar),
+        KeyCode::Delete => Some(InputRequest::DeleteNextChar),
+        KeyCode::Left => Some(InputRequest::GoToPrevChar),
+        KeyCode::Right => Some(InputRequest::GoToNextChar),
+        KeyCode::Home => Some(InputRequest::GoToStart),
+        KeyCode::End => Some(InputRequest::GoToEnd),
+        _ => None,
     }
 }
 

@@ -1,7 +1,7 @@
 //! Everything that can happen to the app: input from the terminal, results of commands,
 //! and the clock.
 
-use crate::api::{ApiError, EventCatalog, Subscription};
+use crate::api::{ApiError, CreatedSubscription, EventCatalog, PhoneNumber, Subscription};
 use crossterm::event::{KeyEvent, MouseEvent};
 use time::OffsetDateTime;
 
@@ -47,6 +47,14 @@ pub enum ApiResult {
         id: String,
         result: Result<(), ApiError>,
     },
+    Created {
+        target_url: String,
+        result: Result<CreatedSubscription, ApiError>,
+    },
+    Saved {
+        result: Result<Subscription, ApiError>,
+    },
+    Lines(Result<Vec<PhoneNumber>, ApiError>),
 }
 
 /// What the clipboard really did, said honestly to the user.

@@ -1,1 +1,1411 @@
+//! `update` unit tests: state in, `Msg` in, assert the state and the returned `Cmd`s.
 
+use super::*;
+use crate::api::error::LinqFailure;
+use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+use keymap::{Effect, BINDINGS};
+use time::macros::datetime;
+use time::Duration;
+
+const NOW: OffsetDateTime = datetime!(2026-11-27 12:00 UTC);
+
+fn connection(read_only: bool) -> Connection {
+    Connection {
+        base_url: "http://127.0.0.1:4010/api/partner".into(),
+        sandbox: true,
+        key_hint: None,
+        read_only,
+    }
+}
+
+/// A subscription created `minute` minutes after a fixed instant.
+fn sub(id: &str, minute: i64, url: &str, active: bool) -> Subscription {
+    let created = datetime!(2026-01-01 00:00 UTC) + Duration::minutes(minute);
+    Subscription {
+        id: id.into(),
+        created_at: created,
+        updated_at: created,
+        is_active: active,
+        subscribed_events: vec!["message.sent".into(), "message.received".into()],
+        target_url: url.into(),
+        phone_numbers: None,
+        routing_id_header: None,
+        routing_key_header: None,
+    }
+}
+
+/// Five subscriptions, already in (created_at, id) order: a b c active, d e paused.
+fn five() -> Vec<Subscription> {
+    vec![
+        sub("a", 1, "https://alpha.test/hooks", true),
+        sub("b", 2, "https://bravo.test/hooks", true),
+        sub("c", 3, "https://charlie.test/hooks", true),
+        sub("d", 4, "https://delta.test/hooks", false),
+        sub("e", 5, "https://echo.test/hooks", false),
+    ]
+}
+
+fn many(n: usize) -> Vec<Subscription> {
+    (0..n)
+        .map(|i| {
+            sub(
+                &format!("s{i:03}"),
+                i as i64,
+                &format!("https://h{i}.test/x"),
+                true,
+            )
+        })
+        .collect()
+}
+
+fn press(code: KeyCode, modifiers: KeyModifiers) -> Msg {
+    Msg::Key(KeyEvent::new(code, modifiers))
+}
+
+fn key(c: char) -> Msg {
+    let modifiers = if c.is_ascii_uppercase() {
+        KeyModifiers::SHIFT
+    } else {
+        KeyModifiers::NONE
+    };
+    press(KeyCode::Char(c), modifiers)
+}
+
+fn code(code: KeyCode) -> Msg {
+    press(code, KeyModifiers::NONE)
+}
+
+fn ctrl(c: char) -> Msg {
+    press(KeyCode::Char(c), KeyModifiers::CONTROL)
+}
+
+fn type_text(app: &mut App, text: &str) -> Vec<Cmd> {
+    text.chars().flat_map(|c| app.update(key(c))).collect()
+}
+
+fn list_msg(req: ReqId, subs: Vec<Subscription>) -> Msg {
+    list_msg_at(req, NOW, subs)
+}
+
+fn list_msg_at(req: ReqId, at: OffsetDateTime, subs: Vec<Subscription>) -> Msg {
+    Msg::Api {
+        req,
+        result: ApiResult::List {
+            at,
+            result: Ok(subs),
+        },
+    }
+}
+
+fn linq_error(status: u16, code: u32, trace: &str) -> ApiError {
+    ApiError::Linq(LinqFailure {
+        status,
+        code: Some(code),
+        message: "something went wrong".into(),
+        trace_id: Some(trace.into()),
+        ..LinqFailure::default()
+    })
+}
+
+fn not_found() -> ApiError {
+    ApiError::Linq(LinqFailure {
+        status: 404,
+        code: Some(2010),
+        message: "Webhook subscription not found".into(),
+        trace_id: Some("trace-404".into()),
+        ..LinqFailure::default()
+    })
+}
+
+fn list_req(app: &App) -> ReqId {
+    app.list_req.expect("a list request in flight").0
+}
+
+/// An app after `init` and a successful first list.
+fn loaded(subs: Vec<Subscription>) -> App {
+    loaded_with(connection(false), subs)
+}
+
+fn loaded_with(conn: Connection, subs: Vec<Subscription>) -> App {
+    let mut app = App::new(conn, NOW, (100, 30));
+    app.init();
+    let req = list_req(&app);
+    assert!(app.update(list_msg(req, subs)).is_empty());
+    app
+}
+
+fn visible_ids(app: &App) -> Vec<&str> {
+    app.visible
+        .iter()
+        .map(|&i| app.subscriptions[i].id.as_str())
+        .collect()
+}
+
+fn ids(app: &App) -> Vec<&str> {
+    app.subscriptions.iter().map(|s| s.id.as_str()).collect()
+}
+
+fn select(app: &mut App, id: &str) {
+    app.update(key('g'));
+    while app.selected.as_deref() != Some(id) {
+        let before = app.selected.clone();
+        app.update(key('j'));
+        assert_ne!(app.selected, before, "{id} is not in the visible rows");
+    }
+}
+
+fn pending_req(app: &App, id: &str) -> ReqId {
+    app.pending[id].req
+}
+
+/// Opens the confirm dialog on `id` and answers `y`; returns the delete's request id.
+fn delete(app: &mut App, id: &str) -> ReqId {
+    select(app, id);
+    app.update(ctrl('d'));
+    let cmds = app.update(key('y'));
+    let req = pending_req(app, id);
+    assert_eq!(cmds, vec![Cmd::Delete { req, id: id.into() }]);
+    req
+}
+
+fn deleted_msg(req: ReqId, id: &str, result: Result<(), ApiError>) -> Msg {
+    Msg::Api {
+        req,
+        result: ApiResult::Deleted {
+            id: id.into(),
+            result,
+        },
+    }
+}
+
+fn updated_msg(req: ReqId, id: &str, result: Result<Subscription, ApiError>) -> Msg {
+    Msg::Api {
+        req,
+        result: ApiResult::Updated {
+            id: id.into(),
+            result,
+        },
+    }
+}
+
+fn rendered(app: &App, width: u16, height: u16) -> String {
+    use ratatui::backend::TestBackend;
+    use ratatui::Terminal;
+    let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
+    terminal.draw(|f| crate::ui::render(app, f)).unwrap();
+    let buffer = terminal.backend().buffer();
+    let mut out = String::new();
+    for y in 0..height {
+        for x in 0..width {
+            out.push_str(buffer[(x, y)].symbol());
+        }
+        out.push('\n');
+    }
+    out
+}
+
+// ---------------------------------------------------------------- start and list loading
+
+#[test]
+fn init_loads_the_list_and_the_catalog() {
+    let mut app = App::new(connection(false), NOW, (100, 30));
+    let cmds = app.init();
+    assert_eq!(
+        cmds,
+        vec![
+            Cmd::LoadList {
+                req: 1,
+                quiet: false
+            },
+            Cmd::LoadCatalog { req: 2 },
+        ]
+    );
+    assert_eq!(app.startup, Startup::Loading);
+    assert_eq!(app.list_req, Some((1, false)));
+    assert!(app.busy());
+    assert!(app.subscriptions.is_empty());
+    assert_eq!(app.selected, None);
+}
+
+#[test]
+fn list_result_fills_rows_sorted_by_created_at_then_id_and_selects_the_first() {
+    let mut app = App::new(connection(false), NOW, (100, 30));
+    let cmds = app.init();
+    let Cmd::LoadList { req, .. } = cmds[0] else {
+        panic!("first command is not LoadList: {cmds:?}");
+    };
+    let out_of_order = vec![
+        sub("z", 3, "https://z.test/", true),
+        sub("y", 1, "https://y.test/", false),
+        sub("b", 2, "https://b2.test/", true),
+        sub("a", 2, "https://a2.test/", true),
+    ];
+    let cmds = app.update(list_msg(req, out_of_order));
+    assert!(cmds.is_empty());
+    assert_eq!(ids(&app), ["y", "a", "b", "z"]);
+    assert_eq!(visible_ids(&app), ["y", "a", "b", "z"]);
+    assert_eq!(app.selected.as_deref(), Some("y"));
+    assert_eq!(app.selected_index(), Some(0));
+    assert_eq!(app.startup, Startup::Ready);
+    assert_eq!(app.last_refresh, Some(NOW));
+    assert_eq!(app.list_req, None);
+    assert_eq!(
+        app.counts,
+        Counts {
+            active: 3,
+            paused: 1
+        }
+    );
+    assert!(!app.busy());
+}
+
+#[test]
+fn stale_list_result_is_ignored() {
+    let mut app = loaded(five());
+    let first = app.update(key('r'));
+    let second = app.update(key('r'));
+    let (
+        Cmd::LoadList {
+            req: old,
+            quiet: false,
+        },
+        Cmd::LoadList {
+            req: new,
+            quiet: false,
+        },
+    ) = (&first[0], &second[0])
+    else {
+        panic!("r did not send LoadList: {first:?} {second:?}");
+    };
+    assert!(old < new);
+    assert_eq!(app.list_req, Some((*new, false)));
+
+    // The older answer arrives last-but-one: dropped, the newer request still awaited.
+    let cmds = app.update(list_msg(*old, vec![sub("x", 0, "https://x.test/", true)]));
+    assert!(cmds.is_empty());
+    assert_eq!(ids(&app), ["a", "b", "c", "d", "e"]);
+    assert_eq!(app.list_req, Some((*new, false)));
+
+    app.update(list_msg(*new, vec![sub("n", 0, "https://n.test/", true)]));
+    assert_eq!(ids(&app), ["n"]);
+    assert_eq!(app.list_req, None);
+
+    // And an answer to a request nobody waits for any more changes nothing.
+    app.update(list_msg(*old, five()));
+    assert_eq!(ids(&app), ["n"]);
+}
+
+#[test]
+fn selection_survives_a_refresh_by_id_when_the_row_moves() {
+    let mut app = loaded(five());
+    select(&mut app, "c");
+    assert_eq!(app.selected_index(), Some(2));
+    app.update(key('r'));
+    let mut list = five();
+    list.push(sub("early", -10, "https://early.test/", true));
+    list.push(sub("earlier", -20, "https://earlier.test/", true));
+    app.update(list_msg(list_req(&app), list));
+    assert_eq!(app.selected.as_deref(), Some("c"));
+    assert_eq!(app.selected_index(), Some(4));
+}
+
+#[test]
+fn selected_row_deleted_elsewhere_moves_selection_to_the_same_index() {
+    let mut app = loaded(five());
+    select(&mut app, "b");
+    app.update(key('r'));
+    let list: Vec<_> = five().into_iter().filter(|s| s.id != "b").collect();
+    app.update(list_msg(list_req(&app), list));
+    assert_eq!(app.selected.as_deref(), Some("c"));
+    assert_eq!(app.selected_index(), Some(1));
+
+    // The last row gone: the new last row.
+    select(&mut app, "e");
+    app.update(key('r'));
+    let list: Vec<_> = five()
+        .into_iter()
+        .filter(|s| s.id != "b" && s.id != "e")
+        .collect();
+    app.update(list_msg(list_req(&app), list));
+    assert_eq!(app.selected.as_deref(), Some("d"));
+
+    // Everything gone: nothing selected.
+    app.update(key('r'));
+    app.update(list_msg(list_req(&app), vec![]));
+    assert_eq!(app.selected, None);
+    assert!(app.visible.is_empty());
+}
+
+#[test]
+fn list_load_failure_at_start_is_unreachable_and_r_retries() {
+    let mut app = App::new(connection(false), NOW, (100, 30));
+    app.init();
+    let err = ApiError::Connect {
+        target: "http://127.0.0.1:4010/api/partner".into(),
+        detail: "connection refused".into(),
+    };
+    let text = err.to_string();
+    let cmds = app.update(Msg::Api {
+        req: list_req(&app),
+        result: ApiResult::List {
+            at: NOW,
+            result: Err(err),
+        },
+    });
+    assert!(cmds.is_empty());
+    assert_eq!(app.startup, Startup::Unreachable(text));
+    assert_eq!(app.list_req, None);
+    assert_eq!(app.banner, None);
+
+    let cmds = app.update(key('r'));
+    let req = list_req(&app);
+    assert_eq!(cmds, vec![Cmd::LoadList { req, quiet: false }]);
+    app.update(list_msg(req, five()));
+    assert_eq!(app.startup, Startup::Ready);
+    assert_eq!(app.selected.as_deref(), Some("a"));
+}
+
+#[test]
+fn refresh_failure_after_a_load_keeps_the_list_and_selection_and_shows_a_banner() {
+    let mut app = loaded(five());
+    select(&mut app, "c");
+    let cmds = app.update(key('r'));
+    assert_eq!(
+        cmds,
+        vec![Cmd::LoadList {
+            req: list_req(&app),
+            quiet: false
+        }]
+    );
+    let cmds = app.update(Msg::Api {
+        req: list_req(&app),
+        result: ApiResult::List {
+            at: NOW,
+            result: Err(linq_error(503, 1003, "trace-503")),
+        },
+    });
+    assert!(cmds.is_empty());
+    assert_eq!(app.startup, Startup::Ready);
+    assert_eq!(ids(&app), ["a", "b", "c", "d", "e"]);
+    assert_eq!(app.selected.as_deref(), Some("c"));
+    let banner = app.banner.clone().expect("an error banner");
+    assert_eq!(banner.level, BannerLevel::Error);
+    assert!(banner.text.starts_with("Refresh failed"), "{banner:?}");
+    assert!(banner.text.contains("503"), "{banner:?}");
+    assert_eq!(banner.trace_id.as_deref(), Some("trace-503"));
+}
+
+#[test]
+fn catalog_answer_replaces_the_bundled_catalogue_and_a_failure_keeps_it() {
+    let mut app = App::new(connection(false), NOW, (100, 30));
+    let cmds = app.init();
+    let Cmd::LoadCatalog { req } = cmds[1] else {
+        panic!("{cmds:?}");
+    };
+    let bundled = app.catalog.len();
+    assert!(bundled > 0);
+    app.update(Msg::Api {
+        req,
+        result: ApiResult::Catalog(Err(linq_error(500, 1000, "t"))),
+    });
+    assert_eq!(app.catalog.len(), bundled);
+    assert!(!app.catalog_from_server);
+
+    let mut app = App::new(connection(false), NOW, (100, 30));
+    app.init();
+    app.update(Msg::Api {
+        req,
+        result: ApiResult::Catalog(Ok(crate::api::EventCatalog {
+            doc_url: "https://docs.test".into(),
+            events: vec!["message.sent".into(), "brand.new\u{1b}".into()],
+        })),
+    });
+    assert_eq!(app.catalog, ["message.sent", "brand.new"]);
+    assert!(app.catalog_from_server);
+}
+
+// ---------------------------------------------------------------- navigation and tabs
+
+#[test]
+fn navigation_keys_move_and_clamp_in_range() {
+    let mut app = loaded(many(30));
+    let page = crate::ui::layout::list_rows_area(app.size, false, 30).height as usize;
+    assert!(page > 1 && page < 30, "page {page}");
+    let index = |app: &App| app.selected_index().unwrap();
+
+    for (msg, want) in [
+        (key('k'), 0),
+        (code(KeyCode::Up), 0),
+        (key('j'), 1),
+        (code(KeyCode::Down), 2),
+        (code(KeyCode::PageDown), 2 + page),
+        (code(KeyCode::PageDown), (2 + 2 * page).min(29)),
+        (code(KeyCode::PageDown), 29),
+        (key('j'), 29),
+        (code(KeyCode::PageUp), 29 - page),
+        (key('g'), 0),
+        (code(KeyCode::PageUp), 0),
+        (key('G'), 29),
+        (key('g'), 0),
+        (press(KeyCode::Char('G'), KeyModifiers::NONE), 29),
+        (code(KeyCode::Home), 0),
+        (code(KeyCode::End), 29),
+    ] {
+        let label = format!("{msg:?}");
+        assert!(app.update(msg).is_empty());
+        assert_eq!(index(&app), want, "after {label}");
+        assert!(app.scroll <= index(&app), "after {label}");
+        assert!(index(&app) < app.scroll + page, "after {label}");
+    }
+}
+
+#[test]
+fn navigation_on_an_empty_list_does_nothing() {
+    let mut app = loaded(vec![]);
+    for msg in [
+        key('j'),
+        key('k'),
+        key('g'),
+        key('G'),
+        code(KeyCode::PageDown),
+        code(KeyCode::PageUp),
+        code(KeyCode::Enter),
+    ] {
+        assert!(app.update(msg).is_empty());
+        assert_eq!(app.selected, None);
+        assert_eq!(app.scroll, 0);
+        assert_eq!(app.focus, Focus::List);
+    }
+}
+
+#[test]
+fn tabs_filter_active_and_paused_and_counts_stay_right() {
+    let mut app = loaded(five());
+    let counts = Counts {
+        active: 3,
+        paused: 2,
+    };
+    assert!(app.update(key('2')).is_empty());
+    assert_eq!(app.tab, Tab::Active);
+    assert_eq!(visible_ids(&app), ["a", "b", "c"]);
+    assert_eq!(app.counts, counts);
+    assert_eq!(app.selected.as_deref(), Some("a"));
+
+    app.update(key('3'));
+    assert_eq!(app.tab, Tab::Paused);
+    assert_eq!(visible_ids(&app), ["d", "e"]);
+    assert_eq!(app.counts, counts);
+    assert_eq!(app.selected.as_deref(), Some("d"));
+
+    app.update(key('1'));
+    assert_eq!(app.tab, Tab::All);
+    assert_eq!(visible_ids(&app), ["a", "b", "c", "d", "e"]);
+    assert_eq!(app.counts, counts);
+    assert_eq!(app.selected.as_deref(), Some("d"), "the selection stays");
+
+    // Counts follow a pause at once, whatever the tab.
+    select(&mut app, "a");
+    app.update(key('p'));
+    assert_eq!(
+        app.counts,
+        Counts {
+            active: 2,
+            paused: 3
+        }
+    );
+    app.update(key('3'));
+    assert_eq!(visible_ids(&app), ["a", "d", "e"]);
+    app.update(key('2'));
+    assert_eq!(visible_ids(&app), ["b", "c"]);
+    assert_eq!(app.counts.all(), 5);
+}
+
+// ---------------------------------------------------------------- filter
+
+#[test]
+fn slash_enters_the_filter_and_typing_narrows_by_url() {
+    let mut app = loaded(five());
+    assert!(app.update(key('/')).is_empty());
+    assert_eq!(app.focus, Focus::Filter);
+    assert_eq!(app.context(), keymap::Context::FilterInput);
+    assert!(type_text(&mut app, "CHAR").is_empty());
+    assert_eq!(app.filter.value(), "CHAR");
+    assert_eq!(visible_ids(&app), ["c"], "case-insensitive URL match");
+    assert_eq!(app.selected.as_deref(), Some("c"));
+    app.update(code(KeyCode::Backspace));
+    app.update(code(KeyCode::Backspace));
+    app.update(code(KeyCode::Backspace));
+    app.update(code(KeyCode::Backspace));
+    assert_eq!(app.filter.value(), "");
+    assert_eq!(visible_ids(&app).len(), 5);
+}
+
+#[test]
+fn filter_matches_id_event_and_phone_and_words_are_anded() {
+    let mut list = five();
+    list[0].id = "b2c3d4e5-0001".into();
+    list[1].subscribed_events = vec!["chat.typing_indicator.started".into()];
+    list[2].phone_numbers = Some(vec!["+12025550143".into()]);
+    list[3].phone_numbers = Some(vec!["+12025550143".into(), "+447700900123".into()]);
+    list[3].subscribed_events = vec!["chat.typing_indicator.started".into()];
+    let mut app = loaded(list);
+    app.update(key('/'));
+
+    let matches = |app: &mut App, query: &str| -> Vec<String> {
+        app.update(ctrl('u'));
+        type_text(app, query);
+        assert_eq!(app.filter.value(), query);
+        visible_ids(app).into_iter().map(String::from).collect()
+    };
+    assert_eq!(matches(&mut app, "d4e5-00"), ["b2c3d4e5-0001"]);
+    assert_eq!(matches(&mut app, "typing_indicator"), ["b", "d"]);
+    assert_eq!(matches(&mut app, "+1202555"), ["c", "d"]);
+    assert_eq!(matches(&mut app, "7700900"), ["d"]);
+    assert_eq!(matches(&mut app, "typing +1202"), ["d"]);
+    assert_eq!(matches(&mut app, "bravo typing"), ["b"]);
+    assert_eq!(matches(&mut app, "bravo  7700900"), Vec::<String>::new());
+    assert_eq!(app.selected, None);
+}
+
+#[test]
+fn q_typed_in_the_filter_types_q_and_does_not_quit() {
+    let mut app = loaded(five());
+    app.update(key('/'));
+    for c in ['q', 'p', 'r', '?', 'j', '1'] {
+        assert!(app.update(key(c)).is_empty(), "{c}");
+    }
+    assert_eq!(app.update(ctrl('d')), vec![]);
+    assert_eq!(app.filter.value(), "qpr?j1");
+    assert!(!app.quitting);
+    assert_eq!(app.modal, None);
+    assert!(app.pending.is_empty());
+    assert_eq!(app.focus, Focus::Filter);
+}
+
+#[test]
+fn enter_keeps_the_filter_and_returns_to_the_list() {
+    let mut app = loaded(five());
+    app.update(key('/'));
+    type_text(&mut app, "test/hooks");
+    app.update(code(KeyCode::Backspace));
+    type_text(&mut app, "s l");
+    assert_eq!(visible_ids(&app), ["a", "c", "d"], "alpha charlie delta");
+    assert!(app.update(code(KeyCode::Enter)).is_empty());
+    assert_eq!(app.focus, Focus::List);
+    assert_eq!(app.filter.value(), "test/hooks l");
+    assert_eq!(visible_ids(&app), ["a", "c", "d"]);
+    // Keys are list keys again.
+    app.update(key('j'));
+    assert_eq!(app.selected.as_deref(), Some("c"));
+    assert_eq!(app.filter.value(), "test/hooks l");
+}
+
+#[test]
+fn esc_in_the_filter_input_clears_it() {
+    let mut app = loaded(five());
+    app.update(key('/'));
+    type_text(&mut app, "echo");
+    assert_eq!(visible_ids(&app), ["e"]);
+    assert!(app.update(code(KeyCode::Esc)).is_empty());
+    assert_eq!(app.focus, Focus::List);
+    assert_eq!(app.filter.value(), "");
+    assert_eq!(visible_ids(&app).len(), 5);
+    assert_eq!(
+        app.selected.as_deref(),
+        Some("e"),
+        "the filtered row stays selected"
+    );
+}
+
+#[test]
+fn paste_goes_into_the_filter_only_when_it_has_focus_and_is_cleaned() {
+    let mut app = loaded(five());
+    app.update(Msg::Paste("bravo".into()));
+    assert_eq!(app.filter.value(), "");
+    app.update(key('/'));
+    app.update(Msg::Paste("\u{1b}[2Jbra\nvo".into()));
+    assert_eq!(app.filter.value(), "[2Jbra vo");
+    app.update(ctrl('u'));
+    app.update(Msg::Paste("bravo".into()));
+    assert_eq!(visible_ids(&app), ["b"]);
+}
+
+#[test]
+fn esc_in_the_list_dismisses_the_banner_first_then_clears_the_filter() {
+    let mut app = loaded(five());
+    app.update(key('/'));
+    type_text(&mut app, "delta");
+    app.update(code(KeyCode::Enter));
+    app.update(key('r'));
+    app.update(Msg::Api {
+        req: list_req(&app),
+        result: ApiResult::List {
+            at: NOW,
+            result: Err(linq_error(500, 1000, "trace-x")),
+        },
+    });
+    assert!(app.banner.is_some());
+
+    assert!(app.update(code(KeyCode::Esc)).is_empty());
+    assert_eq!(app.banner, None);
+    assert_eq!(app.filter.value(), "delta");
+    assert_eq!(visible_ids(&app), ["d"]);
+
+    assert!(app.update(code(KeyCode::Esc)).is_empty());
+    assert_eq!(app.filter.value(), "");
+    assert_eq!(visible_ids(&app).len(), 5);
+    assert_eq!(app.selected.as_deref(), Some("d"));
+    assert!(!app.quitting);
+}
+
+// ---------------------------------------------------------------- pause / resume
+
+#[test]
+fn p_flips_the_row_at_once_and_sends_only_is_active() {
+    let mut app = loaded(five());
+    select(&mut app, "b");
+    let cmds = app.update(key('p'));
+    let req = pending_req(&app, "b");
+    assert_eq!(
+        cmds,
+        vec![Cmd::Update {
+            req,
+            id: "b".into(),
+            patch: SubscriptionPatch::pause(false),
+        }]
+    );
+    let Cmd::Update { patch, .. } = &cmds[0] else {
+        unreachable!()
+    };
+    assert_eq!(
+        *patch,
+        SubscriptionPatch {
+            is_active: Some(false),
+            ..SubscriptionPatch::default()
+        },
+        "only is_active is sent"
+    );
+    assert_eq!(
+        app.pending["b"],
+        Pending {
+            req,
+            op: PendingOp::Pause { was_active: true }
+        }
+    );
+    assert!(!app.selected_subscription().unwrap().is_active);
+    assert!(app.busy());
+
+    // And a paused row resumes.
+    select(&mut app, "e");
+    let cmds = app.update(key('p'));
+    assert_eq!(
+        cmds,
+        vec![Cmd::Update {
+            req: pending_req(&app, "e"),
+            id: "e".into(),
+            patch: SubscriptionPatch::pause(true),
+        }]
+    );
+    assert_eq!(app.pending["e"].op, PendingOp::Pause { was_active: false });
+    assert!(app.selected_subscription().unwrap().is_active);
+}
+
+#[test]
+fn pause_success_takes_the_servers_values() {
+    let mut app = loaded(five());
+    select(&mut app, "b");
+    app.update(key('p'));
+    let req = pending_req(&app, "b");
+    let mut server = five()[1].clone();
+    server.is_active = false;
+    server.updated_at = NOW;
+    server.target_url = "https://bravo.test/hooks?version=2026-02-03".into();
+    let cmds = app.update(updated_msg(req, "b", Ok(server.clone())));
+    assert!(cmds.is_empty());
+    assert!(app.pending.is_empty());
+    assert_eq!(app.selected_subscription(), Some(&server));
+    assert_eq!(
+        app.counts,
+        Counts {
+            active: 2,
+            paused: 3
+        }
+    );
+    assert_eq!(app.banner, None);
+    assert!(!app.busy());
+}
+
+#[test]
+fn pause_failure_rolls_back_and_shows_the_error_with_its_trace_id() {
+    let mut app = loaded(five());
+    select(&mut app, "b");
+    app.update(key('p'));
+    let req = pending_req(&app, "b");
+    let cmds = app.update(updated_msg(
+        req,
+        "b",
+        Err(linq_error(500, 1000, "trace-pause-1")),
+    ));
+    assert!(cmds.is_empty());
+    assert!(app.pending.is_empty());
+    assert_eq!(app.subscriptions, five(), "rolled back, list intact");
+    assert_eq!(app.selected.as_deref(), Some("b"));
+    assert_eq!(
+        app.counts,
+        Counts {
+            active: 3,
+            paused: 2
+        }
+    );
+    let banner = app.banner.clone().expect("an error banner");
+    assert_eq!(banner.level, BannerLevel::Error);
+    assert!(banner.text.starts_with("Pause failed"), "{banner:?}");
+    assert_eq!(banner.trace_id.as_deref(), Some("trace-pause-1"));
+}
+
+#[test]
+fn resume_failure_says_resume_failed() {
+    let mut app = loaded(five());
+    select(&mut app, "d");
+    app.update(key('p'));
+    let req = pending_req(&app, "d");
+    app.update(updated_msg(
+        req,
+        "d",
+        Err(ApiError::Timeout { millis: 30_000 }),
+    ));
+    assert!(!app.selected_subscription().unwrap().is_active);
+    assert!(app
+        .banner
+        .as_ref()
+        .unwrap()
+        .text
+        .starts_with("Resume failed"));
+}
+
+#[test]
+fn pause_answered_404_removes_the_row() {
+    let mut app = loaded(five());
+    select(&mut app, "b");
+    app.update(key('p'));
+    let req = pending_req(&app, "b");
+    app.update(updated_msg(req, "b", Err(not_found())));
+    assert_eq!(ids(&app), ["a", "c", "d", "e"]);
+    assert_eq!(app.selected.as_deref(), Some("c"));
+    let banner = app.banner.clone().unwrap();
+    assert_eq!(banner.level, BannerLevel::Info);
+    assert!(banner.text.contains("already deleted elsewhere"));
+}
+
+#[test]
+fn pausing_a_row_while_another_rows_request_is_in_flight_sends_at_once() {
+    let mut app = loaded(five());
+    select(&mut app, "a");
+    let first = app.update(key('p'));
+    assert_eq!(first.len(), 1);
+    select(&mut app, "c");
+    let second = app.update(key('p'));
+    assert_eq!(
+        second,
+        vec![Cmd::Update {
+            req: pending_req(&app, "c"),
+            id: "c".into(),
+            patch: SubscriptionPatch::pause(false),
+        }]
+    );
+    assert_ne!(pending_req(&app, "a"), pending_req(&app, "c"));
+    assert_eq!(app.pending.len(), 2);
+
+    // They answer in any order.
+    let mut c = five()[2].clone();
+    c.is_active = false;
+    app.update(updated_msg(pending_req(&app, "c"), "c", Ok(c)));
+    assert!(app.pending.contains_key("a"));
+    assert!(!app.subscriptions[0].is_active, "a still shown paused");
+}
+
+#[test]
+fn second_p_on_a_pending_row_sends_nothing() {
+    let mut app = loaded(five());
+    select(&mut app, "b");
+    app.update(key('p'));
+    let req = pending_req(&app, "b");
+    let cmds = app.update(key('p'));
+    assert!(cmds.is_empty());
+    assert_eq!(pending_req(&app, "b"), req);
+    assert!(
+        !app.selected_subscription().unwrap().is_active,
+        "not flipped back"
+    );
+    assert_eq!(
+        app.banner.as_ref().map(|b| b.level),
+        Some(BannerLevel::Info)
+    );
+}
+
+#[test]
+fn stale_update_result_is_ignored() {
+    let mut app = loaded(five());
+    select(&mut app, "b");
+    app.update(key('p'));
+    let req = pending_req(&app, "b");
+    let mut server = five()[1].clone();
+    server.is_active = false;
+    app.update(updated_msg(req + 100, "b", Ok(five()[1].clone())));
+    assert_eq!(pending_req(&app, "b"), req);
+    app.update(updated_msg(req, "b", Ok(server)));
+    assert!(app.pending.is_empty());
+    // A duplicate answer after the real one is dropped too.
+    app.update(updated_msg(req, "b", Ok(five()[1].clone())));
+    assert!(!app.subscriptions[1].is_active);
+}
+
+#[test]
+fn a_refresh_keeps_the_optimistic_state_of_a_pending_pause() {
+    let mut app = loaded(five());
+    select(&mut app, "b");
+    app.update(key('p'));
+    app.update(key('r'));
+    app.update(list_msg(list_req(&app), five()));
+    assert!(!app.subscriptions[1].is_active);
+    assert!(app.pending.contains_key("b"));
+}
+
+// ---------------------------------------------------------------- delete
+
+#[test]
+fn ctrl_d_and_delete_open_the_confirm_dialog_on_cancel_and_send_nothing() {
+    for msg in [ctrl('d'), code(KeyCode::Delete)] {
+        let mut app = loaded(five());
+        select(&mut app, "c");
+        assert!(app.update(msg).is_empty());
+        assert_eq!(
+            app.modal,
+            Some(Modal::ConfirmDelete {
+                id: "c".into(),
+                target_url: "https://charlie.test/hooks".into(),
+                on_delete: false,
+            })
+        );
+        assert_eq!(app.context(), keymap::Context::ConfirmDelete);
+        assert!(app.pending.is_empty());
+        let screen = rendered(&app, 100, 30);
+        assert!(screen.contains("https://charlie.test/hooks"), "{screen}");
+        assert!(screen.contains("id  c"), "{screen}");
+    }
+}
+
+#[test]
+fn n_esc_and_enter_on_cancel_keep_the_subscription() {
+    for msg in [key('n'), code(KeyCode::Esc), code(KeyCode::Enter)] {
+        let label = format!("{msg:?}");
+        let mut app = loaded(five());
+        select(&mut app, "c");
+        app.update(ctrl('d'));
+        assert!(app.update(msg).is_empty(), "{label}");
+        assert_eq!(app.modal, None, "{label}");
+        assert!(app.pending.is_empty(), "{label}");
+        assert_eq!(ids(&app).len(), 5, "{label}");
+        assert!(!app.quitting);
+    }
+}
+
+#[test]
+fn tab_then_enter_deletes() {
+    let mut app = loaded(five());
+    select(&mut app, "c");
+    app.update(ctrl('d'));
+    assert!(app.update(code(KeyCode::Tab)).is_empty());
+    assert!(matches!(
+        app.modal,
+        Some(Modal::ConfirmDelete {
+            on_delete: true,
+            ..
+        })
+    ));
+    let cmds = app.update(code(KeyCode::Enter));
+    assert_eq!(
+        cmds,
+        vec![Cmd::Delete {
+            req: pending_req(&app, "c"),
+            id: "c".into()
+        }]
+    );
+    assert_eq!(app.pending["c"].op, PendingOp::Delete);
+    assert_eq!(app.modal, None);
+    // Tab twice is back on Cancel.
+    let mut app = loaded(five());
+    app.update(ctrl('d'));
+    app.update(code(KeyCode::Tab));
+    app.update(code(KeyCode::Tab));
+    assert!(app.update(code(KeyCode::Enter)).is_empty());
+    assert!(app.pending.is_empty());
+}
+
+#[test]
+fn y_confirms_the_delete() {
+    let mut app = loaded(five());
+    let req = delete(&mut app, "c");
+    assert_eq!(app.modal, None);
+    assert_eq!(
+        app.pending["c"],
+        Pending {
+            req,
+            op: PendingOp::Delete
+        }
+    );
+    assert_eq!(ids(&app).len(), 5, "the row stays until the server answers");
+    // A pending row cannot be deleted or paused again.
+    assert!(app.update(ctrl('d')).is_empty());
+    assert_eq!(app.modal, None);
+    assert!(app.update(key('p')).is_empty());
+}
+
+#[test]
+fn delete_success_removes_the_row_with_an_info_banner() {
+    let mut app = loaded(five());
+    let req = delete(&mut app, "c");
+    assert!(app.update(deleted_msg(req, "c", Ok(()))).is_empty());
+    assert_eq!(ids(&app), ["a", "b", "d", "e"]);
+    assert_eq!(app.selected.as_deref(), Some("d"));
+    assert!(app.pending.is_empty());
+    assert_eq!(
+        app.counts,
+        Counts {
+            active: 2,
+            paused: 2
+        }
+    );
+    let banner = app.banner.clone().unwrap();
+    assert_eq!(banner.level, BannerLevel::Info);
+    assert_eq!(banner.text, "Deleted https://charlie.test/hooks");
+}
+
+#[test]
+fn delete_404_also_removes_the_row_already_deleted_elsewhere() {
+    let mut app = loaded(five());
+    let req = delete(&mut app, "c");
+    app.update(deleted_msg(req, "c", Err(not_found())));
+    assert_eq!(ids(&app), ["a", "b", "d", "e"]);
+    assert!(app.pending.is_empty());
+    let banner = app.banner.clone().unwrap();
+    assert_eq!(banner.level, BannerLevel::Info);
+    assert_eq!(
+        banner.text,
+        "https://charlie.test/hooks was already deleted elsewhere"
+    );
+}
+
+#[test]
+fn delete_failure_keeps_the_row_and_shows_the_error() {
+    let mut app = loaded(five());
+    let req = delete(&mut app, "c");
+    app.update(deleted_msg(
+        req,
+        "c",
+        Err(linq_error(500, 1000, "trace-del")),
+    ));
+    assert_eq!(ids(&app), ["a", "b", "c", "d", "e"]);
+    assert_eq!(app.selected.as_deref(), Some("c"));
+    assert!(app.pending.is_empty());
+    let banner = app.banner.clone().unwrap();
+    assert_eq!(banner.level, BannerLevel::Error);
+    assert!(banner.text.starts_with("Delete failed"), "{banner:?}");
+    assert_eq!(banner.trace_id.as_deref(), Some("trace-del"));
+}
+
+#[test]
+fn stale_delete_result_is_ignored() {
+    let mut app = loaded(five());
+    let req = delete(&mut app, "c");
+    app.update(deleted_msg(req + 1, "c", Ok(())));
+    assert_eq!(ids(&app).len(), 5);
+    assert!(app.pending.contains_key("c"));
+}
+
+#[test]
+#[ignore = "bug: confirming a dialog whose row a refresh removed reports an empty URL"]
+fn confirm_dialog_on_a_row_removed_by_a_refresh() {
+    let mut app = loaded(five());
+    select(&mut app, "c");
+    app.update(ctrl('d'));
+    // A quiet auto-refresh lands while the dialog is open: "c" was deleted elsewhere.
+    let cmds = app.update(Msg::AutoRefresh);
+    assert_eq!(cmds.len(), 1);
+    let list: Vec<_> = five().into_iter().filter(|s| s.id != "c").collect();
+    app.update(list_msg(list_req(&app), list));
+    // Either the dialog closes with the row, or a confirmed delete still names the URL.
+    if app.modal.is_some() {
+        let cmds = app.update(key('y'));
+        let Some(Cmd::Delete { req, .. }) = cmds.first() else {
+            panic!("{cmds:?}");
+        };
+        app.update(deleted_msg(*req, "c", Err(not_found())));
+        let banner = app.banner.clone().unwrap();
+        assert!(
+            banner.text.contains("https://charlie.test/hooks"),
+            "banner names no URL: {banner:?}"
+        );
+    }
+}
+
+// ---------------------------------------------------------------- read-only
+
+#[test]
+fn read_only_p_and_delete_do_nothing() {
+    let mut app = loaded_with(connection(true), five());
+    select(&mut app, "b");
+    for msg in [key('p'), ctrl('d'), code(KeyCode::Delete)] {
+        let label = format!("{msg:?}");
+        assert!(app.update(msg).is_empty(), "{label}");
+        assert_eq!(app.modal, None, "{label}");
+        assert!(app.pending.is_empty(), "{label}");
+        assert_eq!(app.subscriptions, five(), "{label}");
+    }
+    // Reading still works.
+    assert_eq!(app.update(key('r')).len(), 1);
+}
+
+#[test]
+fn read_only_footer_hints_contain_no_write_keys() {
+    let writes: Vec<(&str, &str)> = BINDINGS
+        .iter()
+        .filter(|b| b.effect == Effect::Write)
+        .map(|b| (b.label, b.hint))
+        .collect();
+    assert!(!writes.is_empty());
+    for context in [
+        keymap::Context::Global,
+        keymap::Context::Browse,
+        keymap::Context::List,
+        keymap::Context::Detail,
+        keymap::Context::FilterInput,
+        keymap::Context::ConfirmDelete,
+        keymap::Context::Help,
+    ] {
+        for hint in keymap::hints(context, true) {
+            assert!(!writes.contains(&hint), "{context:?} shows {hint:?}");
+        }
+    }
+    // Without read-only the list does show them (so the check above means something).
+    assert!(keymap::hints(keymap::Context::List, false)
+        .iter()
+        .any(|h| writes.contains(h)));
+
+    let app = loaded_with(connection(true), five());
+    let screen = rendered(&app, 100, 30);
+    let footer = screen.lines().last().unwrap();
+    assert!(!footer.contains("pause"), "{footer}");
+    assert!(!footer.contains("delete"), "{footer}");
+    assert!(screen.contains("READ-ONLY"));
+}
+
+// ---------------------------------------------------------------- quitting
+
+#[test]
+fn q_quits_from_the_list_and_the_detail_pane() {
+    let mut app = loaded(five());
+    assert_eq!(app.update(key('q')), vec![Cmd::Quit]);
+    assert!(app.quitting);
+
+    let mut app = loaded(five());
+    app.update(code(KeyCode::Enter));
+    assert_eq!(app.focus, Focus::Detail);
+    assert_eq!(app.update(key('q')), vec![Cmd::Quit]);
+}
+
+#[test]
+fn q_closes_the_help_instead_of_quitting() {
+    let mut app = loaded(five());
+    assert!(app.update(key('?')).is_empty());
+    assert_eq!(app.modal, Some(Modal::Help));
+    assert!(app.update(key('q')).is_empty());
+    assert_eq!(app.modal, None);
+    assert!(!app.quitting);
+    // ? with SHIFT (how most terminals report it) opens it too, and Esc closes it.
+    app.update(press(KeyCode::Char('?'), KeyModifiers::SHIFT));
+    assert_eq!(app.modal, Some(Modal::Help));
+    app.update(code(KeyCode::Esc));
+    assert_eq!(app.modal, None);
+}
+
+#[test]
+fn q_does_not_quit_from_the_delete_dialog() {
+    let mut app = loaded(five());
+    app.update(ctrl('d'));
+    assert!(app.update(key('q')).is_empty());
+    assert!(!app.quitting);
+    assert!(app.modal.is_some());
+}
+
+#[test]
+fn ctrl_c_quits_from_everywhere() {
+    let setups: [(&str, fn(&mut App)); 6] = [
+        ("list", |_| {}),
+        ("detail", |app| {
+            app.update(code(KeyCode::Enter));
+        }),
+        ("filter input", |app| {
+            app.update(key('/'));
+        }),
+        ("delete dialog", |app| {
+            app.update(ctrl('d'));
+        }),
+        ("help", |app| {
+            app.update(key('?'));
+        }),
+        ("loading", |app| {
+            *app = App::new(connection(true), NOW, (100, 30));
+            app.init();
+        }),
+    ];
+    for (name, setup) in setups {
+        let mut app = loaded(five());
+        setup(&mut app);
+        assert_eq!(app.update(ctrl('c')), vec![Cmd::Quit], "{name}");
+        assert!(app.quitting, "{name}");
+    }
+}
+
+#[test]
+fn shutdown_quits() {
+    let mut app = loaded(five());
+    assert_eq!(app.update(Msg::Shutdown), vec![Cmd::Quit]);
+    assert!(app.quitting);
+}
+
+#[test]
+fn key_release_and_repeat_events_are_ignored() {
+    let mut app = loaded(five());
+    for kind in [KeyEventKind::Release, KeyEventKind::Repeat] {
+        for (code, mods) in [
+            (KeyCode::Char('q'), KeyModifiers::NONE),
+            (KeyCode::Char('j'), KeyModifiers::NONE),
+            (KeyCode::Char('p'), KeyModifiers::NONE),
+            (KeyCode::Char('c'), KeyModifiers::CONTROL),
+            (KeyCode::Char('/'), KeyModifiers::NONE),
+        ] {
+            app.dirty = false;
+            let cmds = app.update(Msg::Key(KeyEvent::new_with_kind(code, mods, kind)));
+            assert!(cmds.is_empty(), "{kind:?} {code:?}");
+            assert!(!app.dirty, "{kind:?} {code:?}");
+        }
+    }
+    assert!(!app.quitting);
+    assert_eq!(app.selected.as_deref(), Some("a"));
+    assert!(app.pending.is_empty());
+    assert_eq!(app.focus, Focus::List);
+}
+
+// ---------------------------------------------------------------- redraw economy
+
+#[test]
+fn quiet_auto_refresh_with_an_identical_list_does_not_redraw() {
+    let mut app = loaded(five());
+    app.dirty = false;
+    let cmds = app.update(Msg::AutoRefresh);
+    let req = list_req(&app);
+    assert_eq!(cmds, vec![Cmd::LoadList { req, quiet: true }]);
+    assert!(!app.busy(), "no spinner for a quiet refresh");
+    assert!(!app.dirty);
+    app.update(list_msg_at(req, NOW + Duration::seconds(20), five()));
+    assert!(!app.dirty);
+    assert_eq!(app.list_req, None);
+    assert_eq!(app.last_refresh, Some(NOW + Duration::seconds(20)));
+}
+
+#[test]
+fn quiet_auto_refresh_with_a_changed_list_redraws() {
+    let mut app = loaded(five());
+    app.dirty = false;
+    app.update(Msg::AutoRefresh);
+    let mut list = five();
+    list[2].is_active = false;
+    app.update(list_msg_at(
+        list_req(&app),
+        NOW + Duration::seconds(20),
+        list,
+    ));
+    assert!(app.dirty);
+    assert_eq!(
+        app.counts,
+        Counts {
+            active: 2,
+            paused: 3
+        }
+    );
+}
+
+#[test]
+fn auto_refresh_waits_for_a_list_request_in_flight_and_for_the_first_load() {
+    let mut app = App::new(connection(false), NOW, (100, 30));
+    assert!(app.update(Msg::AutoRefresh).is_empty(), "before init");
+    app.init();
+    assert!(
+        app.update(Msg::AutoRefresh).is_empty(),
+        "first load running"
+    );
+    app.update(list_msg(list_req(&app), five()));
+    app.update(key('r'));
+    assert!(
+        app.update(Msg::AutoRefresh).is_empty(),
+        "manual refresh running"
+    );
+}
+
+#[test]
+fn tick_while_idle_does_not_redraw_within_the_same_minute() {
+    let mut app = loaded(five());
+    app.dirty = false;
+    app.update(Msg::Tick {
+        now: NOW + Duration::seconds(30),
+    });
+    assert!(!app.dirty);
+    app.update(Msg::Tick {
+        now: NOW + Duration::seconds(59),
+    });
+    assert!(!app.dirty);
+    // "refreshed just now" becomes "1 min ago".
+    app.update(Msg::Tick {
+        now: NOW + Duration::seconds(61),
+    });
+    assert!(app.dirty);
+}
+
+#[test]
+fn tick_while_busy_turns_the_spinner() {
+    let mut app = loaded(five());
+    app.update(key('p'));
+    app.dirty = false;
+    let spinner = app.spinner;
+    app.update(Msg::Tick {
+        now: NOW + Duration::milliseconds(100),
+    });
+    assert!(app.dirty);
+    assert_eq!(app.spinner, spinner + 1);
+}
+
+// ---------------------------------------------------------------- detail, copy, rendering
+
+#[test]
+fn enter_focuses_the_detail_and_esc_returns() {
+    let mut app = loaded(five());
+    select(&mut app, "b");
+    assert!(app.update(code(KeyCode::Enter)).is_empty());
+    assert_eq!(app.focus, Focus::Detail);
+    app.update(key('j'));
+    app.update(key('j'));
+    assert_eq!(app.detail_scroll, 2);
+    assert_eq!(app.selected.as_deref(), Some("b"), "j scrolls, not moves");
+    app.update(key('k'));
+    assert_eq!(app.detail_scroll, 1);
+    assert!(app.update(code(KeyCode::Esc)).is_empty());
+    assert_eq!(app.focus, Focus::List);
+}
+
+#[test]
+fn c_in_the_detail_pane_copies_the_id() {
+    let mut app = loaded(five());
+    select(&mut app, "d");
+    assert!(app.update(key('c')).is_empty(), "not bound in the list");
+    app.update(code(KeyCode::Enter));
+    assert_eq!(
+        app.update(key('c')),
+        vec![Cmd::Copy {
+            text: "d".into(),
+            what: "subscription id".into(),
+        }]
+    );
+    app.update(Msg::Copied(CopyOutcome::Osc52 {
+        what: "subscription id".into(),
+        tmux: true,
+    }));
+    let banner = app.banner.clone().unwrap();
+    assert_eq!(banner.level, BannerLevel::Info);
+    assert!(banner.text.contains("OSC 52"));
+    assert!(banner.text.contains("set-clipboard"));
+}
+
+#[test]
+fn control_characters_from_the_api_never_reach_the_screen() {
+    let mut evil = sub(
+        "evil\u{1b}]0;pwned\u{7}",
+        1,
+        "https://evil.test/\u{1b}[31mred\u{9b}2J?version=\u{1b}[0m",
+        true,
+    );
+    evil.subscribed_events = vec!["message.sent".into(), "brand\u{9b}new".into()];
+    evil.phone_numbers = Some(vec!["+1202\u{1b}[5m5550143".into()]);
+    evil.routing_key_header = Some("X-Key\u{1b}[2J".into());
+    let mut app = loaded(vec![evil, sub("ok", 2, "https://ok.test/", false)]);
+    let check = |app: &App, what: &str| {
+        for (w, h) in [(100, 30), (80, 24)] {
+            let screen = rendered(app, w, h);
+            assert!(
+                !screen.contains(['\u{1b}', '\u{9b}', '\u{7}']),
+                "{what} at {w}x{h}:\n{screen}"
+            );
+        }
+    };
+    check(&app, "list");
+    app.update(code(KeyCode::Enter));
+    check(&app, "detail");
+    app.update(code(KeyCode::Esc));
+    app.update(ctrl('d'));
+    check(&app, "delete dialog");
+    let req = {
+        app.update(key('y'));
+        app.pending.values().next().unwrap().req
+    };
+    let id = app.pending.keys().next().unwrap().clone();
+    app.update(deleted_msg(
+        req,
+        &id,
+        Err(ApiError::Linq(LinqFailure {
+            status: 500,
+            code: Some(1000),
+            message: "bad \u{1b}[31m thing \u{9b}".into(),
+            trace_id: Some("tr\u{1b}ace".into()),
+            ..LinqFailure::default()
+        })),
+    ));
+    check(&app, "error banner");
+}
+
+// ---------------------------------------------------------------- keymap
+
+#[test]
+fn every_bound_action_appears_exactly_once_in_the_help() {
+    let groups = keymap::help_groups(false);
+    let mut actions: Vec<Action> = Vec::new();
+    for b in BINDINGS {
+        if !actions.contains(&b.action) {
+            actions.push(b.action);
+        }
+    }
+    assert!(actions.contains(&Action::TogglePause));
+    for action in actions {
+        let in_help = groups
+            .iter()
+            .flat_map(|(_, list)| list.iter())
+            .filter(|b| b.action == action)
+            .count();
+        assert_eq!(in_help, 1, "{action:?} appears {in_help} times in help");
+    }
+    let total: usize = groups.iter().map(|(_, l)| l.len()).sum();
+    assert_eq!(total, BINDINGS.len());
+}
+
+#[test]
+#[ignore = "bug: a delete answered after a refresh removed the row reports an empty URL"]
+fn delete_answer_after_a_refresh_removed_the_row_names_the_url() {
+    let mut app = loaded(five());
+    let req = delete(&mut app, "c");
+    // Someone else deleted it too; the refresh lands before our DELETE answers.
+    app.update(key('r'));
+    let list: Vec<_> = five().into_iter().filter(|s| s.id != "c").collect();
+    app.update(list_msg(list_req(&app), list));
+    app.update(deleted_msg(req, "c", Ok(())));
+    let banner = app.banner.clone().unwrap();
+    assert_eq!(banner.text, "Deleted https://charlie.test/hooks");
+}

@@ -11,6 +11,14 @@ use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 use ratatui::Frame;
 
 pub fn render(app: &App, frame: &mut Frame, area: Rect) {
+    if let Some(dialog) = &app.secret_dialog {
+        super::secret::render(dialog, frame, area);
+        return;
+    }
+    if let Some((id, url)) = &app.lost_create {
+        render_lost_create(frame, area, id, url);
+        return;
+    }
     match &app.modal {
         None => {}
         Some(Modal::Help) => render_help(app, frame, area),
@@ -22,7 +30,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     }
 }
 
-fn centered(area: Rect, width: u16, height: u16) -> Rect {
+pub(super) fn centered(area: Rect, width: u16, height: u16) -> Rect {
     let [row] = Layout::vertical([Constraint::Length(height.min(area.height))])
         .flex(Flex::Center)
         .areas(area);
@@ -136,4 +144,39 @@ fn render_help(app: &App, frame: &mut Frame, area: Rect) {
     } else {
         frame.render_widget(Paragraph::new(left).scroll((app.help_scroll, 0)), inner);
     }
+}
+
+fn render_lost_create(frame: &mut Frame, area: Rect, id: &str, target_url: &str) {
+    let rect = centered(area, 76, 12);
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(theme::danger())
+        .title(Span::styled(
+            " The create went through, but its answer was lost ",
+            theme::danger(),
+        ));
+    let lines = vec![
+        Line::from(""),
+        Line::from(vec![
+            Span::styled(" URL ", theme::dim()),
+            Span::raw(clean(target_url).into_owned()),
+        ]),
+        Line::from(vec![
+            Span::styled(" id  ", theme::dim()),
+            Span::raw(clean(id).into_owned()),
+        ]),
+        Line::from(""),
+        Line::from(" A subscription with this URL exists now, but its signing secret was in the"),
+        Line::from(" lost answer and can never be shown again. Delete it and create it again to"),
+        Line::from(" get a secret you can store."),
+        Line::from(""),
+        Line::from(" y delete it (then Ctrl-S creates it again) · n keep it without a secret"),
+    ];
+    frame.render_widget(Clear, rect);
+    frame.render_widget(
+        Paragraph::new(lines)
+            .block(block)
+            .wrap(Wrap { trim: false }),
+        rect,
+    );
 }

@@ -2,9 +2,11 @@
 
 mod detail;
 mod dialogs;
+mod form;
 mod header;
 pub mod layout;
 mod list;
+mod secret;
 mod theme;
 
 use crate::app::App;
@@ -22,8 +24,13 @@ pub fn render(app: &App, frame: &mut Frame) {
     if let (Some(banner), Some(rect)) = (&app.banner, areas.banner) {
         header::render_banner(banner, frame, rect);
     }
-    list::render(app, frame, areas.list);
-    detail::render(app, frame, areas.detail);
+    match &app.form {
+        Some(f) => form::render(app, f, frame, areas.list.union(areas.detail)),
+        None => {
+            list::render(app, frame, areas.list);
+            detail::render(app, frame, areas.detail);
+        }
+    }
     header::render_footer(app, frame, areas.footer);
     dialogs::render(app, frame, area);
 }

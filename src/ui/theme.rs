@@ -56,3 +56,6 @@ pub fn danger() -> Style {
         .fg(Color::White)
         .add_modifier(Modifier::BOLD)
 }
+pub fn error_text() -> Style {
+    Style::new().fg(Color::Red).add_modifier(Modifier::BOLD)
+}

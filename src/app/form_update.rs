@@ -1,0 +1,527 @@
+//! `update` for the create/edit form, the one-time secret dialog and the "create outcome
+//! unknown" prompt.
+
+use super::forms::{CheckRow, Form, FormField, FormPrompt};
+use super::keymap::{Action, Context};
+use super::{App, Banner, Cmd, Focus, Pending, PendingOp};
+use crate::api::{ApiError, CreatedSubscription, SigningSecret, Subscription};
+use crate::text::clean;
+use tui_input::{Input, InputRequest};
+use zeroize::Zeroizing;
+
+/// What the copy of the secret is called in [`super::CopyOutcome`].
+pub const SECRET_WHAT: &str = "signing secret";
+
+/// The one-time secret dialog. The secret lives here and nowhere else in the app; closing
+/// the dialog drops it, which zeroises it.
+#[derive(Debug)]
+pub struct SecretDialog {
+    pub id: String,
+    pub target_url: String,
+    secret: Option<SigningSecret>,
+    pub revealed: bool,
+    /// Ever revealed or copied: closing then needs no second confirmation.
+    pub seen: bool,
+    /// What the last copy really did.
+    pub copy_status: Option<super::CopyOutcome>,
+    pub confirm_close: bool,
+    /// Esc / q / a stray key was pressed: say how to close.
+    pub nudge: bool,
+}
+
+impl SecretDialog {
+    pub fn new(id: String, target_url: String, secret: SigningSecret) -> Self {
+        Self {
+            id,
+            target_url,
+            secret: Some(secret),
+            revealed: false,
+            seen: false,
+            copy_status: None,
+            confirm_close: false,
+            nudge: false,
+        }
+    }
+
+    /// The secret, only for drawing it revealed and for the clipboard.
+    pub fn secret(&self) -> Option<&SigningSecret> {
+        self.secret.as_ref()
+    }
+
+    pub fn holds_secret(&self) -> bool {
+        self.secret.is_some()
+    }
+}
+
+/// A create whose answer never came: the URL to look for in a fresh list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CreateCheck {
+    pub req: u64,
+    pub target_url: String,
+}
+
+impl App {
+    /// The keyboard context while a form, the secret dialog or the lost-create prompt is up.
+    pub(super) fn form_context(&self) -> Option<Context> {
+        if let Some(d) = &self.secret_dialog {
+            return Some(if d.confirm_close {
+                Context::SecretConfirm
+            } else {
+                Context::Secret
+            });
+        }
+        if self.lost_create.is_some() {
+            return Some(Context::LostCreate);
+        }
+        let form = self.form.as_ref()?;
+        if self.modal.is_some() {
+            return None;
+        }
+        Some(match (&form.prompt, form.field) {
+            (Some(FormPrompt::Discard), _) => Context::DiscardPrompt,
+            (Some(FormPrompt::ConfirmSave { .. }), _) => Context::SavePrompt,
+            (None, FormField::Url) => Context::FormUrl,
+            (None, FormField::Events) if form.events.filtering => Context::ChecklistFilter,
+            (None, FormField::Events) => Context::Checklist,
+            (None, FormField::Phones) if form.phones.adding.is_some() => Context::PhoneInput,
+            (None, FormField::Phones) if form.phones.picking.is_some() => Context::LinePicker,
+            (None, FormField::Phones) => Context::Phones,
+            (None, FormField::Routing) => Context::Routing,
+        })
+    }
+
+    pub(super) fn open_create_form(&mut self) -> Vec<Cmd> {
+        self.form = Some(Form::create(&self.catalog, self.taken_urls()));
+        self.focus = Focus::List;
+        self.load_lines_once()
+    }
+
+    pub(super) fn open_edit_form(&mut self) -> Vec<Cmd> {
+        let Some(sub) = self.selected_subscription() else {
+            return Vec::new();
+        };
+        if self.pending.contains_key(&sub.id) {
+            self.banner = Some(Banner::info(
+                "Still waiting for the server on this subscription",
+            ));
+            return Vec::new();
+        }
+        self.form = Some(Form::edit(sub, &self.catalog, self.taken_urls()));
+        self.load_lines_once()
+    }
+
+    fn taken_urls(&self) -> std::collections::BTreeSet<String> {
+        self.subscriptions
+            .iter()
+            .map(|s| s.target_url.clone())
+            .collect()
+    }
+
+    fn load_lines_once(&mut self) -> Vec<Cmd> {
+        if self.lines.is_some() || self.lines_req.is_some() {
+            return Vec::new();
+        }
+        let req = self.next_id();
+        self.lines_req = Some(req);
+        vec![Cmd::LoadLines { req }]
+    }
+
+    /// Unbound keys in a text context type into its input.
+    pub(super) fn form_text(&mut self, request: InputRequest) {
+        let Some(context) = self.form_context() else {
+            return;
+        };
+        let Some(form) = self.form.as_mut() else {
+            return;
+        };
+        let input: &mut Input = match context {
+            Context::FormUrl => &mut form.url,
+            Context::ChecklistFilter => &mut form.events.filter,
+            Context::PhoneInput => match form.phones.adding.as_mut() {
+                Some(i) => i,
+                None => return,
+            },
+            Context::Routing if form.routing.expanded => {
+                if form.routing.row == 0 {
+                    &mut form.routing.key_header
+                } else {
+                    &mut form.routing.id_header
+                }
+            }
+            _ => return,
+        };
+        input.handle(request);
+        form.phones.error = None;
+        if context == Context::ChecklistFilter {
+            form.events.cursor = 0;
+            form.events.clamp_cursor();
+        }
+        self.dirty = true;
+    }
+
+    pub(super) fn secret_action(&mut self, action: Action) -> Vec<Cmd> {
+        let Some(dialog) = self.secret_dialog.as_mut() else {
+            return Vec::new();
+        };
+        dialog.nudge = false;
+        match action {
+            Action::Reveal => {
+                dialog.revealed = !dialog.revealed;
+                dialog.seen = true;
+            }
+            Action::CopySecret => {
+                if let Some(secret) = dialog.secret() {
+                    return vec![Cmd::CopySecret {
+                        text: Zeroizing::new(secret.expose().to_string()),
+                    }];
+                }
+            }
+            Action::SecretStored => {
+                if dialog.seen {
+                    self.close_secret();
+                } else {
+                    dialog.confirm_close = true;
+                }
+            }
+            Action::SecretCloseAnyway => self.close_secret(),
+            Action::SecretBack => dialog.confirm_close = false,
+            _ => dialog.nudge = true,
+        }
+        Vec::new()
+    }
+
+    /// Drops the dialog and with it the only copy of the secret (zeroised on drop).
+    fn close_secret(&mut self) {
+        self.secret_dialog = None;
+    }
+
+    pub(super) fn form_action(&mut self, action: Action) -> Vec<Cmd> {
+        match action {
+            Action::DeleteLost => {
+                if let Some((id, _)) = self.lost_create.take() {
+                    let req = self.next_id();
+                    self.pending.insert(
+                        id.clone(),
+                        Pending {
+                            req,
+                            op: PendingOp::Delete,
+                        },
+                    );
+                    if let Some(form) = self.form.as_mut() {
+                        form.server_error = Some(Banner::info(
+                            "Deleting the subscription whose secret was lost; then Ctrl-S creates it again",
+                        ));
+                        form.taken_urls.remove(form.url.value().trim());
+                    }
+                    return vec![Cmd::Delete { req, id }];
+                }
+                return Vec::new();
+            }
+            Action::KeepLost => {
+                self.lost_create = None;
+                self.form = None;
+                return Vec::new();
+            }
+            _ => {}
+        }
+        let lines_len = self.lines.as_ref().map_or(0, Vec::len);
+        let Some(form) = self.form.as_mut() else {
+            return Vec::new();
+        };
+        match action {
+            Action::NextField | Action::PrevField => {
+                form.field = form.field.next(action == Action::PrevField);
+            }
+            Action::LeaveForm => {
+                if form.saving.is_some() {
+                    form.server_error = Some(Banner::info("Saving… wait for the server's answer"));
+                } else if form.is_dirty() {
+                    form.prompt = Some(FormPrompt::Discard);
+                } else {
+                    self.form = None;
+                }
+            }
+            Action::DiscardYes => self.form = None,
+            Action::DiscardNo | Action::SaveNo => form.prompt = None,
+            Action::Save => return self.save(),
+            Action::SaveYes => return self.send_edit(),
+            Action::PinVersion => form.pin_version(),
+            Action::CheckDown => {
+                form.events.cursor += 1;
+                form.events.clamp_cursor();
+            }
+            Action::CheckUp => form.events.cursor = form.events.cursor.saturating_sub(1),
+            Action::CheckToggle => form.events.toggle(),
+            Action::CheckFilter => form.events.filtering = true,
+            Action::CheckFilterKeep => form.events.filtering = false,
+            Action::CheckFilterClear => {
+                form.events.filter.reset();
+                form.events.filtering = false;
+                form.events.clamp_cursor();
+            }
+            Action::SelectVisible => form.events.set_visible(true),
+            Action::ClearVisible => form.events.set_visible(false),
+            Action::PhoneDown => {
+                form.phones.cursor =
+                    (form.phones.cursor + 1).min(form.phones.numbers.len().saturating_sub(1))
+            }
+            Action::PhoneUp => form.phones.cursor = form.phones.cursor.saturating_sub(1),
+            Action::PhoneAdd => {
+                form.phones.adding = Some(Input::default());
+                form.phones.error = None;
+            }
+            Action::PhoneRemove => form.phones.remove_selected(),
+            Action::PhonePick => {
+                form.phones.picking = Some(0);
+                form.phones.error = None;
+            }
+            Action::PhoneAddConfirm => {
+                let raw = form
+                    .phones
+                    .adding
+                    .as_ref()
+                    .map(|i| i.value().to_string())
+                    .unwrap_or_default();
+                match form.phones.add(&raw) {
+                    Ok(()) => {
+                        form.phones.adding = None;
+                        form.phones.error = None;
+                    }
+                    // The typed text stays for fixing.
+                    Err(e) => form.phones.error = Some(e),
+                }
+            }
+            Action::PhoneAddCancel => {
+                form.phones.adding = None;
+                form.phones.error = None;
+            }
+            Action::PickDown => {
+                if let Some(i) = form.phones.picking.as_mut() {
+                    *i = (*i + 1).min(lines_len.saturating_sub(1));
+                }
+            }
+            Action::PickUp => {
+                if let Some(i) = form.phones.picking.as_mut() {
+                    *i = i.saturating_sub(1);
+                }
+            }
+            Action::PickConfirm => {
+                let picked = form
+                    .phones
+                    .picking
+                    .and_then(|i| self.lines.as_ref().and_then(|l| l.get(i)))
+                    .map(|l| l.phone_number.clone());
+                if let Some(number) = picked {
+                    match form.phones.add(&number) {
+                        Ok(()) => form.phones.picking = None,
+                        Err(e) => form.phones.error = Some(e),
+                    }
+                }
+            }
+            Action::PickClose => form.phones.picking = None,
+            Action::RoutingToggle => form.routing.expanded = !form.routing.expanded,
+            Action::RoutingSwitch => form.routing.row = 1 - form.routing.row.min(1),
+            _ => {}
+        }
+        Vec::new()
+    }
+
+    /// Ctrl-S: refuse with the first problem focused; create sends at once, edit shows the
+    /// diff first.
+    fn save(&mut self) -> Vec<Cmd> {
+        let Some(form) = self.form.as_mut() else {
+            return Vec::new();
+        };
+        if form.saving.is_some() {
+            return Vec::new();
+        }
+        form.attempted = true;
+        form.server_error = None;
+        if let Some(field) = form.problems().first() {
+            form.field = field;
+            return Vec::new();
+        }
+        match form.original() {
+            None => {
+                let body = form.new_subscription();
+                let req = self.next_req;
+                self.next_req += 1;
+                if let Some(form) = self.form.as_mut() {
+                    form.saving = Some(req);
+                }
+                vec![Cmd::Create { req, body }]
+            }
+            Some(original) => {
+                let patch = form.patch();
+                if patch.is_empty() {
+                    form.server_error = Some(Banner::info("Nothing changed: nothing to send"));
+                } else {
+                    let diff = super::forms::diff_line(original, &patch);
+                    form.prompt = Some(FormPrompt::ConfirmSave { diff });
+                }
+                Vec::new()
+            }
+        }
+    }
+
+    fn send_edit(&mut self) -> Vec<Cmd> {
+        let req = self.next_id();
+        let Some(form) = self.form.as_mut() else {
+            return Vec::new();
+        };
+        form.prompt = None;
+        let Some(original) = form.original() else {
+            return Vec::new();
+        };
+        let id = original.id.clone();
+        let patch = form.patch();
+        form.saving = Some(req);
+        vec![Cmd::Save { req, id, patch }]
+    }
+
+    pub(super) fn on_created(
+        &mut self,
+        req: u64,
+        target_url: String,
+        result: Result<CreatedSubscription, ApiError>,
+    ) -> Vec<Cmd> {
+        if let Some(form) = self.form.as_mut() {
+            if form.saving == Some(req) {
+                form.saving = None;
+            }
+        }
+        self.dirty = true;
+        match result {
+            Ok(created) => {
+                let CreatedSubscription {
+                    subscription,
+                    signing_secret,
+                } = created;
+                self.secret_dialog = Some(SecretDialog::new(
+                    subscription.id.clone(),
+                    subscription.target_url.clone(),
+                    signing_secret,
+                ));
+                self.form = None;
+                self.insert_subscription(subscription);
+                Vec::new()
+            }
+            Err(err) if err.outcome_unknown() => {
+                if let Some(form) = self.form.as_mut() {
+                    form.server_error = Some(Banner::error(
+                        "No answer to the create; checking whether it happened",
+                        &err,
+                    ));
+                }
+                let cmd = self.load_list(false);
+                if let Cmd::LoadList { req, .. } = &cmd {
+                    self.create_check = Some(CreateCheck {
+                        req: *req,
+                        target_url,
+                    });
+                }
+                vec![cmd]
+            }
+            Err(err) => {
+                self.reject_save("Create refused", &err);
+                Vec::new()
+            }
+        }
+    }
+
+    pub(super) fn on_saved(&mut self, req: u64, result: Result<Subscription, ApiError>) {
+        let Some(form) = self.form.as_mut() else {
+            return;
+        };
+        if form.saving != Some(req) {
+            return;
+        }
+        form.saving = None;
+        self.dirty = true;
+        match result {
+            Ok(sub) => {
+                let diff = form
+                    .original()
+                    .map(|o| super::forms::diff_line(o, &form.patch()))
+                    .unwrap_or_default();
+                self.form = None;
+                self.banner = Some(Banner::info(format!(
+                    "Saved {}: {diff}",
+                    clean(&sub.target_url)
+                )));
+                self.insert_subscription(sub);
+            }
+            Err(err) => self.reject_save("Save refused", &err),
+        }
+    }
+
+    /// The server said no: the draft stays, the error shows, its field gets the focus.
+    fn reject_save(&mut self, context: &str, err: &ApiError) {
+        let Some(form) = self.form.as_mut() else {
+            self.banner = Some(Banner::error(context, err));
+            return;
+        };
+        form.server_error = Some(Banner::error(context, err));
+        let message = err.to_string();
+        let field = if err.status() == Some(409) {
+            Some(FormField::Url)
+        } else {
+            Form::field_named_in(&message)
+        };
+        if let Some(field) = field {
+            form.field = field;
+        }
+    }
+
+    /// After a create with no answer, the fresh list tells whether it happened.
+    pub(super) fn resolve_create_check(&mut self, req: u64) {
+        let Some(check) = self.create_check.take_if(|c| c.req == req) else {
+            return;
+        };
+        let found = self
+            .subscriptions
+            .iter()
+            .find(|s| s.target_url == check.target_url)
+            .map(|s| s.id.clone());
+        match found {
+            Some(id) => {
+                self.selected = Some(id.clone());
+                self.lost_create = Some((id, check.target_url));
+                if let Some(form) = self.form.as_mut() {
+                    form.server_error = None;
+                }
+            }
+            None => {
+                if let Some(form) = self.form.as_mut() {
+                    form.server_error = Some(Banner::info(
+                        "The create did not go through: no subscription has that URL. Your draft is intact — Ctrl-S to try again",
+                    ));
+                }
+            }
+        }
+    }
+
+    /// Puts a subscription from the server into the list (replacing one with its id) and
+    /// selects it.
+    pub(super) fn insert_subscription(&mut self, sub: Subscription) {
+        let id = sub.id.clone();
+        match self.subscriptions.iter_mut().find(|s| s.id == id) {
+            Some(existing) => *existing = sub,
+            None => self.subscriptions.push(sub),
+        }
+        self.subscriptions.sort_by(|a, b| {
+            a.created_at
+                .cmp(&b.created_at)
+                .then_with(|| a.id.cmp(&b.id))
+        });
+        self.recount();
+        self.selected = Some(id);
+        self.refilter();
+    }
+
+    /// The checklist row under the cursor, for tests and drawing.
+    pub fn checklist_row(&self) -> Option<CheckRow> {
+        let form = self.form.as_ref()?;
+        form.events.rows().get(form.events.cursor).cloned()
+    }
+}

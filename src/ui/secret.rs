@@ -1,0 +1,120 @@
+//! The one-time signing-secret dialog. Masked unless the user reveals it; it says plainly
+//! that the secret cannot be shown again, and honestly what a copy did.
+
+use super::theme;
+use crate::app::{CopyOutcome, SecretDialog};
+use crate::text::clean;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
+use ratatui::Frame;
+
+pub fn render(dialog: &SecretDialog, frame: &mut Frame, area: Rect) {
+    let mut lines = vec![
+        Line::from(""),
+        Line::from(vec![
+            Span::styled(" URL ", theme::dim()),
+            Span::raw(clean(&dialog.target_url).into_owned()),
+        ]),
+        Line::from(vec![
+            Span::styled(" id  ", theme::dim()),
+            Span::raw(clean(&dialog.id).into_owned()),
+        ]),
+        Line::from(""),
+        Line::from(Span::styled(
+            " Linq shows this signing secret once. It cannot be retrieved again: losing it",
+            theme::warning(),
+        )),
+        Line::from(Span::styled(
+            " means deleting and re-creating the subscription.",
+            theme::warning(),
+        )),
+        Line::from(""),
+    ];
+    let shown = match dialog.secret() {
+        Some(secret) if dialog.revealed => {
+            Span::styled(format!(" {}", secret.expose()), theme::title())
+        }
+        // Fixed length: the mask says nothing about the secret.
+        Some(_) => Span::styled(format!(" whsec_{}", "•".repeat(32)), theme::title()),
+        None => Span::raw(" (gone)"),
+    };
+    lines.push(Line::from(vec![
+        shown,
+        Span::styled(
+            if dialog.revealed {
+                "  (v masks)"
+            } else {
+                "  (v reveals)"
+            },
+            theme::dim(),
+        ),
+    ]));
+    lines.push(Line::from(""));
+    match &dialog.copy_status {
+        None => lines.push(Line::from(Span::styled(
+            " Not copied yet: c copies it.",
+            theme::dim(),
+        ))),
+        Some(CopyOutcome::System { .. }) => {
+            lines.push(Line::from(
+                " ✔ Copied to the system clipboard, kept out of clipboard history.",
+            ));
+            lines.push(Line::from(
+                "   It is cleared when linq-hooks exits: paste it into your vault now.",
+            ));
+        }
+        Some(CopyOutcome::Osc52 { tmux, .. }) => {
+            lines.push(Line::from(
+                " ➜ Sent to your terminal's clipboard (OSC 52). Paste to check it arrived:",
+            ));
+            lines.push(Line::from("   not every terminal allows it."));
+            if *tmux {
+                lines.push(Line::from(
+                    "   Under tmux this needs `set -g set-clipboard on`.",
+                ));
+            }
+        }
+        Some(CopyOutcome::Failed { reason, .. }) => {
+            lines.push(Line::from(Span::styled(
+                format!(" ✖ Could not copy: {}", clean(reason)),
+                theme::error_text(),
+            )));
+            lines.push(Line::from("   Press v to reveal it and select it by hand."));
+        }
+    }
+    lines.push(Line::from(""));
+    if dialog.confirm_close {
+        lines.push(Line::from(Span::styled(
+            " You have neither copied nor revealed it. Close anyway? It is gone for good.",
+            theme::error_text(),
+        )));
+        lines.push(Line::from(" y close anyway · n back"));
+    } else {
+        if dialog.nudge {
+            lines.push(Line::from(Span::styled(
+                " Esc and q do not close this: press Enter once the secret is stored.",
+                theme::warning(),
+            )));
+        }
+        lines.push(Line::from(
+            " Enter I have stored it · v reveal/mask · c copy",
+        ));
+    }
+    let height = (lines.len() as u16 + 2).min(area.height);
+    let rect = super::dialogs::centered(area, 86, height);
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(theme::danger())
+        .title(Span::styled(
+            " Subscription created — signing secret, shown once ",
+            theme::danger(),
+        ));
+    frame.render_widget(Clear, rect);
+    frame.render_widget(
+        Paragraph::new(lines)
+            .block(block)
+            .wrap(Wrap { trim: false }),
+        rect,
+    );
+}
