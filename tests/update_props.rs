@@ -17,18 +17,23 @@ use time::{Duration, OffsetDateTime};
 
 const NOW: OffsetDateTime = datetime!(2026-11-27 12:00 UTC);
 
-/// Every key the keymap binds (except Ctrl-C, which ends the session), plus text and
-/// navigation keys.
-fn keys() -> &'static [KeyEvent] {
+/// Every key the keymap binds, except Ctrl-C (which ends the session).
+fn bound_keys() -> &'static [KeyEvent] {
+    static KEYS: OnceLock<Vec<KeyEvent>> = OnceLock::new();
+    KEYS.get_or_init(|| {
+        let keys = keymap::BINDINGS.iter().flat_map(|b| b.keys.iter().copied());
+        unique(keys.collect())
+    })
+}
+
+/// Text and navigation keys, bound or not.
+fn other_keys() -> &'static [KeyEvent] {
     static KEYS: OnceLock<Vec<KeyEvent>> = OnceLock::new();
     KEYS.get_or_init(|| {
         let none = KeyModifiers::NONE;
         let shift = KeyModifiers::SHIFT;
         let ctrl = KeyModifiers::CONTROL;
-        let mut keys: Vec<(KeyCode, KeyModifiers)> = keymap::BINDINGS
-            .iter()
-            .flat_map(|b| b.keys.iter().copied())
-            .collect();
+        let mut keys: Vec<(KeyCode, KeyModifiers)> = Vec::new();
         keys.extend(('a'..='z').map(|c| (KeyCode::Char(c), none)));
         keys.extend(('A'..='Z').map(|c| (KeyCode::Char(c), shift)));
         keys.extend(('0'..='9').map(|c| (KeyCode::Char(c), none)));
@@ -58,13 +63,23 @@ fn keys() -> &'static [KeyEvent] {
             (KeyCode::Char('w'), ctrl),
             (KeyCode::Char('s'), ctrl),
         ]);
-        keys.retain(|&(code, mods)| !(code == KeyCode::Char('c') && mods == ctrl));
-        keys.sort_by_key(|k| format!("{k:?}"));
-        keys.dedup();
-        keys.into_iter()
-            .map(|(code, mods)| KeyEvent::new(code, mods))
-            .collect()
+        unique(keys)
     })
+}
+
+fn unique(mut keys: Vec<(KeyCode, KeyModifiers)>) -> Vec<KeyEvent> {
+    let ctrl_c = (KeyCode::Char('c'), KeyModifiers::CONTROL);
+    keys.retain(|&k| k != ctrl_c);
+    keys.sort_by_key(|k| format!("{k:?}"));
+    keys.dedup();
+    keys.into_iter()
+        .map(|(code, mods)| KeyEvent::new(code, mods))
+        .collect()
+}
+
+fn key_at(bound: bool, index: usize) -> KeyEvent {
+    let keys = if bound { bound_keys() } else { other_keys() };
+    keys[index % keys.len()]
 }
 
 /// A subscription in a generated list; ids come from a small pool so lists overlap.
@@ -208,7 +223,8 @@ fn target() -> impl Strategy<Value = Target> {
 
 #[derive(Debug, Clone)]
 enum Op {
-    Key(usize),
+    /// A key press: one the keymap binds, or any other.
+    Key(bool, usize),
     /// A key release or repeat: must be ignored.
     Unpressed(usize, bool),
     /// Answers a list request with a list.
@@ -223,7 +239,8 @@ enum Op {
 
 fn op() -> impl Strategy<Value = Op> {
     prop_oneof![
-        14 => any::<usize>().prop_map(Op::Key),
+        9 => any::<usize>().prop_map(|k| Op::Key(true, k)),
+        5 => any::<usize>().prop_map(|k| Op::Key(false, k)),
         1 => (any::<usize>(), any::<bool>()).prop_map(|(k, r)| Op::Unpressed(k, r)),
         2 => (target(), prop::collection::vec(sub_spec(), 0..50)).prop_map(|(t, l)| Op::ListOk(t, l)),
         4 => (target(), prop::option::weighted(0.35, err_kind())).prop_map(|(t, e)| Op::Answer(t, e)),
@@ -303,13 +320,9 @@ impl Harness {
     fn apply(&mut self, op: &Op) {
         let at = self.app.now + Duration::seconds(1);
         match op {
-            Op::Key(k) => {
-                let keys = keys();
-                self.send(Msg::Key(keys[k % keys.len()]));
-            }
+            Op::Key(bound, k) => self.send(Msg::Key(key_at(*bound, *k))),
             Op::Unpressed(k, release) => {
-                let keys = keys();
-                let mut key = keys[k % keys.len()];
+                let mut key = key_at(true, *k);
                 key.kind = if *release {
                     KeyEventKind::Release
                 } else {
@@ -521,14 +534,6 @@ proptest! {
         for (step, op) in ops.iter().enumerate() {
             h.apply(op);
             check_invariants(&h.app, step + 1, Some(op))?;
-            {
-                use std::sync::atomic::AtomicUsize as A;
-                static S: [A; 8] = [A::new(0), A::new(0), A::new(0), A::new(0), A::new(0), A::new(0), A::new(0), A::new(0)];
-                let a = &h.app;
-                let flags = [true, !a.pending.is_empty(), a.modal.is_some(), a.banner.is_some(), !a.filter.value().is_empty(), a.quitting, a.visible.len() > 20, a.scroll > 0];
-                for (i, f) in flags.iter().enumerate() { if *f { S[i].fetch_add(1, Ordering::Relaxed); } }
-                if S[0].load(Ordering::Relaxed) % 20000 == 0 { eprintln!("states/pending/modal/banner/filter/quitting/big/scrolled {:?}", S.iter().map(|x| x.load(Ordering::Relaxed)).collect::<Vec<_>>()); }
-            }
             if STATES.fetch_add(1, Ordering::Relaxed) % 50 == 0 {
                 render(&h.app);
             }

@@ -322,3 +322,21 @@ pub fn help_groups(read_only: bool) -> Vec<(Context, Vec<&'static Binding>)> {
     }
     groups
 }
+
+/// The key table for README.md, grouped like the help overlay (tests/readme.rs keeps the
+/// README in step with this).
+pub fn markdown_table() -> String {
+    let mut out = String::from("| where | key | does |\n|---|---|---|\n");
+    for (context, bindings) in help_groups(false) {
+        for b in bindings {
+            let label = b.label.replace('|', "\\|");
+            out.push_str(&format!(
+                "| {} | `{}` | {} |\n",
+                context.title(),
+                label,
+                b.help
+            ));
+        }
+    }
+    out
+}

@@ -838,4 +838,6 @@ fn text_request(key: &KeyEvent) -> Option<InputRequest> {
 }
 
 #[cfg(test)]
+mod form_tests;
+#[cfg(test)]
 mod tests;

@@ -139,8 +139,8 @@ fn render_help(app: &App, frame: &mut Frame, area: Rect) {
     if two {
         let [l, r] = Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)])
             .areas(inner);
-        frame.render_widget(Paragraph::new(left), l);
-        frame.render_widget(Paragraph::new(right), r);
+        frame.render_widget(Paragraph::new(left).scroll((app.help_scroll, 0)), l);
+        frame.render_widget(Paragraph::new(right).scroll((app.help_scroll, 0)), r);
     } else {
         frame.render_widget(Paragraph::new(left).scroll((app.help_scroll, 0)), inner);
     }

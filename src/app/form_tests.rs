@@ -1,0 +1,1 @@
+//! `update` tests of the create/edit form, the secret dialog and lost-create recovery.
