@@ -35,7 +35,9 @@ API_KEY = "sandbox"
 # the sandbox's own base URL, never this.
 MARKER_HOST = "perf-hook.example"
 MARKER = MARKER_HOST.encode()
-LOADING = b"Loading subscriptions"
+# ratatui writes only the cells that changed: blanks on a fresh screen are skipped with a
+# cursor move, so needles must not contain spaces.
+LOADING = b"Loading"
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 PAGE = os.sysconf("SC_PAGE_SIZE")
 

@@ -382,7 +382,7 @@ fn selected_row_has_the_selection_style_across_the_row() {
             let mut app = mixed_app(size);
             select(&mut app, id);
             let buffer = draw(&app);
-            let rows = ui::layout::list_rows_area(app.size, false, app.visible.len());
+            let rows = ui::layout::list_rows_area(app.size, 0, app.visible.len());
             let index = app.selected_index().unwrap();
             let y = rows.y + (index - app.scroll) as u16;
             let line = row_text(&buffer, y);
@@ -418,7 +418,7 @@ fn paused_rows_url_cells_are_dark_gray_and_active_ones_are_not() {
     for size in SIZES {
         let app = mixed_app(size);
         let buffer = draw(&app);
-        let rows = ui::layout::list_rows_area(app.size, false, app.visible.len());
+        let rows = ui::layout::list_rows_area(app.size, 0, app.visible.len());
         let mut checked = (0, 0);
         for y in rows.y..rows.y + rows.height {
             let line = row_text(&buffer, y);
@@ -533,7 +533,7 @@ fn error_banner_is_red_and_names_code_and_trace() {
     assert_eq!(buffer[(99, 2)].bg, Color::Red);
 }
 
-// ---------------------------------------------------------------- on-screen bugs found
+// ---------------------------------------------------------------- regressions of on-screen bugs
 
 /// Finds the first screen row containing `needle`.
 fn find_row(buffer: &Buffer, needle: &str) -> Option<String> {
@@ -543,7 +543,6 @@ fn find_row(buffer: &Buffer, needle: &str) -> Option<String> {
 }
 
 #[test]
-#[ignore = "bug: src/ui/list.rs pad(status, STATUS_W - 1) keeps 9 chars; \"⟳ resuming\" and \"✖ deleting\" are 10"]
 fn pending_status_labels_are_not_cut() {
     for size in SIZES {
         let buffer = draw(&mixed_app(size));
@@ -554,7 +553,6 @@ fn pending_status_labels_are_not_cut() {
 }
 
 #[test]
-#[ignore = "bug: src/ui/dialogs.rs render_delete has a fixed height of 11: a URL that wraps pushes the buttons out"]
 fn delete_dialog_always_shows_its_buttons() {
     for size in SIZES {
         let mut app = loaded(size, mixed());
@@ -567,7 +565,6 @@ fn delete_dialog_always_shows_its_buttons() {
 }
 
 #[test]
-#[ignore = "bug: src/ui/header.rs render_banner draws one line: at 80 columns the trace id is cut"]
 fn error_banner_shows_the_whole_trace_id_at_80_columns() {
     let mut app = mixed_app((80, 24));
     app.update(key('r'));
@@ -584,7 +581,6 @@ fn error_banner_shows_the_whole_trace_id_at_80_columns() {
 }
 
 #[test]
-#[ignore = "bug: src/ui/header.rs render_header: at 80 columns the spinner and \"refreshed …\" fall off the line"]
 fn header_shows_the_spinner_at_80_columns() {
     let app = mixed_app((80, 24));
     assert!(app.busy());
@@ -594,9 +590,93 @@ fn header_shows_the_spinner_at_80_columns() {
 }
 
 #[test]
-#[ignore = "bug: src/ui/list.rs empty_message uses Wrap { trim: true }, which eats the leading space"]
 fn list_messages_keep_the_one_column_indent() {
     let app = loaded((80, 24), vec![]);
     let line = find_row(&draw(&app), "No webhook subscriptions").unwrap();
     assert!(line.starts_with("│ No webhook"), "{line:?}");
+}
+
+#[test]
+fn delete_dialog_shows_its_buttons_for_every_url_length() {
+    for size in SIZES {
+        for len in 40..=200 {
+            let path: String = "abcdefghij".chars().cycle().take(len).collect();
+            let url = format!("https://h.test/{path}");
+            let mut list = mixed();
+            list[1].target_url = url.clone();
+            let mut app = loaded(size, list);
+            select(&mut app, SUPPORT);
+            app.update(press(KeyCode::Char('d'), KeyModifiers::CONTROL));
+            let buffer = draw(&app);
+            let screen = text(&buffer);
+            assert!(
+                find_row(&buffer, "[ Cancel (n) ]").is_some(),
+                "{size:?} url of {} chars:\n{screen}",
+                url.len()
+            );
+        }
+    }
+}
+
+#[test]
+fn error_banner_keeps_the_trace_id_for_every_message_length() {
+    let mut failures = Vec::new();
+    for size in SIZES {
+        for words in 1..=40 {
+            let message: Vec<String> = (0..words)
+                .map(|i| format!("w{}rd", "o".repeat(i % 7)))
+                .collect();
+            let mut app = loaded(size, mixed());
+            app.update(key('r'));
+            let req = list_req(&app);
+            app.update(Msg::Api {
+                req,
+                result: ApiResult::List {
+                    at: NOW,
+                    result: Err(ApiError::Linq(LinqFailure {
+                        status: 500,
+                        code: Some(1000),
+                        message: message.join(" "),
+                        trace_id: Some("7f3a9c2e5b1d4e60".into()),
+                        ..LinqFailure::default()
+                    })),
+                },
+            });
+            let screen = text(&draw(&app));
+            if !screen.contains("7f3a9c2e5b1d4e60") {
+                let chars = message.join(" ").chars().count();
+                failures.push(format!("{size:?} {words} words ({chars} chars)"));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "trace id not on screen: {failures:#?}");
+}
+
+#[test]
+fn footer_keeps_its_help_hint_at_80_columns() {
+    let app = loaded((80, 24), mixed());
+    let footer = row_text(&draw(&app), 23);
+    assert!(footer.trim_end().ends_with("? help"), "{footer:?}");
+}
+
+#[test]
+fn help_shows_every_binding_in_full_when_scrolled_through() {
+    for size in SIZES {
+        let mut app = loaded(size, mixed());
+        app.update(key('?'));
+        let mut seen = String::new();
+        for _ in 0..80 {
+            seen.push_str(&text(&draw(&app)));
+            app.update(key('j'));
+        }
+        let missing: Vec<&str> = linq_hooks::app::keymap::BINDINGS
+            .iter()
+            .map(|b| b.help)
+            .filter(|help| !seen.contains(help))
+            .collect();
+        assert!(
+            missing.is_empty(),
+            "{size:?}: not shown in full: {missing:#?}"
+        );
+    }
 }

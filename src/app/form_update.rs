@@ -198,19 +198,19 @@ impl App {
     pub(super) fn form_action(&mut self, action: Action) -> Vec<Cmd> {
         match action {
             Action::DeleteLost => {
-                if let Some((id, _)) = self.lost_create.take() {
+                if let Some((id, target_url)) = self.lost_create.take() {
                     let req = self.next_id();
                     self.pending.insert(
                         id.clone(),
                         Pending {
                             req,
                             op: PendingOp::Delete,
+                            target_url,
                         },
                     );
+                    // The banner above the form reports the delete; then Ctrl-S creates again.
                     if let Some(form) = self.form.as_mut() {
-                        form.server_error = Some(Banner::info(
-                            "Deleting the subscription whose secret was lost; then Ctrl-S creates it again",
-                        ));
+                        form.server_error = None;
                         form.taken_urls.remove(form.url.value().trim());
                     }
                     return vec![Cmd::Delete { req, id }];

@@ -22,6 +22,18 @@ pub fn validate_url(raw: &str) -> Result<(), String> {
     if s.is_empty() {
         return Err("a target URL is required".into());
     }
+    // The url crate would mend `https:host` or `https:/host`; the API refuses them.
+    if !s
+        .get(..8)
+        .is_some_and(|p| p.eq_ignore_ascii_case("https://"))
+    {
+        return Err(match s.split_once(':') {
+            Some((scheme, _)) if !scheme.eq_ignore_ascii_case("https") && !scheme.contains('/') => {
+                format!("must use https (not {}://)", clean(scheme))
+            }
+            _ => "must start with https://".into(),
+        });
+    }
     if s.len() > MAX_URL_LEN {
         return Err(format!(
             "too long ({} characters, at most {MAX_URL_LEN})",
@@ -515,8 +527,15 @@ impl Form {
             return;
         }
         let url = self.url_value();
-        let sep = if url.contains('?') { '&' } else { '?' };
-        self.url = Input::new(format!("{url}{sep}version={CURRENT_PAYLOAD_VERSION}"));
+        // The pin belongs in the query, before any #fragment.
+        let (base, fragment) = match url.split_once('#') {
+            Some((b, f)) => (b.to_string(), format!("#{f}")),
+            None => (url, String::new()),
+        };
+        let sep = if base.contains('?') { '&' } else { '?' };
+        self.url = Input::new(format!(
+            "{base}{sep}version={CURRENT_PAYLOAD_VERSION}{fragment}"
+        ));
     }
 
     fn events_to_send(&self) -> Vec<String> {
@@ -611,9 +630,20 @@ impl Form {
     /// The server's error names a field: focus it.
     pub fn field_named_in(message: &str) -> Option<FormField> {
         let m = message.to_lowercase();
-        if m.contains("target_url") || m.contains("url") {
+        // The API's field names first: a header called X-Url-Token is about routing.
+        let exact = [
+            ("routing_key_header", FormField::Routing),
+            ("routing_id_header", FormField::Routing),
+            ("target_url", FormField::Url),
+            ("subscribed_events", FormField::Events),
+            ("phone_numbers", FormField::Phones),
+        ];
+        if let Some((_, field)) = exact.iter().find(|(name, _)| m.contains(name)) {
+            return Some(*field);
+        }
+        if m.contains("url") {
             Some(FormField::Url)
-        } else if m.contains("subscribed_events") || m.contains("event") {
+        } else if m.contains("event") {
             Some(FormField::Events)
         } else if m.contains("phone") {
             Some(FormField::Phones)

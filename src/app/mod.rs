@@ -102,6 +102,8 @@ impl Banner {
 pub struct Pending {
     pub req: ReqId,
     pub op: PendingOp,
+    /// For messages after the row may have left the list.
+    pub target_url: String,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -381,7 +383,15 @@ impl App {
                 self.help_scroll = 0;
             }
             Action::HelpUp => self.help_scroll = self.help_scroll.saturating_sub(1),
-            Action::HelpDown => self.help_scroll = self.help_scroll.saturating_add(1).min(60),
+            Action::HelpDown => {
+                // Never past the last line of the longest (single-column) help.
+                let lines: usize = keymap::help_groups(self.connection.read_only)
+                    .iter()
+                    .map(|(_, b)| b.len() + 2)
+                    .sum();
+                let max = u16::try_from(lines).unwrap_or(u16::MAX);
+                self.help_scroll = self.help_scroll.saturating_add(1).min(max);
+            }
             Action::CloseHelp => self.modal = None,
             Action::Up => self.move_selection(-1),
             Action::Down => self.move_selection(1),
@@ -486,7 +496,7 @@ impl App {
             MouseEventKind::Down(MouseButton::Left) => {
                 let area = crate::ui::layout::list_rows_area(
                     self.size,
-                    self.banner.is_some(),
+                    crate::ui::layout::banner_rows(self.banner.as_ref(), self.size.0),
                     self.visible.len(),
                 );
                 if mouse.row >= area.y && mouse.row < area.y + area.height && mouse.column >= area.x
@@ -520,11 +530,13 @@ impl App {
         };
         let was_active = sub.is_active;
         sub.is_active = !was_active;
+        let target_url = sub.target_url.clone();
         self.pending.insert(
             id.clone(),
             Pending {
                 req,
                 op: PendingOp::Pause { was_active },
+                target_url,
             },
         );
         self.recount();
@@ -536,7 +548,7 @@ impl App {
     }
 
     fn confirm_delete(&mut self) -> Vec<Cmd> {
-        let Some(Modal::ConfirmDelete { id, .. }) = self.modal.take() else {
+        let Some(Modal::ConfirmDelete { id, target_url, .. }) = self.modal.take() else {
             return Vec::new();
         };
         let req = self.next_id();
@@ -545,6 +557,7 @@ impl App {
             Pending {
                 req,
                 op: PendingOp::Delete,
+                target_url,
             },
         );
         vec![Cmd::Delete { req, id }]
@@ -663,12 +676,10 @@ impl App {
                 if self.pending.get(&id).map(|p| p.req) != Some(req) {
                     return Vec::new();
                 }
-                self.pending.remove(&id);
                 let url = self
-                    .subscriptions
-                    .iter()
-                    .find(|s| s.id == id)
-                    .map(|s| clean(&s.target_url).into_owned())
+                    .pending
+                    .remove(&id)
+                    .map(|p| clean(&p.target_url).into_owned())
                     .unwrap_or_default();
                 match result {
                     Ok(()) => {
@@ -710,6 +721,16 @@ impl App {
         self.last_refresh = Some(at);
         self.startup = Startup::Ready;
         if changed {
+            // A delete dialog on a subscription that is gone now has nothing to delete.
+            if let Some(Modal::ConfirmDelete { id, target_url, .. }) = &self.modal {
+                if !list.iter().any(|s| &s.id == id) {
+                    self.banner = Some(Banner::info(format!(
+                        "{} was deleted elsewhere",
+                        clean(target_url)
+                    )));
+                    self.modal = None;
+                }
+            }
             let old_index = self.selected_index();
             self.subscriptions = list;
             self.recount();
@@ -798,9 +819,13 @@ impl App {
     }
 
     fn page(&self) -> usize {
-        crate::ui::layout::list_rows_area(self.size, self.banner.is_some(), self.visible.len())
-            .height
-            .max(1) as usize
+        crate::ui::layout::list_rows_area(
+            self.size,
+            crate::ui::layout::banner_rows(self.banner.as_ref(), self.size.0),
+            self.visible.len(),
+        )
+        .height
+        .max(1) as usize
     }
 
     fn keep_selection_in_view(&mut self) {

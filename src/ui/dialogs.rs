@@ -41,7 +41,9 @@ pub(super) fn centered(area: Rect, width: u16, height: u16) -> Rect {
 }
 
 fn render_delete(frame: &mut Frame, area: Rect, id: &str, target_url: &str, on_delete: bool) {
-    let rect = centered(area, 72, 11);
+    // Tall enough for a URL that wraps, so the buttons stay inside.
+    let url_rows = (clean(target_url).chars().count() + 5).div_ceil(70) as u16;
+    let rect = centered(area, 72, 10 + url_rows);
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(theme::danger())
@@ -65,7 +67,7 @@ fn render_delete(frame: &mut Frame, area: Rect, id: &str, target_url: &str, on_d
             Span::raw(clean(id).into_owned()),
         ]),
         Line::from(""),
-        Line::from(" Deliveries to this URL stop at once. Its signing secret is gone for good."),
+        Line::from(" Deliveries stop at once; its signing secret is gone for good."),
         Line::from(""),
         Line::from(vec![
             Span::raw("      "),

@@ -30,6 +30,8 @@ pub fn render(app: &App, form: &Form, frame: &mut Frame, area: Rect) {
         + u16::from(form.phones.adding.is_some())
         + u16::from(form.phones.error.is_some());
     let routing_rows = if form.routing.expanded { 3 } else { 1 };
+    // A server error wraps onto a second row so its trace id stays visible.
+    let status_rows = if form.server_error.is_some() { 2 } else { 1 };
     let [url, url_note, events_head, checklist, phones, routing, status] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Length(1),
@@ -37,7 +39,7 @@ pub fn render(app: &App, form: &Form, frame: &mut Frame, area: Rect) {
         Constraint::Min(3),
         Constraint::Length(phone_rows + 1),
         Constraint::Length(routing_rows),
-        Constraint::Length(1),
+        Constraint::Length(status_rows),
     ])
     .areas(inner);
 
@@ -237,7 +239,7 @@ fn render_phones(form: &Form, frame: &mut Frame, area: Rect) {
         ]));
     }
     if let Some(input) = &phones.adding {
-        let mut spans = vec![Span::raw(" ".repeat(13)), Span::styled("+ ", theme::key())];
+        let mut spans = vec![Span::raw(" ".repeat(13)), Span::styled("› ", theme::key())];
         spans.extend(input_spans(input, focused, 20));
         spans.push(Span::styled("  E.164, e.g. +12025551234", theme::dim()));
         lines.push(Line::from(spans));
@@ -312,11 +314,11 @@ fn render_status(form: &Form, frame: &mut Frame, area: Rect) {
             BannerLevel::Error => theme::error_banner(),
             BannerLevel::Info => theme::info_banner(),
         };
-        let mut text = format!(" {}", clean(&b.text));
-        if let Some(t) = &b.trace_id {
-            text.push_str(&format!("  trace {t}"));
-        }
-        return frame.render_widget(Paragraph::new(text).style(style), area);
+        let text = super::header::banner_text(b).replace("  (Esc)", "");
+        return frame.render_widget(
+            Paragraph::new(text).style(style).wrap(Wrap { trim: false }),
+            area,
+        );
     } else {
         Line::from("")
     };
@@ -385,7 +387,7 @@ fn render_prompt(prompt: &FormPrompt, frame: &mut Frame, area: Rect) {
             ],
         ),
     };
-    let height = body.len() as u16 + 4;
+    let height = body.len() as u16 + 2;
     let rect = super::dialogs::centered(area, 76, height);
     let block = Block::default()
         .borders(Borders::ALL)

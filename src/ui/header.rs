@@ -2,53 +2,62 @@
 
 use super::theme;
 use crate::app::keymap::{self, Context};
-use crate::app::{refresh_label, App, Banner, BannerLevel, Focus, Tab};
+use crate::app::{refresh_label, App, Banner, BannerLevel, Focus, Startup, Tab};
 use crate::text::clean;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::Paragraph;
+use ratatui::widgets::{Paragraph, Wrap};
 use ratatui::Frame;
 
 const SPINNER: [&str; 8] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧"];
 
 pub fn render_header(app: &App, frame: &mut Frame, area: Rect) {
     let c = &app.connection;
+    // What matters most comes first, so a narrow terminal cuts only the location.
     let mut spans = vec![Span::styled(" linq-hooks ", theme::title())];
+    spans.push(if app.busy() {
+        Span::styled(SPINNER[app.spinner % SPINNER.len()], theme::pending())
+    } else {
+        Span::raw(" ")
+    });
+    spans.push(Span::raw(" "));
     if c.sandbox {
         spans.push(Span::styled(" SANDBOX ", theme::sandbox_badge()));
-        spans.push(Span::raw(format!(" {} ", clean(&c.base_url))));
     } else {
         spans.push(Span::styled(" LIVE ", theme::live_badge()));
-        let host = url::Url::parse(&c.base_url)
-            .ok()
-            .and_then(|u| u.host_str().map(str::to_string))
-            .unwrap_or_else(|| c.base_url.clone());
-        spans.push(Span::raw(format!(" {} ", clean(&host))));
-        if let Some(hint) = &c.key_hint {
-            spans.push(Span::styled(format!("key {hint} "), theme::dim()));
-        }
     }
     if c.read_only {
         spans.push(Span::styled(" READ-ONLY ", theme::warning()));
     }
-    spans.push(Span::styled("│ ", theme::dim()));
-    spans.push(Span::styled(
-        format!("{} active", app.counts.active),
-        theme::active(),
-    ));
-    spans.push(Span::raw(" · "));
-    spans.push(Span::raw(format!("{} paused", app.counts.paused)));
+    spans.push(Span::raw(" "));
+    if app.startup == Startup::Ready {
+        spans.push(Span::styled(
+            format!("{} active", app.counts.active),
+            theme::active(),
+        ));
+        spans.push(Span::raw(" · "));
+        spans.push(Span::raw(format!("{} paused", app.counts.paused)));
+    } else {
+        spans.push(Span::styled("… active · … paused", theme::dim()));
+    }
     if let Some(at) = app.last_refresh {
         spans.push(Span::styled(
             format!(" │ refreshed {}", refresh_label(app.now, at)),
             theme::dim(),
         ));
     }
-    if app.busy() {
-        spans.push(Span::styled(
-            format!(" {}", SPINNER[app.spinner % SPINNER.len()]),
-            theme::pending(),
-        ));
+    spans.push(Span::styled(" │ ", theme::dim()));
+    if c.sandbox {
+        spans.push(Span::raw(clean(&c.base_url).into_owned()));
+    } else {
+        let host = url::Url::parse(&c.base_url)
+            .ok()
+            .and_then(|u| u.host_str().map(str::to_string))
+            .unwrap_or_else(|| c.base_url.clone());
+        spans.push(Span::raw(clean(&host).into_owned()));
+        if let Some(hint) = &c.key_hint {
+            spans.push(Span::styled(format!("  key {hint}"), theme::dim()));
+        }
     }
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }
@@ -82,28 +91,49 @@ pub fn render_tabs(app: &App, frame: &mut Frame, area: Rect) {
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }
 
-pub fn render_banner(banner: &Banner, frame: &mut Frame, area: Rect) {
-    let (style, mark) = match banner.level {
-        BannerLevel::Error => (theme::error_banner(), "✖"),
-        BannerLevel::Info => (theme::info_banner(), "✔"),
+/// The banner's one text: message, then the trace id support will ask for.
+pub fn banner_text(banner: &Banner) -> String {
+    let mark = match banner.level {
+        BannerLevel::Error => "✖",
+        BannerLevel::Info => "✔",
     };
-    let mut text = format!(" {mark} {}", clean(&banner.text));
-    if let Some(trace) = &banner.trace_id {
-        text.push_str(&format!("  trace {trace}"));
-    }
-    text.push_str("  (Esc)");
-    frame.render_widget(Paragraph::new(text).style(style), area);
+    // The trace id first: support asks for it, and a long message must not push it off.
+    let trace = banner
+        .trace_id
+        .as_ref()
+        .map(|t| format!("trace {} · ", clean(t)))
+        .unwrap_or_default();
+    format!(" {mark} {trace}{}  (Esc)", clean(&banner.text))
+}
+
+pub fn render_banner(banner: &Banner, frame: &mut Frame, area: Rect) {
+    let style = match banner.level {
+        BannerLevel::Error => theme::error_banner(),
+        BannerLevel::Info => theme::info_banner(),
+    };
+    let text = banner_text(banner);
+    frame.render_widget(
+        Paragraph::new(text).style(style).wrap(Wrap { trim: false }),
+        area,
+    );
 }
 
 pub fn render_footer(app: &App, frame: &mut Frame, area: Rect) {
     let context = app.context();
+    let help = matches!(context, Context::List | Context::Detail);
+    // Hints are added while they fit; "? help" always keeps its place.
+    let mut budget = usize::from(area.width).saturating_sub(if help { 8 } else { 1 });
     let mut spans = vec![Span::raw(" ")];
-    let hints = keymap::hints(context, app.connection.read_only);
-    for (label, help) in hints.iter().take(6) {
-        spans.push(Span::styled(*label, theme::key()));
-        spans.push(Span::styled(format!(" {help}  "), theme::dim()));
+    for (label, words) in keymap::hints(context, app.connection.read_only) {
+        let width = label.chars().count() + words.chars().count() + 3;
+        if width > budget {
+            break;
+        }
+        budget -= width;
+        spans.push(Span::styled(label, theme::key()));
+        spans.push(Span::styled(format!(" {words}  "), theme::dim()));
     }
-    if matches!(context, Context::List | Context::Detail) {
+    if help {
         spans.push(Span::styled("?", theme::key()));
         spans.push(Span::styled(" help", theme::dim()));
     }

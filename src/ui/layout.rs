@@ -13,12 +13,12 @@ pub struct Areas {
 
 /// Header, tabs, optional banner, the list (top) and the detail pane (bottom), footer.
 /// The list takes what its `rows` need, up to 60% of the body; the detail pane the rest.
-pub fn areas(size: (u16, u16), banner: bool, rows: usize) -> Areas {
+pub fn areas(size: (u16, u16), banner: u16, rows: usize) -> Areas {
     let screen = Rect::new(0, 0, size.0, size.1);
     let [header, tabs, banner_area, body, footer] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Length(1),
-        Constraint::Length(u16::from(banner)),
+        Constraint::Length(banner),
         Constraint::Min(3),
         Constraint::Length(1),
     ])
@@ -32,7 +32,7 @@ pub fn areas(size: (u16, u16), banner: bool, rows: usize) -> Areas {
     Areas {
         header,
         tabs,
-        banner: banner.then_some(banner_area),
+        banner: (banner > 0).then_some(banner_area),
         list,
         detail,
         footer,
@@ -40,7 +40,7 @@ pub fn areas(size: (u16, u16), banner: bool, rows: usize) -> Areas {
 }
 
 /// The rows of the list that show subscriptions (inside the border, below the column titles).
-pub fn list_rows_area(size: (u16, u16), banner: bool, rows: usize) -> Rect {
+pub fn list_rows_area(size: (u16, u16), banner: u16, rows: usize) -> Rect {
     let list = areas(size, banner, rows).list;
     Rect {
         x: list.x + 1,
@@ -48,4 +48,14 @@ pub fn list_rows_area(size: (u16, u16), banner: bool, rows: usize) -> Rect {
         width: list.width.saturating_sub(2),
         height: list.height.saturating_sub(3),
     }
+}
+
+/// Rows the banner needs at this width (up to 3): a long error keeps its trace id visible.
+pub fn banner_rows(banner: Option<&crate::app::Banner>, width: u16) -> u16 {
+    let Some(banner) = banner else {
+        return 0;
+    };
+    let len = super::header::banner_text(banner).chars().count();
+    let width = usize::from(width.max(1));
+    len.div_ceil(width).clamp(1, 3) as u16
 }

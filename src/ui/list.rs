@@ -11,7 +11,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 use ratatui::Frame;
 
-const STATUS_W: usize = 11;
+const STATUS_W: usize = 12;
 const EVENTS_W: usize = 7;
 const PHONES_W: usize = 11;
 const VERSION_W: usize = 11;
@@ -30,7 +30,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         return;
     }
     if let Some(message) = empty_message(app) {
-        let p = Paragraph::new(message).wrap(Wrap { trim: true });
+        let p = Paragraph::new(message).wrap(Wrap { trim: false });
         frame.render_widget(p, inner);
         return;
     }

@@ -16,7 +16,7 @@ pub fn render(app: &App, frame: &mut Frame) {
     let area = frame.area();
     let areas = layout::areas(
         (area.width, area.height),
-        app.banner.is_some(),
+        layout::banner_rows(app.banner.as_ref(), area.width),
         app.visible.len(),
     );
     header::render_header(app, frame, areas.header);
