@@ -1,18 +1,19 @@
 //! Render and update costs on a large account: 10,000 subscriptions, a 200×50 terminal.
 //!
-//! `cargo bench --bench render`. These are measurements to report (see perf/README.md),
-//! never assertions. Goals from the issue: a frame ≤ 1 ms; a key press well under a frame.
+//! `cargo bench --bench render` (set `LINQ_HOOKS_BENCH_ROWS=N` for another account size).
+//! These are measurements to report (see perf/README.md), never assertions. Goals from the
+//! issue: a frame ≤ 1 ms; a key press well under a frame.
 //!
-//! Groups:
+//! Groups (each id ends with the number of subscriptions):
 //! - `render/*`: one `Terminal::draw` into a 200×50 `TestBackend` (widget building, the
-//!   buffer diff and the backend write), with the selection at the top, at the bottom, and
-//!   right after a `j` (so the diff is not empty).
-//! - `update/*`: one `App::update` for a key: `j` (navigation), a filter character typed
-//!   after `/` (recomputes the visible rows over all 10,000), both a character that matches
-//!   at once (`h`, every URL is https) and one that matches nothing (`j`: no generated URL,
-//!   id, event or phone has one, so every field of every subscription is scanned).
+//!   buffer diff and the backend write), with the selection at the top, right after a `j`
+//!   (so the diff is not empty), and on the last row.
+//! - `update/*`: one `App::update` for a key: `j` near the top, `k` on the last row, and a
+//!   filter character typed after `/` (recomputes the visible rows over the whole account),
+//!   both one that matches at once (`h`: every URL is https) and one that matches nothing
+//!   (`j`: no generated URL, id, event or phone has one, so every field is scanned).
 
-use criterion::{criterion_group, criterion_main, Criterion};
+use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use linq_hooks::api::Subscription;
 use linq_hooks::app::{ApiResult, App, Cmd, Connection, Msg, BUNDLED_EVENTS};
@@ -22,7 +23,9 @@ use std::hint::black_box;
 use std::time::{Duration, Instant};
 use time::OffsetDateTime;
 
-const ROWS: usize = 10_000;
+/// Subscriptions in the account; `LINQ_HOOKS_BENCH_ROWS=100 cargo bench --bench render`
+/// shows which costs grow with the account and which do not.
+const DEFAULT_ROWS: usize = 10_000;
 const WIDTH: u16 = 200;
 const HEIGHT: u16 = 50;
 
@@ -151,6 +154,14 @@ fn loaded_app(n: usize) -> App {
     app
 }
 
+fn rows() -> usize {
+    std::env::var("LINQ_HOOKS_BENCH_ROWS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .filter(|&n| n > 0)
+        .unwrap_or(DEFAULT_ROWS)
+}
+
 fn key(code: KeyCode) -> Msg {
     Msg::Key(KeyEvent::new(code, KeyModifiers::NONE))
 }
@@ -171,16 +182,17 @@ fn bench_render(c: &mut Criterion) {
     group.warm_up_time(Duration::from_secs(1));
     group.measurement_time(Duration::from_secs(3));
 
-    let mut app = loaded_app(ROWS);
+    let rows = rows();
+    let mut app = loaded_app(rows);
     let mut term = terminal();
     draw(&mut term, &app);
     // Same state every time: the diff against the previous frame is empty.
-    group.bench_function("draw_200x50_10k_top", |b| {
+    group.bench_function(BenchmarkId::new("draw_200x50_top", rows), |b| {
         b.iter(|| draw(&mut term, black_box(&app)))
     });
 
     // A realistic redraw: the selection moved, so rows and the detail pane change.
-    group.bench_function("draw_200x50_10k_after_j", |b| {
+    group.bench_function(BenchmarkId::new("draw_200x50_after_j", rows), |b| {
         let mut down = true;
         b.iter_custom(|iters| {
             let mut total = Duration::ZERO;
@@ -202,7 +214,7 @@ fn bench_render(c: &mut Criterion) {
     // The selection on the last row: finding it scans every visible row.
     app.update(key(KeyCode::Char('G')));
     draw(&mut term, &app);
-    group.bench_function("draw_200x50_10k_bottom", |b| {
+    group.bench_function(BenchmarkId::new("draw_200x50_bottom", rows), |b| {
         b.iter(|| draw(&mut term, black_box(&app)))
     });
     group.finish();
@@ -212,11 +224,12 @@ fn bench_update(c: &mut Criterion) {
     let mut group = c.benchmark_group("update");
     group.sample_size(50);
     group.warm_up_time(Duration::from_secs(1));
-    group.measurement_time(Duration::from_secs(3));
+    group.measurement_time(Duration::from_secs(4));
 
-    let mut app = loaded_app(ROWS);
+    let rows = rows();
+    let mut app = loaded_app(rows);
     // Alternating j/k keeps the selection near the top, the common case.
-    group.bench_function("key_j_10k", |b| {
+    group.bench_function(BenchmarkId::new("key_j", rows), |b| {
         let mut down = true;
         b.iter(|| {
             let code = if down {
@@ -230,7 +243,7 @@ fn bench_update(c: &mut Criterion) {
     });
 
     app.update(key(KeyCode::Char('G')));
-    group.bench_function("key_k_10k_at_bottom", |b| {
+    group.bench_function(BenchmarkId::new("key_k_at_bottom", rows), |b| {
         let mut up = true;
         b.iter(|| {
             let code = if up {
@@ -245,7 +258,7 @@ fn bench_update(c: &mut Criterion) {
     app.update(key(KeyCode::Char('g')));
 
     // The fixture must give the two filter cases their meaning (a data check, not timing).
-    for (ch, expected) in [('h', ROWS), ('j', 0)] {
+    for (ch, expected) in [('h', rows), ('j', 0)] {
         app.update(key(KeyCode::Char('/')));
         app.update(key(KeyCode::Char(ch)));
         assert_eq!(app.visible.len(), expected, "rows matching {ch:?}");
@@ -255,10 +268,10 @@ fn bench_update(c: &mut Criterion) {
     // '/' (focus only) then one character: only the character is timed; Esc (untimed)
     // clears the filter again so every iteration starts from the full list.
     for (name, ch) in [
-        ("filter_char_h_matches_all_10k", 'h'),
-        ("filter_char_j_matches_none_10k", 'j'),
+        ("filter_char_h_matches_all", 'h'),
+        ("filter_char_j_matches_none", 'j'),
     ] {
-        group.bench_function(name, |b| {
+        group.bench_function(BenchmarkId::new(name, rows), |b| {
             b.iter_custom(|iters| {
                 let mut total = Duration::ZERO;
                 for _ in 0..iters {
@@ -274,7 +287,7 @@ fn bench_update(c: &mut Criterion) {
     }
 
     // '/' and the character together, as the user experiences the first keystrokes.
-    group.bench_function("slash_then_char_j_10k", |b| {
+    group.bench_function(BenchmarkId::new("slash_then_char_j", rows), |b| {
         b.iter_custom(|iters| {
             let mut total = Duration::ZERO;
             for _ in 0..iters {

@@ -54,15 +54,6 @@ impl Clipboard {
         }
     }
 
-    /// OSC 52 only (tests and `--osc52`).
-    pub fn osc52() -> Self {
-        Self {
-            route: RouteKind::Osc52,
-            system: None,
-            recorded: Arc::default(),
-        }
-    }
-
     /// A sink that records what was copied, for tests.
     pub fn recording() -> (Self, Arc<Mutex<Vec<String>>>) {
         let recorded: Arc<Mutex<Vec<String>>> = Arc::default();
@@ -84,6 +75,11 @@ impl Clipboard {
             },
             RouteKind::Recording => Route::Recording,
         }
+    }
+
+    /// The system clipboard hung: use OSC 52 from now on.
+    pub fn give_up_system(&mut self) {
+        self.route = RouteKind::Osc52;
     }
 
     pub fn record(&self, text: &str) {
@@ -152,13 +148,23 @@ fn set_text(c: &mut arboard::Clipboard, text: &str) -> Result<(), String> {
 }
 
 /// Writes the OSC 52 "copy to clipboard" sequence for `text` (sent plain, also under tmux:
-/// tmux forwards it with `set -g set-clipboard on`).
+/// tmux forwards it with `set -g set-clipboard on`). The same bytes as crossterm's
+/// `CopyToClipboard`, but built in buffers that are wiped afterwards: the text may be the
+/// signing secret.
 pub fn write_osc52(out: &mut impl Write, text: &str) -> io::Result<()> {
-    crossterm::execute!(
-        out,
-        crossterm::clipboard::CopyToClipboard::to_clipboard_from(text)
-    )
+    use base64::Engine;
+    let mut encoded = Zeroizing::new(String::new());
+    base64::engine::general_purpose::STANDARD.encode_string(text, &mut encoded);
+    let mut sequence = Zeroizing::new(Vec::with_capacity(encoded.len() + 16));
+    sequence.extend_from_slice(b"\x1b]52;c;");
+    sequence.extend_from_slice(encoded.as_bytes());
+    sequence.extend_from_slice(b"\x1b\\");
+    out.write_all(&sequence)?;
+    out.flush()
 }
+
+/// A copy that the system clipboard has not answered within this is sent by OSC 52.
+pub const SYSTEM_COPY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(3);
 
 /// The outcome to report for a route that finished.
 pub fn outcome(route: &Route, what: &str, result: Result<(), String>) -> CopyOutcome {
@@ -179,5 +185,19 @@ mod tests {
         let mut out = Vec::new();
         write_osc52(&mut out, "b2c3d4e5-f6a7").unwrap();
         assert_eq!(out, b"\x1b]52;c;YjJjM2Q0ZTUtZjZhNw==\x1b\\");
+    }
+
+    #[test]
+    fn osc52_matches_crossterms_copy_command() {
+        let text = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw7Jxx2Oll+OE=";
+        let mut ours = Vec::new();
+        write_osc52(&mut ours, text).unwrap();
+        let mut theirs = Vec::new();
+        crossterm::execute!(
+            theirs,
+            crossterm::clipboard::CopyToClipboard::to_clipboard_from(text)
+        )
+        .unwrap();
+        assert_eq!(ours, theirs);
     }
 }

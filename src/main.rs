@@ -116,7 +116,13 @@ async fn dashboard(cli: Cli) -> anyhow::Result<()> {
     let client = LinqClient::new(client_config)?;
 
     let mut tui = terminal::init().context("setting up the terminal")?;
-    let size = tui.size()?;
+    let size = match tui.size() {
+        Ok(size) => size,
+        Err(e) => {
+            terminal::restore();
+            return Err(e).context("reading the terminal size");
+        }
+    };
     let app = App::new(
         connection,
         OffsetDateTime::now_utc(),
@@ -131,6 +137,16 @@ async fn dashboard(cli: Cli) -> anyhow::Result<()> {
         .run(&mut tui, EventStream::new(), app, options)
         .await;
     terminal::restore();
+    // Quit (Ctrl-C, a signal) while the secret dialog was open: say so, never the secret.
+    if let Ok(app) = &result {
+        if let Some(dialog) = &app.secret_dialog {
+            eprintln!(
+                "linq-hooks: subscription {} ({}) was created; its signing secret was shown once and not acknowledged.",
+                linq_hooks::text::clean(&dialog.id),
+                linq_hooks::text::clean(&dialog.target_url)
+            );
+        }
+    }
     if let Some(handle) = embedded {
         let _ = handle.shutdown().await;
     }

@@ -10,6 +10,8 @@ use futures::{Stream, StreamExt};
 use ratatui::backend::Backend;
 use ratatui::Terminal;
 use std::io::{self, Write};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 use std::time::Duration;
 use time::OffsetDateTime;
 use tokio::sync::mpsc;
@@ -27,9 +29,11 @@ pub struct Options {
 enum Inner {
     Msg(Msg),
     /// The system clipboard failed: fall back to OSC 52 on this (the drawing) thread.
+    /// `stuck`: it did not answer at all, so later copies skip it.
     Osc52Fallback {
         text: Zeroizing<String>,
         what: String,
+        stuck: bool,
     },
 }
 
@@ -139,13 +143,12 @@ impl Runtime {
     fn inner(&mut self, inner: Inner) -> Option<Msg> {
         match inner {
             Inner::Msg(msg) => Some(msg),
-            Inner::Osc52Fallback { text, what } => {
-                let route = Route::Osc52 {
-                    tmux: std::env::var_os("TMUX").is_some(),
-                };
-                let result =
-                    clipboard::write_osc52(&mut self.osc52_out, &text).map_err(|e| e.to_string());
-                Some(Msg::Copied(clipboard::outcome(&route, &what, result)))
+            Inner::Osc52Fallback { text, what, stuck } => {
+                if stuck {
+                    tracing::info!("system clipboard did not answer; using OSC 52 from now on");
+                    self.clipboard.give_up_system();
+                }
+                Some(Msg::Copied(self.osc52(&text, &what)))
             }
         }
     }
@@ -223,37 +226,62 @@ impl Runtime {
                 ))));
             }
             Route::Osc52 { .. } => {
-                let result =
-                    clipboard::write_osc52(&mut self.osc52_out, &text).map_err(|e| e.to_string());
-                let _ = self.tx.send(Inner::Msg(Msg::Copied(clipboard::outcome(
-                    &route, &what, result,
-                ))));
+                let outcome = self.osc52(&text, &what);
+                let _ = self.tx.send(Inner::Msg(Msg::Copied(outcome)));
             }
             Route::System => {
-                let tx = self.tx.clone();
-                let fallback = text.clone();
+                // Whoever comes first, the clipboard's answer or the timeout, reports.
+                let answered = Arc::new(AtomicBool::new(false));
+                let (tx, fallback, first) = (self.tx.clone(), text.clone(), answered.clone());
+                let what_done = what.clone();
                 self.clipboard.copy_system(
-                    text,
+                    text.clone(),
                     Box::new(move |result| {
+                        if first.swap(true, Ordering::SeqCst) {
+                            return;
+                        }
                         let inner = match result {
                             Ok(()) => Inner::Msg(Msg::Copied(clipboard::outcome(
                                 &Route::System,
-                                &what,
+                                &what_done,
                                 Ok(()),
                             ))),
                             Err(reason) => {
                                 tracing::info!("system clipboard failed ({reason}); using OSC 52");
                                 Inner::Osc52Fallback {
                                     text: fallback,
-                                    what,
+                                    what: what_done,
+                                    stuck: false,
                                 }
                             }
                         };
                         let _ = tx.send(inner);
                     }),
                 );
+                let tx = self.tx.clone();
+                tokio::spawn(async move {
+                    tokio::time::sleep(clipboard::SYSTEM_COPY_TIMEOUT).await;
+                    if !answered.swap(true, Ordering::SeqCst) {
+                        let _ = tx.send(Inner::Osc52Fallback {
+                            text,
+                            what,
+                            stuck: true,
+                        });
+                    }
+                });
             }
         }
+    }
+}
+
+impl Runtime {
+    /// Writes OSC 52 now, on the drawing thread, and says what happened.
+    fn osc52(&mut self, text: &str, what: &str) -> crate::app::CopyOutcome {
+        let route = Route::Osc52 {
+            tmux: std::env::var_os("TMUX").is_some(),
+        };
+        let result = clipboard::write_osc52(&mut self.osc52_out, text).map_err(|e| e.to_string());
+        clipboard::outcome(&route, what, result)
     }
 }
 

@@ -6,18 +6,24 @@ use std::borrow::Cow;
 /// from the API can move the cursor, recolour, retitle or otherwise drive the terminal.
 /// Tabs and newlines become spaces: every field is drawn on one line.
 pub fn clean(s: &str) -> Cow<'_, str> {
-    if !s.chars().any(char::is_control) {
+    if !s.chars().any(|c| c.is_control() || is_invisible_format(c)) {
         return Cow::Borrowed(s);
     }
     Cow::Owned(
         s.chars()
             .filter_map(|c| match c {
                 '\t' | '\n' | '\r' => Some(' '),
-                c if c.is_control() => None,
+                c if c.is_control() || is_invisible_format(c) => None,
                 c => Some(c),
             })
             .collect(),
     )
+}
+
+/// Bidi overrides and isolates, zero-width characters and the BOM: on terminals that do
+/// bidi they can make one URL look like another (in a delete dialog, of all places).
+fn is_invisible_format(c: char) -> bool {
+    matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2069}' | '\u{FEFF}' | '\u{061C}')
 }
 
 #[cfg(test)]
@@ -32,5 +38,9 @@ mod tests {
         );
         assert_eq!(clean("a\tb\nc"), "a b c");
         assert!(matches!(clean("plain"), Cow::Borrowed(_)));
+        assert_eq!(
+            clean("https://a.test/\u{202E}lmth.exe"),
+            "https://a.test/lmth.exe"
+        );
     }
 }

@@ -55,7 +55,8 @@ async fn create_returns_201_with_every_field_and_a_one_time_secret() {
 
     // The client's own wire model reads it too.
     let parsed: linq_hooks::api::CreatedSubscription =
-        serde_json::from_str(&reply.body).expect("client model parses create");
+        linq_hooks::api::CreatedSubscription::from_json(reply.body.as_bytes())
+            .expect("client model parses create");
     assert_eq!(parsed.signing_secret.expose(), secret);
 
     // Never again: not from retrieve, list or update.

@@ -23,10 +23,14 @@ impl ApiKey {
         Self(Zeroizing::new(key.into()))
     }
 
-    /// `…abcd`, for the header line and logs.
+    /// `…abcd`, for the header line and logs; nothing at all for a key short enough
+    /// that four characters would give much of it away.
     pub fn hint(&self) -> String {
         let chars: Vec<char> = self.0.chars().collect();
-        let tail: String = chars[chars.len().saturating_sub(4)..].iter().collect();
+        if chars.len() < 12 {
+            return "…".into();
+        }
+        let tail: String = chars[chars.len() - 4..].iter().collect();
         format!("…{tail}")
     }
 
@@ -108,6 +112,8 @@ impl LinqClient {
             _ => base.clone(),
         };
         let mut headers = HeaderMap::new();
+        // Built once: one header value holds the key, not a new copy per request.
+        headers.insert(AUTHORIZATION, config.api_key.bearer()?);
         headers.insert(
             USER_AGENT,
             HeaderValue::from_static(concat!("linq-hooks/", env!("CARGO_PKG_VERSION"))),
@@ -135,10 +141,6 @@ impl LinqClient {
         &self.target
     }
 
-    pub fn api_key(&self) -> &ApiKey {
-        &self.config.api_key
-    }
-
     pub async fn list(&self) -> Result<Vec<Subscription>, ApiError> {
         let a = self
             .send(Method::GET, "/v3/webhook-subscriptions", None)
@@ -160,7 +162,11 @@ impl LinqClient {
         let mut a = self
             .send(Method::POST, "/v3/webhook-subscriptions", Some(body))
             .await?;
-        let created = self.decode(&a);
+        let created = CreatedSubscription::from_json(&a.body).map_err(|e| ApiError::Decode {
+            status: a.status,
+            detail: e.to_string(),
+            trace_id: a.trace_id.clone(),
+        });
         // The body held the one-time secret: wipe our copy of it.
         a.body.zeroize();
         created
@@ -275,10 +281,6 @@ impl LinqClient {
         let mut req = self
             .http
             .request(method.clone(), url)
-            .header(
-                AUTHORIZATION,
-                self.config.api_key.bearer().map_err(Attempt::Transport)?,
-            )
             .header(ACCEPT, accept)
             .header("X-Stainless-Retry-Count", attempt.to_string());
         if let Some(b) = body {

@@ -97,6 +97,12 @@ impl ApiError {
     /// True when the request may have reached the server and been acted on, but no answer
     /// came back: for a create, the subscription may exist.
     pub fn outcome_unknown(&self) -> bool {
-        matches!(self, ApiError::Timeout { .. } | ApiError::Transport { .. })
+        match self {
+            ApiError::Timeout { .. } | ApiError::Transport { .. } => true,
+            // A 2xx whose body we could not read: it happened, the answer is lost.
+            ApiError::Decode { status, .. } => (200..300).contains(status),
+            // A gateway or server failure may come after the create was done.
+            _ => matches!(self.status(), Some(408) | Some(500..=599)),
+        }
     }
 }

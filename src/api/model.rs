@@ -69,12 +69,29 @@ impl<'de> Deserialize<'de> for SigningSecret {
     }
 }
 
-/// The create response: a subscription plus its one-time signing secret.
-#[derive(Debug, Deserialize)]
+/// The create response: a subscription plus its one-time signing secret (the client
+/// parses the two from the same body).
+#[derive(Debug)]
 pub struct CreatedSubscription {
-    #[serde(flatten)]
     pub subscription: Subscription,
     pub signing_secret: SigningSecret,
+}
+
+impl CreatedSubscription {
+    /// Parses the body twice (no `#[serde(flatten)]`, which buffers every value in an
+    /// intermediate copy): once as the subscription, once for the secret alone.
+    pub fn from_json(body: &[u8]) -> serde_json::Result<Self> {
+        #[derive(Deserialize)]
+        struct SecretOnly {
+            signing_secret: SigningSecret,
+        }
+        let subscription = serde_json::from_slice(body)?;
+        let secret: SecretOnly = serde_json::from_slice(body)?;
+        Ok(Self {
+            subscription,
+            signing_secret: secret.signing_secret,
+        })
+    }
 }
 
 /// `{ "subscriptions": [...] }`

@@ -1521,10 +1521,16 @@ fn create_outcome_unknown_and_the_list_fails_too_says_so() {
     });
     let text = &form(&app).server_error.as_ref().unwrap().text;
     assert!(
-        text.starts_with("Cannot tell whether https://new.example/hook was created"),
+        text.starts_with("Cannot tell yet whether the create went through"),
         "{text}"
     );
     assert_eq!(app.lost_create, None);
+    // Ctrl-S now asks the list again; it never sends a second create blindly.
+    let cmds = app.update(ctrl('s'));
+    assert!(
+        matches!(cmds.as_slice(), [Cmd::LoadList { quiet: false, .. }]),
+        "{cmds:?}"
+    );
 }
 
 #[test]
@@ -1548,4 +1554,59 @@ fn connect_error_on_create_is_a_plain_refusal_not_a_lost_create() {
         .unwrap()
         .text
         .starts_with("Create refused: cannot connect"));
+}
+
+#[test]
+fn a_create_answered_by_a_gateway_502_is_checked_not_called_refused() {
+    let mut app = loaded(three());
+    let gateway = ApiError::Foreign {
+        status: 502,
+        snippet: "Bad Gateway".into(),
+        host: None,
+        trace_id: None,
+    };
+    // timed_out_create asserts the re-list: a 502 after a POST may hide a done create.
+    timed_out_create(&mut app, gateway);
+}
+
+#[test]
+fn a_list_in_flight_when_a_save_lands_is_asked_again_so_the_older_view_loses() {
+    let mut app = loaded(three());
+    let first_list = match app.update(key('r')).as_slice() {
+        [Cmd::LoadList { req, .. }] => *req,
+        other => panic!("{other:?}"),
+    };
+    open_edit(&mut app, "one");
+    app.update(tab());
+    app.update(space());
+    let (_, req, id, _) = save_edit(&mut app);
+    let mut server = three().into_iter().find(|s| s.id == id).unwrap();
+    server.subscribed_events = selected_events(&app)
+        .iter()
+        .map(|e| e.to_string())
+        .collect();
+    let cmds = app.update(saved_msg(req, Ok(server.clone())));
+    let second_list = match cmds.as_slice() {
+        [Cmd::LoadList { req, .. }] => *req,
+        other => panic!("the list that predates the save must be asked again: {other:?}"),
+    };
+    assert_ne!(first_list, second_list);
+    // The old snapshot (without the save) arrives late: it is ignored.
+    app.update(list_msg(first_list, three()));
+    let shown = app.subscriptions.iter().find(|s| s.id == id).unwrap();
+    assert_eq!(shown.subscribed_events, server.subscribed_events);
+}
+
+#[test]
+fn the_mouse_does_not_move_the_list_behind_a_form() {
+    let mut app = loaded(three());
+    let before = app.selected.clone();
+    open_create(&mut app);
+    app.update(Msg::Mouse(crossterm::event::MouseEvent {
+        kind: crossterm::event::MouseEventKind::ScrollDown,
+        column: 5,
+        row: 6,
+        modifiers: KeyModifiers::NONE,
+    }));
+    assert_eq!(app.selected, before);
 }

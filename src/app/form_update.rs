@@ -56,7 +56,8 @@ impl SecretDialog {
 /// A create whose answer never came: the URL to look for in a fresh list.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CreateCheck {
-    pub req: u64,
+    /// The list request that will tell; `None` after that list failed (Ctrl-S asks again).
+    pub req: Option<u64>,
     pub target_url: String,
 }
 
@@ -211,7 +212,6 @@ impl App {
                     // The banner above the form reports the delete; then Ctrl-S creates again.
                     if let Some(form) = self.form.as_mut() {
                         form.server_error = None;
-                        form.taken_urls.remove(form.url.value().trim());
                     }
                     return vec![Cmd::Delete { req, id }];
                 }
@@ -329,10 +329,32 @@ impl App {
     /// Ctrl-S: refuse with the first problem focused; create sends at once, edit shows the
     /// diff first.
     fn save(&mut self) -> Vec<Cmd> {
+        // Still finding out whether the last create went through: ask again, never create twice.
+        if let Some(check) = &self.create_check {
+            if check.req.is_none() {
+                let cmd = self.load_list(false);
+                if let (Cmd::LoadList { req, .. }, Some(check)) = (&cmd, self.create_check.as_mut())
+                {
+                    check.req = Some(*req);
+                }
+                return vec![cmd];
+            }
+            return Vec::new();
+        }
+        let url = self.form.as_ref().map(Form::url_value).unwrap_or_default();
+        let deleting_url = self
+            .pending
+            .values()
+            .any(|p| p.op == PendingOp::Delete && p.target_url == url);
+        let req = self.next_id();
         let Some(form) = self.form.as_mut() else {
             return Vec::new();
         };
         if form.saving.is_some() {
+            return Vec::new();
+        }
+        if deleting_url {
+            form.server_error = Some(Banner::info("Waiting for the delete of this URL to finish"));
             return Vec::new();
         }
         form.attempted = true;
@@ -344,11 +366,7 @@ impl App {
         match form.original() {
             None => {
                 let body = form.new_subscription();
-                let req = self.next_req;
-                self.next_req += 1;
-                if let Some(form) = self.form.as_mut() {
-                    form.saving = Some(req);
-                }
+                form.saving = Some(req);
                 vec![Cmd::Create { req, body }]
             }
             Some(original) => {
@@ -403,7 +421,9 @@ impl App {
                     signing_secret,
                 ));
                 self.form = None;
+                self.create_check = None;
                 self.insert_subscription(subscription);
+                self.write_landed = true;
                 Vec::new()
             }
             Err(err) if err.outcome_unknown() => {
@@ -416,7 +436,7 @@ impl App {
                 let cmd = self.load_list(false);
                 if let Cmd::LoadList { req, .. } = &cmd {
                     self.create_check = Some(CreateCheck {
-                        req: *req,
+                        req: Some(*req),
                         target_url,
                     });
                 }
@@ -450,6 +470,7 @@ impl App {
                     clean(&sub.target_url)
                 )));
                 self.insert_subscription(sub);
+                self.write_landed = true;
             }
             Err(err) => self.reject_save("Save refused", &err),
         }
@@ -475,7 +496,7 @@ impl App {
 
     /// After a create with no answer, the fresh list tells whether it happened.
     pub(super) fn resolve_create_check(&mut self, req: u64) {
-        let Some(check) = self.create_check.take_if(|c| c.req == req) else {
+        let Some(check) = self.create_check.take_if(|c| c.req == Some(req)) else {
             return;
         };
         let found = self
@@ -504,19 +525,17 @@ impl App {
     /// Puts a subscription from the server into the list (replacing one with its id) and
     /// selects it.
     pub(super) fn insert_subscription(&mut self, sub: Subscription) {
+        let old_index = self.selected_index();
         let id = sub.id.clone();
         match self.subscriptions.iter_mut().find(|s| s.id == id) {
             Some(existing) => *existing = sub,
             None => self.subscriptions.push(sub),
         }
-        self.subscriptions.sort_by(|a, b| {
-            a.created_at
-                .cmp(&b.created_at)
-                .then_with(|| a.id.cmp(&b.id))
-        });
+        super::sort_subscriptions(&mut self.subscriptions);
         self.recount();
         self.selected = Some(id);
-        self.refilter();
+        // When the tab or filter hides the row, the selection stays where it was.
+        self.refilter_keeping(old_index);
     }
 
     /// The checklist row under the cursor, for tests and drawing.

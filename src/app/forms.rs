@@ -462,11 +462,16 @@ impl Form {
 
     pub fn problems(&self) -> Problems {
         let url = self.url_value();
-        let url_problem = validate_url(&url).err().or_else(|| {
-            self.taken_urls
-                .contains(&url)
-                .then(|| "another subscription of this account already uses this URL".to_string())
-        });
+        // An unchanged URL is the server's own: editing events must not trip over it.
+        let unchanged = self.original().is_some_and(|o| o.target_url == url);
+        let url_problem = (!unchanged)
+            .then(|| validate_url(&url).err())
+            .flatten()
+            .or_else(|| {
+                self.taken_urls.contains(&url).then(|| {
+                    "another subscription of this account already uses this URL".to_string()
+                })
+            });
         let key = self.routing.key_header.value().trim();
         let id = self.routing.id_header.value().trim();
         let routing = if key.is_empty() {

@@ -166,6 +166,9 @@ pub struct App {
     pub lines_error: Option<String>,
     lines_req: Option<ReqId>,
     next_req: ReqId,
+    /// A write the server accepted landed in this update: a list already in flight may
+    /// predate it, so it is asked again (latest wins).
+    write_landed: bool,
     /// Something visible changed since the last draw.
     pub dirty: bool,
     pub quitting: bool,
@@ -209,6 +212,7 @@ impl App {
             lines_error: None,
             lines_req: None,
             next_req: 1,
+            write_landed: false,
             dirty: true,
             quitting: false,
         }
@@ -255,7 +259,12 @@ impl App {
     }
 
     pub fn update(&mut self, msg: Msg) -> Vec<Cmd> {
-        let cmds = self.handle(msg);
+        let mut cmds = self.handle(msg);
+        if std::mem::take(&mut self.write_landed) {
+            if let Some((_, quiet)) = self.list_req {
+                cmds.push(self.load_list(quiet));
+            }
+        }
         // Banners and row counts change the viewport: keep the selected row on screen.
         self.keep_selection_in_view();
         cmds
@@ -299,7 +308,8 @@ impl App {
                 Vec::new()
             }
             Msg::AutoRefresh => {
-                if self.list_req.is_none() && self.startup == Startup::Ready {
+                // Also while unreachable: the API may be back.
+                if self.list_req.is_none() && self.startup != Startup::Loading {
                     vec![self.load_list(true)]
                 } else {
                     Vec::new()
@@ -308,18 +318,25 @@ impl App {
             Msg::Api { req, result } => self.on_api(req, result),
             Msg::Copied(outcome) => {
                 if let Some(dialog) = self.secret_dialog.as_mut() {
-                    if matches!(&outcome, CopyOutcome::System { what } | CopyOutcome::Osc52 { what, .. } if what == SECRET_WHAT)
-                    {
-                        dialog.seen = true;
+                    let what = match &outcome {
+                        CopyOutcome::System { what }
+                        | CopyOutcome::Osc52 { what, .. }
+                        | CopyOutcome::Failed { what, .. } => what.as_str(),
+                    };
+                    // Only the secret's own copy speaks in its dialog.
+                    if what == SECRET_WHAT {
+                        if !matches!(outcome, CopyOutcome::Failed { .. }) {
+                            dialog.seen = true;
+                        }
+                        dialog.copy_status = Some(outcome);
+                        self.dirty = true;
+                        return Vec::new();
                     }
-                    dialog.copy_status = Some(outcome);
-                    self.dirty = true;
-                    return Vec::new();
                 }
                 self.banner = Some(match outcome {
-                    CopyOutcome::System { what } => Banner::info(format!(
-                        "Copied the {what} to the system clipboard (cleared when linq-hooks exits)"
-                    )),
+                    CopyOutcome::System { what } => {
+                        Banner::info(format!("Copied the {what} to the system clipboard"))
+                    }
                     CopyOutcome::Osc52 { what, tmux } => {
                         Banner::info(format!(
                         "Sent the {what} to your terminal's clipboard (OSC 52) — paste to check{}",
@@ -487,7 +504,12 @@ impl App {
     }
 
     fn on_mouse(&mut self, mouse: MouseEvent) {
-        if self.modal.is_some() {
+        // Nothing behind a form or a dialog moves.
+        if self.modal.is_some()
+            || self.form.is_some()
+            || self.secret_dialog.is_some()
+            || self.lost_create.is_some()
+        {
             return;
         }
         match mouse.kind {
@@ -579,10 +601,14 @@ impl App {
                         self.resolve_create_check(req);
                     }
                     Err(err) => {
-                        if let Some(check) = self.create_check.take_if(|c| c.req == req) {
+                        if let Some(check) =
+                            self.create_check.as_mut().filter(|c| c.req == Some(req))
+                        {
+                            // Kept: the next Ctrl-S asks again instead of creating twice.
+                            check.req = None;
                             if let Some(form) = self.form.as_mut() {
                                 form.server_error = Some(Banner::error(
-                                    &format!("Cannot tell whether {} was created (the list failed too); press r, then look for it", clean(&check.target_url)),
+                                    "Cannot tell yet whether the create went through (the list failed too); Ctrl-S checks again",
                                     &err,
                                 ));
                             }
@@ -629,6 +655,7 @@ impl App {
                         if let Some(sub) = self.subscriptions.iter_mut().find(|s| s.id == id) {
                             *sub = server;
                         }
+                        self.write_landed = true;
                     }
                     Err(err) => {
                         if let (PendingOp::Pause { was_active }, Some(sub)) = (
@@ -685,6 +712,7 @@ impl App {
                     Ok(()) => {
                         self.remove_subscription(&id);
                         self.banner = Some(Banner::info(format!("Deleted {url}")));
+                        self.write_landed = true;
                     }
                     Err(err) if err.is_not_found() => {
                         self.remove_subscription(&id);
@@ -700,11 +728,7 @@ impl App {
     }
 
     fn apply_list(&mut self, mut list: Vec<Subscription>, at: OffsetDateTime, quiet: bool) {
-        list.sort_by(|a, b| {
-            a.created_at
-                .cmp(&b.created_at)
-                .then_with(|| a.id.cmp(&b.id))
-        });
+        sort_subscriptions(&mut list);
         // Writes still in flight keep their optimistic state over the server's older view.
         for sub in &mut list {
             if let Some(Pending {
@@ -757,6 +781,12 @@ impl App {
 
     fn load_list(&mut self, quiet: bool) -> Cmd {
         let req = self.next_id();
+        // A create check waits for "the next list", whichever request that ends up being.
+        if let (Some(check), Some((old, _))) = (self.create_check.as_mut(), self.list_req) {
+            if check.req == Some(old) {
+                check.req = Some(req);
+            }
+        }
         self.list_req = Some((req, quiet));
         if !quiet {
             self.dirty = true;
@@ -843,6 +873,15 @@ impl App {
     fn refresh_text(&self) -> Option<String> {
         self.last_refresh.map(|at| refresh_label(self.now, at))
     }
+}
+
+/// The list order: creation time, then id (stable across refreshes).
+fn sort_subscriptions(list: &mut [Subscription]) {
+    list.sort_by(|a, b| {
+        a.created_at
+            .cmp(&b.created_at)
+            .then_with(|| a.id.cmp(&b.id))
+    });
 }
 
 /// Keys that edit a text input (any unbound key in a text context).

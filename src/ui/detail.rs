@@ -24,10 +24,17 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     };
     let lines = detail_lines(app, sub);
     let inner_width = usize::from(area.width.saturating_sub(2)).max(1);
-    let total: usize = lines.iter().map(|l| l.width().div_ceil(inner_width).max(1)).sum();
+    let total: usize = lines
+        .iter()
+        .map(|l| l.width().div_ceil(inner_width).max(1))
+        .sum();
     let shown = usize::from(area.height.saturating_sub(2)) + usize::from(app.detail_scroll);
     if total > shown {
-        let hint = if app.focus == Focus::Detail { " ↓ more (j) " } else { " ↓ more (Enter, then j) " };
+        let hint = if app.focus == Focus::Detail {
+            " ↓ more (j) "
+        } else {
+            " ↓ more (Enter, then j) "
+        };
         block = block.title_bottom(Span::styled(hint, theme::dim()));
     }
     let p = Paragraph::new(lines)

@@ -71,7 +71,7 @@ fn input_spans(input: &Input, focused: bool, width: usize) -> Vec<Span<'static>>
     if !focused {
         return vec![Span::raw(value)];
     }
-    let cursor = input.visual_cursor();
+    let cursor = input.cursor();
     let chars: Vec<char> = value.chars().collect();
     // Keep the cursor in view on long values.
     let start = cursor.saturating_sub(width.saturating_sub(2));
@@ -161,6 +161,9 @@ fn render_events(app: &App, form: &Form, frame: &mut Frame, head: Rect, area: Re
     }
     // Two columns of rows when wide: the catalogue is long.
     let height = area.height as usize;
+    if height == 0 {
+        return;
+    }
     let columns = if area.width >= 90 { 2 } else { 1 };
     let per_page = height * columns;
     let first = (list.cursor / per_page) * per_page;
@@ -337,10 +340,13 @@ fn render_line_picker(app: &App, form: &Form, frame: &mut Frame, area: Rect) {
         .border_style(theme::focused_border())
         .title(" Account lines ");
     let cursor = form.phones.picking.unwrap_or(0);
+    let visible = usize::from(rect.height.saturating_sub(2)).max(1);
+    let first = cursor.saturating_sub(visible - 1);
     let lines: Vec<Line> = match (&app.lines, &app.lines_error) {
         (Some(lines), _) if !lines.is_empty() => lines
             .iter()
             .enumerate()
+            .skip(first)
             .map(|(i, l)| {
                 let taken = form.phones.numbers.contains(&l.phone_number);
                 let text = format!(
@@ -387,7 +393,12 @@ fn render_prompt(prompt: &FormPrompt, frame: &mut Frame, area: Rect) {
             ],
         ),
     };
-    let height = body.len() as u16 + 2;
+    let inner_width = usize::from(area.width.min(76).saturating_sub(2)).max(1);
+    let rows: usize = body
+        .iter()
+        .map(|l| l.width().div_ceil(inner_width).max(1))
+        .sum();
+    let height = u16::try_from(rows + 2).unwrap_or(u16::MAX);
     let rect = super::dialogs::centered(area, 76, height);
     let block = Block::default()
         .borders(Borders::ALL)

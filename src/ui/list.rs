@@ -185,7 +185,8 @@ pub fn short_url(target_url: &str, width: usize) -> String {
     } else {
         host_path
     };
-    truncate(&text, width.saturating_sub(1))
+    // Decoded query parameters may carry what `clean` removed from the raw URL (%1b).
+    truncate(&clean(&text), width.saturating_sub(1))
 }
 
 pub fn truncate(text: &str, width: usize) -> String {

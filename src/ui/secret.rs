@@ -32,14 +32,14 @@ pub fn render(dialog: &SecretDialog, frame: &mut Frame, area: Rect) {
         Line::from(""),
     ];
     let shown = match dialog.secret() {
-        Some(secret) if dialog.revealed => {
-            Span::styled(format!(" {}", secret.expose()), theme::title())
-        }
+        // Borrowed, not formatted: no extra copy of the secret per frame.
+        Some(secret) if dialog.revealed => Span::styled(secret.expose(), theme::title()),
         // Fixed length: the mask says nothing about the secret.
-        Some(_) => Span::styled(format!(" whsec_{}", "•".repeat(32)), theme::title()),
-        None => Span::raw(" (gone)"),
+        Some(_) => Span::styled(format!("whsec_{}", "•".repeat(32)), theme::title()),
+        None => Span::raw("(gone)"),
     };
     lines.push(Line::from(vec![
+        Span::raw(" "),
         shown,
         Span::styled(
             if dialog.revealed {
