@@ -56,16 +56,11 @@ fn render_delete(frame: &mut Frame, area: Rect, id: &str, target_url: &str, on_d
         };
         Span::styled(format!("[ {label} ]"), style)
     };
+    let [url_line, id_line] = subject_lines(target_url, id);
     let lines = vec![
         Line::from(""),
-        Line::from(vec![
-            Span::styled(" URL ", theme::dim()),
-            Span::raw(clean(target_url).into_owned()),
-        ]),
-        Line::from(vec![
-            Span::styled(" id  ", theme::dim()),
-            Span::raw(clean(id).into_owned()),
-        ]),
+        url_line,
+        id_line,
         Line::from(""),
         Line::from(" Deliveries stop at once; its signing secret is gone for good."),
         Line::from(""),
@@ -157,16 +152,11 @@ fn render_lost_create(frame: &mut Frame, area: Rect, id: &str, target_url: &str)
             " The create went through, but its answer was lost ",
             theme::danger(),
         ));
+    let [url_line, id_line] = subject_lines(target_url, id);
     let lines = vec![
         Line::from(""),
-        Line::from(vec![
-            Span::styled(" URL ", theme::dim()),
-            Span::raw(clean(target_url).into_owned()),
-        ]),
-        Line::from(vec![
-            Span::styled(" id  ", theme::dim()),
-            Span::raw(clean(id).into_owned()),
-        ]),
+        url_line,
+        id_line,
         Line::from(""),
         Line::from(" A subscription with this URL exists now, but its signing secret was in the"),
         Line::from(" lost answer and can never be shown again. Delete it and create it again to"),
@@ -181,4 +171,18 @@ fn render_lost_create(frame: &mut Frame, area: Rect, id: &str, target_url: &str)
             .wrap(Wrap { trim: false }),
         rect,
     );
+}
+
+/// A dialog always names what it acts on: the URL and the id.
+pub(super) fn subject_lines(target_url: &str, id: &str) -> [Line<'static>; 2] {
+    [
+        Line::from(vec![
+            Span::styled(" URL ", theme::dim()),
+            Span::raw(clean(target_url).into_owned()),
+        ]),
+        Line::from(vec![
+            Span::styled(" id  ", theme::dim()),
+            Span::raw(clean(id).into_owned()),
+        ]),
+    ]
 }

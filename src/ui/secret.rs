@@ -10,16 +10,11 @@ use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 use ratatui::Frame;
 
 pub fn render(dialog: &SecretDialog, frame: &mut Frame, area: Rect) {
+    let [url_line, id_line] = super::dialogs::subject_lines(&dialog.target_url, &dialog.id);
     let mut lines = vec![
         Line::from(""),
-        Line::from(vec![
-            Span::styled(" URL ", theme::dim()),
-            Span::raw(clean(&dialog.target_url).into_owned()),
-        ]),
-        Line::from(vec![
-            Span::styled(" id  ", theme::dim()),
-            Span::raw(clean(&dialog.id).into_owned()),
-        ]),
+        url_line,
+        id_line,
         Line::from(""),
         Line::from(Span::styled(
             " Linq shows this signing secret once. It cannot be retrieved again: losing it",

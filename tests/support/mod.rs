@@ -2,6 +2,8 @@
 //! and a running dashboard driven by scripted input.
 #![allow(dead_code)]
 
+pub mod pty;
+
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
 use futures::channel::mpsc;
 use linq_hooks::api::{ApiKey, ClientConfig, LinqClient};
