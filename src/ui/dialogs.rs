@@ -41,9 +41,18 @@ pub(super) fn centered(area: Rect, width: u16, height: u16) -> Rect {
 }
 
 fn render_delete(frame: &mut Frame, area: Rect, id: &str, target_url: &str, on_delete: bool) {
-    // Tall enough for a URL that wraps, so the buttons stay inside.
-    let url_rows = (clean(target_url).chars().count() + 5).div_ceil(70) as u16;
-    let rect = centered(area, 72, 10 + url_rows);
+    // Wide enough for the URL on one line when the screen allows; tall enough for it to
+    // wrap otherwise, so the buttons stay inside.
+    let url_len = clean(target_url).chars().count() + 5;
+    let width = (url_len as u16 + 2).clamp(72, area.width.saturating_sub(4).max(72));
+    let inner = usize::from(width.saturating_sub(2)).max(1);
+    // A URL too long for the line wraps below its label: one row more.
+    let url_rows = if url_len <= inner {
+        1
+    } else {
+        1 + (url_len - 5).div_ceil(inner) as u16
+    };
+    let rect = centered(area, width, 8 + url_rows);
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(theme::danger())
