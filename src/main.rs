@@ -160,7 +160,10 @@ fn init_logging(face: &str) -> Option<tracing_appender::non_blocking::WorkerGuar
         .to_path_buf();
     std::fs::create_dir_all(&dir).ok()?;
     let appender = tracing_appender::rolling::never(dir, format!("{face}.log"));
-    let (writer, guard) = tracing_appender::non_blocking(appender);
+    // The default buffer reserves ~4 MiB up front; a dashboard logs a few lines a minute.
+    let (writer, guard) = tracing_appender::non_blocking::NonBlockingBuilder::default()
+        .buffered_lines_limit(1024)
+        .finish(appender);
     let filter = tracing_subscriber::EnvFilter::try_from_env("LINQ_HOOKS_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
     tracing_subscriber::fmt()

@@ -131,6 +131,8 @@ pub struct App {
     /// Indexes into `subscriptions` that pass the tab and the filter, kept up to date by
     /// `update` so that drawing never filters.
     pub visible: Vec<usize>,
+    /// `view::search_text` of each subscription, rebuilt when the list changes.
+    search: Vec<String>,
     pub counts: Counts,
     pub startup: Startup,
     pub last_refresh: Option<OffsetDateTime>,
@@ -180,6 +182,7 @@ impl App {
             connection,
             subscriptions: Vec::new(),
             visible: Vec::new(),
+            search: Vec::new(),
             counts: Counts::default(),
             startup: Startup::Loading,
             last_refresh: None,
@@ -814,7 +817,12 @@ impl App {
     /// Recomputes the visible rows; keeps the selected id when it is still visible, else
     /// the row at the same position.
     fn refilter_keeping(&mut self, old_index: Option<usize>) {
-        self.visible = view::visible_rows(&self.subscriptions, self.tab, self.filter.value());
+        self.visible = view::visible_rows(
+            &self.subscriptions,
+            &self.search,
+            self.tab,
+            self.filter.value(),
+        );
         if self.selected_index().is_none() {
             self.selected = match self.visible.len() {
                 0 => None,
@@ -829,8 +837,10 @@ impl App {
         self.dirty = true;
     }
 
+    /// The list changed: counts and the filter's search text follow.
     fn recount(&mut self) {
         self.counts = Counts::of(&self.subscriptions);
+        self.search = self.subscriptions.iter().map(view::search_text).collect();
     }
 
     fn move_selection(&mut self, delta: isize) {

@@ -26,8 +26,17 @@ impl Counts {
 
 /// Indexes of the subscriptions that pass the tab and the filter. The filter is
 /// case-insensitive; several words must all match (URL, id, an event or a phone number).
-pub fn visible_rows(subs: &[Subscription], tab: Tab, filter: &str) -> Vec<usize> {
+/// `search` holds [`search_text`] of each subscription (kept by the app when the list
+/// changes, so a keystroke does not lowercase 10,000 URLs); when it does not line up with
+/// `subs`, fields are matched one by one.
+pub fn visible_rows(
+    subs: &[Subscription],
+    search: &[String],
+    tab: Tab,
+    filter: &str,
+) -> Vec<usize> {
     let words: Vec<String> = filter.split_whitespace().map(str::to_lowercase).collect();
+    let cached = search.len() == subs.len();
     subs.iter()
         .enumerate()
         .filter(|(_, s)| match tab {
@@ -35,9 +44,25 @@ pub fn visible_rows(subs: &[Subscription], tab: Tab, filter: &str) -> Vec<usize>
             Tab::Active => s.is_active,
             Tab::Paused => !s.is_active,
         })
-        .filter(|(_, s)| words.iter().all(|w| matches_word(s, w)))
+        .filter(|(i, s)| {
+            words.iter().all(|w| match search.get(*i) {
+                Some(text) if cached => text.contains(w.as_str()),
+                _ => matches_word(s, w),
+            })
+        })
         .map(|(i, _)| i)
         .collect()
+}
+
+/// Everything the filter looks at, lowercased, one field per line (a filter word has no
+/// whitespace, so it never matches across fields).
+pub fn search_text(s: &Subscription) -> String {
+    let mut text = format!("{}\n{}", s.target_url, s.id);
+    for e in s.subscribed_events.iter().chain(s.phone_filter()) {
+        text.push('\n');
+        text.push_str(e);
+    }
+    text.to_lowercase()
 }
 
 fn matches_word(s: &Subscription, word: &str) -> bool {
