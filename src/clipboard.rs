@@ -189,7 +189,7 @@ mod tests {
 
     #[test]
     fn osc52_matches_crossterms_copy_command() {
-        let text = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw7Jxx2Oll+OE=";
+        let text = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw7Jxx2Oll+OE="; // linq-api.md test_vector
         let mut ours = Vec::new();
         write_osc52(&mut ours, text).unwrap();
         let mut theirs = Vec::new();

@@ -15,7 +15,7 @@ const ID: &str = "b2c3d4e5-f6a7-8901-bcde-f23456789012";
 const LIST: &str = "/v3/webhook-subscriptions";
 const ONE: &str = "/v3/webhook-subscriptions/b2c3d4e5-f6a7-8901-bcde-f23456789012";
 const TRACE: &str = "2eff5df5c6f688733c007523c4d61cd9";
-const SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw7Jxx2Oll+OE=";
+const SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw7Jxx2Oll+OE="; // linq-api.md test_vector
 
 /// A client with quick backoff so retry tests stay fast.
 fn client_for(base: &str, max_retries: u32) -> LinqClient {

@@ -14,7 +14,7 @@ use time::Duration;
 
 const NOW: OffsetDateTime = datetime!(2026-11-27 12:00 UTC);
 /// Obviously fake; the tests assert it never shows up in `Debug` output.
-const SECRET: &str = "whsec_TESTONLYxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx=";
+const SECRET: &str = "whsec_TESTONLYxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx="; // fake fixture
 const TRACE: &str = "0af7651916cd43dd8448eb211c80319c";
 const NEW_URL: &str = "https://new.example/hook";
 const MESSAGE_EVENTS: [&str; 6] = [
