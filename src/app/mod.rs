@@ -143,6 +143,8 @@ pub struct App {
     pub selected: Option<String>,
     /// First visible row of the list viewport.
     pub scroll: usize,
+    /// Where the selected row was last seen in `visible` (a hint, always re-checked).
+    selected_hint: usize,
     pub detail_scroll: u16,
     pub help_scroll: u16,
     pub modal: Option<Modal>,
@@ -192,6 +194,7 @@ impl App {
             focus: Focus::List,
             selected: None,
             scroll: 0,
+            selected_hint: 0,
             detail_scroll: 0,
             help_scroll: 0,
             modal: None,
@@ -249,8 +252,14 @@ impl App {
         }
     }
 
+    /// The selected row's position in `visible`. The remembered position is checked first
+    /// (O(1) per frame); only when it is stale does this scan.
     pub fn selected_index(&self) -> Option<usize> {
         let id = self.selected.as_deref()?;
+        let hinted = self.visible.get(self.selected_hint);
+        if hinted.is_some_and(|&i| self.subscriptions.get(i).is_some_and(|s| s.id == id)) {
+            return Some(self.selected_hint);
+        }
         self.visible
             .iter()
             .position(|&i| self.subscriptions[i].id == id)
@@ -258,7 +267,10 @@ impl App {
 
     pub fn selected_subscription(&self) -> Option<&Subscription> {
         let id = self.selected.as_deref()?;
-        self.subscriptions.iter().find(|s| s.id == id)
+        match self.selected_index() {
+            Some(row) => Some(&self.subscriptions[self.visible[row]]),
+            None => self.subscriptions.iter().find(|s| s.id == id),
+        }
     }
 
     pub fn update(&mut self, msg: Msg) -> Vec<Cmd> {
@@ -855,6 +867,7 @@ impl App {
             self.detail_scroll = 0;
         }
         self.selected = Some(id);
+        self.selected_hint = next;
         self.keep_selection_in_view();
     }
 
@@ -872,6 +885,7 @@ impl App {
         let rows = self.page();
         let n = self.visible.len();
         let index = self.selected_index().unwrap_or(0);
+        self.selected_hint = index;
         if index < self.scroll {
             self.scroll = index;
         } else if index >= self.scroll + rows {
