@@ -8,7 +8,7 @@ use crossterm::event::{KeyCode, KeyModifiers};
 use linq_hooks::api::NewSubscription;
 use linq_hooks::sandbox::{self, SandboxHandle};
 use std::time::Duration;
-use support::{client, eventually, Dashboard};
+use support::{client, eventually, fresh_sandbox, Dashboard};
 use tempfile::TempDir;
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -16,15 +16,7 @@ use wiremock::{Mock, MockServer, ResponseTemplate};
 const KEY: &str = "loop-key";
 
 async fn sandbox_with(urls: &[&str]) -> (TempDir, String, SandboxHandle, Vec<String>) {
-    let dir = tempfile::tempdir().unwrap();
-    let (base, handle) = sandbox::spawn(
-        "127.0.0.1:0".parse().unwrap(),
-        dir.path().join("loop.db"),
-        vec![KEY.into()],
-        false,
-    )
-    .await
-    .unwrap();
+    let (dir, base, handle) = fresh_sandbox(KEY, false).await;
     let c = client(&base, KEY);
     let mut ids = Vec::new();
     for url in urls {

@@ -12,13 +12,13 @@ use crossterm::event::{KeyCode, KeyModifiers};
 use linq_hooks::api::{NewSubscription, SubscriptionPatch};
 use linq_hooks::app::forms::FormField;
 use linq_hooks::app::App;
-use linq_hooks::sandbox::{self, SandboxHandle};
+use linq_hooks::sandbox::SandboxHandle;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
-use support::{client, eventually, Dashboard};
+use support::{client, eventually, fresh_sandbox, Dashboard};
 use tempfile::TempDir;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
@@ -34,20 +34,12 @@ struct Sandbox {
 
 impl Sandbox {
     fn db(&self) -> PathBuf {
-        self.dir.path().join("forms.db")
+        self.dir.path().join("sandbox.db")
     }
 }
 
 async fn sandbox_with(subs: Vec<NewSubscription>) -> Sandbox {
-    let dir = tempfile::tempdir().unwrap();
-    let (base, handle) = sandbox::spawn(
-        "127.0.0.1:0".parse().unwrap(),
-        dir.path().join("forms.db"),
-        vec![KEY.into()],
-        false,
-    )
-    .await
-    .unwrap();
+    let (dir, base, handle) = fresh_sandbox(KEY, false).await;
     let c = client(&base, KEY);
     let mut ids = Vec::new();
     for new in subs {

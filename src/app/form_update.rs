@@ -98,15 +98,15 @@ impl App {
     }
 
     pub(super) fn open_edit_form(&mut self) -> Vec<Cmd> {
+        let Some(id) = self.selected.clone() else {
+            return Vec::new();
+        };
+        if self.refuse_if_pending(&id) {
+            return Vec::new();
+        }
         let Some(sub) = self.selected_subscription() else {
             return Vec::new();
         };
-        if self.pending.contains_key(&sub.id) {
-            self.banner = Some(Banner::info(
-                "Still waiting for the server on this subscription",
-            ));
-            return Vec::new();
-        }
         self.form = Some(Form::edit(sub, &self.catalog, self.taken_urls()));
         self.load_lines_once()
     }

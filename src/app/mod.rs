@@ -551,14 +551,22 @@ impl App {
         self.dirty = true;
     }
 
+    /// A subscription with a write in flight takes no second one; says so.
+    fn refuse_if_pending(&mut self, id: &str) -> bool {
+        let pending = self.pending.contains_key(id);
+        if pending {
+            self.banner = Some(Banner::info(
+                "Still waiting for the server on this subscription",
+            ));
+        }
+        pending
+    }
+
     fn toggle_pause(&mut self) -> Vec<Cmd> {
         let Some(id) = self.selected.clone() else {
             return Vec::new();
         };
-        if self.pending.contains_key(&id) {
-            self.banner = Some(Banner::info(
-                "Still waiting for the server on this subscription",
-            ));
+        if self.refuse_if_pending(&id) {
             return Vec::new();
         }
         let req = self.next_id();

@@ -2,6 +2,7 @@
 
 use super::theme;
 use crate::api::Subscription;
+use crate::app::forms::DEFAULT_ROUTING_ID_HEADER;
 use crate::app::{age, group_events, payload_version, App, Focus};
 use crate::text::clean;
 use ratatui::layout::Rect;
@@ -97,7 +98,7 @@ pub fn detail_lines(app: &App, sub: &Subscription) -> Vec<Line<'static>> {
         (Some(key), id) => format!(
             "affinity on: key header {}, id header {}",
             clean(key),
-            clean(id.as_deref().unwrap_or("Linq-Chat-Id"))
+            clean(id.as_deref().unwrap_or(DEFAULT_ROUTING_ID_HEADER))
         ),
         (None, _) => "delivery affinity off".into(),
     };

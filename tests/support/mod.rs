@@ -79,6 +79,27 @@ impl Backend for SharedBackend {
     }
 }
 
+/// A sandbox on 127.0.0.1:0 with its own database in a temp dir (kept alive by the dir).
+pub async fn fresh_sandbox(
+    key: &str,
+    seed: bool,
+) -> (
+    tempfile::TempDir,
+    String,
+    linq_hooks::sandbox::SandboxHandle,
+) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (base, handle) = linq_hooks::sandbox::spawn(
+        "127.0.0.1:0".parse().expect("addr"),
+        dir.path().join("sandbox.db"),
+        vec![key.into()],
+        seed,
+    )
+    .await
+    .expect("sandbox");
+    (dir, base, handle)
+}
+
 pub fn client(base_url: &str, key: &str) -> LinqClient {
     let mut config = ClientConfig::new(base_url, ApiKey::new(key));
     config.max_retries = 0;
