@@ -58,11 +58,11 @@ fn main() -> anyhow::Result<()> {
         .context("starting the async runtime")?;
     match cli.command {
         Some(Command::Sandbox(args)) => {
-            let _log = init_logging("sandbox");
+            let _log = linq_hooks::logging::init("sandbox");
             runtime.block_on(sandbox::serve(args)).context("sandbox")
         }
         None => {
-            let _log = init_logging("dashboard");
+            let _log = linq_hooks::logging::init("dashboard");
             runtime.block_on(dashboard(cli))
         }
     }
@@ -151,26 +151,4 @@ async fn dashboard(cli: Cli) -> anyhow::Result<()> {
         let _ = handle.shutdown().await;
     }
     result.map(|_| ()).context("dashboard")
-}
-
-/// Logs go to a file in the data dir, never to the terminal the UI owns.
-fn init_logging(face: &str) -> Option<tracing_appender::non_blocking::WorkerGuard> {
-    let dir = directories::ProjectDirs::from("com", "linq-hooks", "linq-hooks")?
-        .data_dir()
-        .to_path_buf();
-    std::fs::create_dir_all(&dir).ok()?;
-    let appender = tracing_appender::rolling::never(dir, format!("{face}.log"));
-    // The default buffer reserves ~4 MiB up front; a dashboard logs a few lines a minute.
-    let (writer, guard) = tracing_appender::non_blocking::NonBlockingBuilder::default()
-        .buffered_lines_limit(1024)
-        .finish(appender);
-    let filter = tracing_subscriber::EnvFilter::try_from_env("LINQ_HOOKS_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    tracing_subscriber::fmt()
-        .with_writer(writer)
-        .with_ansi(false)
-        .with_env_filter(filter)
-        .try_init()
-        .ok()?;
-    Some(guard)
 }

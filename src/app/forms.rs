@@ -6,103 +6,11 @@ use crate::text::clean;
 use std::collections::BTreeSet;
 use tui_input::Input;
 
+pub use crate::validate::{normalise_phone, validate_e164, validate_header_name, validate_url};
+
 /// The payload version current docs use (linq-api.md §8.6).
 pub const CURRENT_PAYLOAD_VERSION: &str = "2026-02-03";
 pub const DEFAULT_ROUTING_ID_HEADER: &str = "Linq-Chat-Id";
-const MAX_URL_LEN: usize = 2048;
-
-// ---------------------------------------------------------------------------------------
-// Validation
-// ---------------------------------------------------------------------------------------
-
-/// A target URL must parse, be https with a host, stay under 2048 characters and contain
-/// no spaces or control characters.
-pub fn validate_url(raw: &str) -> Result<(), String> {
-    let s = raw.trim();
-    if s.is_empty() {
-        return Err("a target URL is required".into());
-    }
-    // The url crate would mend `https:host` or `https:/host`; the API refuses them.
-    if !s
-        .get(..8)
-        .is_some_and(|p| p.eq_ignore_ascii_case("https://"))
-    {
-        return Err(match s.split_once(':') {
-            Some((scheme, _)) if !scheme.eq_ignore_ascii_case("https") && !scheme.contains('/') => {
-                format!("must use https (not {}://)", clean(scheme))
-            }
-            _ => "must start with https://".into(),
-        });
-    }
-    if s.len() > MAX_URL_LEN {
-        return Err(format!(
-            "too long ({} characters, at most {MAX_URL_LEN})",
-            s.len()
-        ));
-    }
-    if s.chars().any(|c| c.is_whitespace() || c.is_control()) {
-        return Err("must not contain spaces or control characters".into());
-    }
-    let url = url::Url::parse(s).map_err(|e| format!("not a valid URL ({e})"))?;
-    if url.scheme() != "https" {
-        return Err(format!("must use https (not {}://)", url.scheme()));
-    }
-    match url.host_str() {
-        Some(h) if !h.is_empty() => {}
-        _ => return Err("needs a host name".into()),
-    }
-    if !url.username().is_empty() || url.password().is_some() {
-        return Err("must not carry credentials".into());
-    }
-    Ok(())
-}
-
-/// E.164: `+`, a country code that does not start with 0, 8 to 15 digits in all.
-pub fn validate_e164(raw: &str) -> Result<(), String> {
-    let Some(digits) = raw.strip_prefix('+') else {
-        return Err(format!(
-            "{} must start with + and the country code",
-            clean(raw)
-        ));
-    };
-    if !digits.chars().all(|c| c.is_ascii_digit()) {
-        return Err(format!("{} must be + followed by digits only", clean(raw)));
-    }
-    if !(8..=15).contains(&digits.len()) {
-        return Err(format!(
-            "{} must have 8 to 15 digits (has {})",
-            clean(raw),
-            digits.len()
-        ));
-    }
-    if digits.starts_with('0') {
-        return Err(format!(
-            "{} — a country code never starts with 0",
-            clean(raw)
-        ));
-    }
-    Ok(())
-}
-
-/// A header name is an HTTP token (RFC 9110).
-pub fn validate_header_name(raw: &str) -> Result<(), String> {
-    let ok = !raw.is_empty()
-        && raw
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "!#$%&'*+-.^_`|~".contains(c));
-    if ok {
-        Ok(())
-    } else {
-        Err(format!("{} is not a valid header name", clean(raw)))
-    }
-}
-
-/// Loosely normalises typed phone input: drops spaces, dashes, dots and brackets.
-pub fn normalise_phone(raw: &str) -> String {
-    raw.chars()
-        .filter(|c| !matches!(c, ' ' | '-' | '.' | '(' | ')'))
-        .collect()
-}
 
 // ---------------------------------------------------------------------------------------
 // State

@@ -224,10 +224,7 @@ pub async fn serve(args: SandboxArgs) -> Result<(), SandboxError> {
 
 /// `sandbox.db` in the user data directory (created if missing).
 pub fn default_db_path() -> Result<PathBuf, SandboxError> {
-    let dirs = directories::ProjectDirs::from("com", "linq-hooks", "linq-hooks")
-        .ok_or(SandboxError::NoDataDir)?;
-    let dir = dirs.data_dir().to_path_buf();
-    create_dir(dir.clone())?;
+    let dir = crate::private_files::data_dir().map_err(|_| SandboxError::NoDataDir)?;
     Ok(dir.join("sandbox.db"))
 }
 

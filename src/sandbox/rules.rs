@@ -7,6 +7,7 @@
 
 use super::envelope::{quoted, ApiError};
 use super::model::{NewSubscription, Routing, SubscriptionPatch};
+use crate::validate;
 use axum::http::HeaderValue;
 use serde_json::{Map, Value};
 use std::sync::LazyLock;
@@ -29,9 +30,6 @@ static EVENT_TYPES: LazyLock<Vec<&'static str>> = LazyLock::new(|| {
 pub(crate) fn event_types() -> &'static [&'static str] {
     &EVENT_TYPES
 }
-
-const MAX_URL_LEN: usize = 2048;
-const MAX_HEADER_NAME_LEN: usize = 128;
 
 /// Headers every delivery sets itself; a routing header must not shadow them.
 const RESERVED_HEADERS: &[&str] = &[
@@ -161,28 +159,19 @@ fn target_url_value(value: &Value) -> Result<String, ApiError> {
     Ok(url.to_owned())
 }
 
-/// `target_url` must be an absolute `https://` URL with a host (linq-api.md §2).
+/// `target_url` must be an absolute `https://` URL with a host (linq-api.md §2); the same
+/// check the dashboard's form and the headless commands make.
 pub(crate) fn check_target_url(url: &str) -> Result<(), ApiError> {
-    let invalid =
-        |why: &str| ApiError::invalid_value(format!("Invalid target_url {}: {why}", quoted(url)));
-    if url.len() > MAX_URL_LEN {
-        return Err(invalid("longer than 2048 characters"));
+    // The API takes the string as sent: surrounding spaces are an error here, not trimmed.
+    if url.trim() != url {
+        return Err(ApiError::invalid_value(format!(
+            "Invalid target_url {}: must not contain whitespace or control characters",
+            quoted(url)
+        )));
     }
-    if url.chars().any(|c| c.is_whitespace() || c.is_control()) {
-        return Err(invalid("must not contain whitespace or control characters"));
-    }
-    let parsed = url::Url::parse(url).map_err(|_| invalid("not an absolute URL"))?;
-    if parsed.scheme() != "https" {
-        return Err(invalid("must use https"));
-    }
-    // The parser accepts `https:host`; the API wants the usual authority form.
-    let has_authority = url
-        .get(..8)
-        .is_some_and(|prefix| prefix.eq_ignore_ascii_case("https://"));
-    if !has_authority || parsed.host_str().is_none_or(str::is_empty) {
-        return Err(invalid("not an absolute URL"));
-    }
-    Ok(())
+    validate::validate_url(url).map_err(|why| {
+        ApiError::invalid_value(format!("Invalid target_url {}: {why}", quoted(url)))
+    })
 }
 
 /// A non-empty list of known event types; duplicates are dropped, order kept.
@@ -261,32 +250,15 @@ fn header_change(body: &JsonObject, field: &str) -> Result<Option<Option<String>
 
 /// E.164: `+`, then 8 to 15 digits, the first of which is not 0.
 pub(crate) fn is_e164(number: &str) -> bool {
-    let Some(digits) = number.strip_prefix('+') else {
-        return false;
-    };
-    (8..=15).contains(&digits.len())
-        && digits.bytes().all(|b| b.is_ascii_digit())
-        && !digits.starts_with('0')
+    validate::validate_e164(number).is_ok()
 }
 
 /// An HTTP header name: a non-empty RFC 9110 token (bounded in length).
 pub(crate) fn is_header_name(name: &str) -> bool {
-    const TOKEN_SYMBOLS: &[u8] = b"!#$%&'*+-.^_`|~";
-    !name.is_empty()
-        && name.len() <= MAX_HEADER_NAME_LEN
-        && name
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || TOKEN_SYMBOLS.contains(&b))
+    validate::validate_header_name(name).is_ok()
 }
 
-/// The shape of a subscription id: UUID `8-4-4-4-12` hex (the version nibble is not checked).
-pub(crate) fn is_subscription_id(id: &str) -> bool {
-    id.len() == 36
-        && id.char_indices().all(|(i, c)| match i {
-            8 | 13 | 18 | 23 => c == '-',
-            _ => c.is_ascii_hexdigit(),
-        })
-}
+pub(crate) use validate::is_subscription_id;
 
 #[cfg(test)]
 mod tests {
