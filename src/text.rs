@@ -6,24 +6,25 @@ use std::borrow::Cow;
 /// from the API can move the cursor, recolour, retitle or otherwise drive the terminal.
 /// Tabs and newlines become spaces: every field is drawn on one line.
 pub fn clean(s: &str) -> Cow<'_, str> {
-    if !s.chars().any(|c| c.is_control() || is_invisible_format(c)) {
+    if !s.chars().any(|c| c.is_control() || is_invisible(c)) {
         return Cow::Borrowed(s);
     }
     Cow::Owned(
         s.chars()
             .filter_map(|c| match c {
                 '\t' | '\n' | '\r' => Some(' '),
-                c if c.is_control() || is_invisible_format(c) => None,
+                c if c.is_control() || is_invisible(c) => None,
                 c => Some(c),
             })
             .collect(),
     )
 }
 
-/// Bidi overrides and isolates, zero-width characters and the BOM: on terminals that do
-/// bidi they can make one URL look like another (in a delete dialog, of all places).
-fn is_invisible_format(c: char) -> bool {
-    matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2069}' | '\u{FEFF}' | '\u{061C}')
+/// Bidi overrides and isolates, zero-width characters, the BOM and Unicode tag characters
+/// (invisible, yet carried into a paste): on terminals that do bidi they can make one URL
+/// look like another (in a delete dialog, of all places), or smuggle hidden text.
+pub fn is_invisible(c: char) -> bool {
+    matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2069}' | '\u{FEFF}' | '\u{061C}' | '\u{E0000}'..='\u{E007F}')
 }
 
 #[cfg(test)]
@@ -42,5 +43,7 @@ mod tests {
             clean("https://a.test/\u{202E}lmth.exe"),
             "https://a.test/lmth.exe"
         );
+        // Tag characters spell hidden ASCII ("hi") that a terminal does not show.
+        assert_eq!(clean("x\u{E0068}\u{E0069}y"), "xy");
     }
 }

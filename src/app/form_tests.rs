@@ -483,6 +483,47 @@ fn paste_into_the_url_field_is_cleaned_of_control_characters() {
     assert_eq!(form(&app).url.value(), "https://p.example/[31mhook ");
 }
 
+#[test]
+fn a_huge_paste_is_cut_to_the_field_limit_and_says_so() {
+    let mut app = loaded(three());
+    open_create(&mut app);
+    let huge = format!("https://p.example/{}", "a".repeat(1_000_000));
+    app.update(Msg::Paste(huge));
+    assert_eq!(form(&app).url.value().chars().count(), 2048);
+    assert_eq!(form(&app).url.cursor(), 2048);
+    assert_eq!(
+        form(&app).server_error.as_ref().map(|b| b.text.as_str()),
+        Some("Paste cut to 2,048 characters")
+    );
+    // Full: a typed character is refused with the limit named, and nothing is lost.
+    app.update(key('x'));
+    assert_eq!(form(&app).url.value().chars().count(), 2048);
+    assert_eq!(
+        form(&app).server_error.as_ref().map(|b| b.text.as_str()),
+        Some("This field takes at most 2,048 characters")
+    );
+    // Deleting makes room; the stale notice goes.
+    app.update(code(KeyCode::Backspace));
+    assert_eq!(form(&app).server_error, None);
+    // Quitting works at any time.
+    assert_eq!(app.update(ctrl('c')), vec![Cmd::Quit]);
+}
+
+#[test]
+fn routing_header_and_phone_inputs_have_their_own_limits() {
+    let mut app = loaded(three());
+    open_create(&mut app);
+    times(&mut app, 3, tab);
+    app.update(enter());
+    app.update(Msg::Paste("X".repeat(5000)));
+    assert_eq!(form(&app).routing.key_header.value().len(), 256);
+    app.update(back_tab());
+    app.update(key('a'));
+    app.update(Msg::Paste("+1 202 555 0143".repeat(10)));
+    let adding = form(&app).phones.adding.as_ref().expect("adding a number");
+    assert_eq!(adding.value().chars().count(), 32);
+}
+
 // ------------------------------------------------------------------------- validation
 
 #[test]

@@ -3,6 +3,7 @@
 
 use super::forms::{CheckRow, Form, FormField, FormPrompt};
 use super::keymap::{Action, Context};
+use super::text_input;
 use super::{App, Banner, Cmd, Focus, Pending, PendingOp};
 use crate::api::{ApiError, CreatedSubscription, SigningSecret, Subscription};
 use crate::text::clean;
@@ -51,6 +52,17 @@ impl SecretDialog {
     pub fn holds_secret(&self) -> bool {
         self.secret.is_some()
     }
+}
+
+/// Text going into the focused input: a typed edit or a whole paste.
+pub(super) enum TextEdit<'a> {
+    Key(InputRequest),
+    Paste(&'a str),
+}
+
+fn is_size_notice(banner: &Banner) -> bool {
+    banner.level == super::BannerLevel::Info
+        && (banner.text.starts_with("Paste cut to") || banner.text.starts_with("This field takes"))
 }
 
 /// A create whose answer never came: the URL to look for in a fresh list.
@@ -127,32 +139,48 @@ impl App {
         vec![Cmd::LoadLines { req }]
     }
 
-    /// Unbound keys in a text context type into its input.
-    pub(super) fn form_text(&mut self, request: InputRequest) {
+    /// Unbound keys and pastes in a text context go into its input, within its limit.
+    pub(super) fn form_input(&mut self, edit: TextEdit) {
         let Some(context) = self.form_context() else {
             return;
         };
         let Some(form) = self.form.as_mut() else {
             return;
         };
-        let input: &mut Input = match context {
-            Context::FormUrl => &mut form.url,
-            Context::ChecklistFilter => &mut form.events.filter,
+        let (input, limit): (&mut Input, usize) = match context {
+            Context::FormUrl => (&mut form.url, text_input::URL_LIMIT),
+            Context::ChecklistFilter => (&mut form.events.filter, text_input::FILTER_LIMIT),
             Context::PhoneInput => match form.phones.adding.as_mut() {
-                Some(i) => i,
+                Some(i) => (i, text_input::PHONE_LIMIT),
                 None => return,
             },
             Context::Routing if form.routing.expanded => {
-                if form.routing.row == 0 {
+                let input = if form.routing.row == 0 {
                     &mut form.routing.key_header
                 } else {
                     &mut form.routing.id_header
-                }
+                };
+                (input, text_input::HEADER_LIMIT)
             }
             _ => return,
         };
-        input.handle(request);
+        let outcome = match edit {
+            TextEdit::Key(request) => {
+                text_input::edit(input, request, limit).map_err(text_input::full_notice)
+            }
+            TextEdit::Paste(text) => {
+                text_input::paste(input, text, limit).map_err(text_input::cut_notice)
+            }
+        };
         form.phones.error = None;
+        match outcome {
+            Err(notice) => form.server_error = Some(Banner::info(notice)),
+            // A notice about the size of an earlier paste is stale once the text changes.
+            Ok(()) if form.server_error.as_ref().is_some_and(is_size_notice) => {
+                form.server_error = None
+            }
+            Ok(()) => {}
+        }
         if context == Context::ChecklistFilter {
             form.events.cursor = 0;
             form.events.clamp_cursor();

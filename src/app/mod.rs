@@ -6,6 +6,7 @@ mod form_update;
 pub mod forms;
 pub mod keymap;
 pub mod msg;
+pub mod text_input;
 mod view;
 
 use crate::api::{ApiError, PhoneNumber, Subscription, SubscriptionPatch};
@@ -14,6 +15,7 @@ pub use cmd::Cmd;
 use crossterm::event::{
     KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseButton, MouseEvent, MouseEventKind,
 };
+use form_update::TextEdit;
 pub use form_update::{CreateCheck, SecretDialog, SECRET_WHAT};
 use forms::Form;
 use keymap::{Action, Context};
@@ -294,12 +296,12 @@ impl App {
             }
             Msg::Paste(text) => {
                 if self.context().is_text() && self.form.is_some() {
-                    for c in clean(&text).chars() {
-                        self.form_text(InputRequest::InsertChar(c));
-                    }
+                    self.form_input(TextEdit::Paste(&text));
                 } else if self.focus == Focus::Filter && self.modal.is_none() {
-                    for c in clean(&text).chars() {
-                        self.filter.handle(InputRequest::InsertChar(c));
+                    let outcome =
+                        text_input::paste(&mut self.filter, &text, text_input::FILTER_LIMIT);
+                    if let Err(limit) = outcome {
+                        self.banner = Some(Banner::info(text_input::cut_notice(limit)));
                     }
                     self.refilter();
                 }
@@ -395,7 +397,7 @@ impl App {
                     self.edit_filter(key);
                 } else if context.is_text() {
                     if let Some(request) = text_request(&key) {
-                        self.form_text(request);
+                        self.form_input(TextEdit::Key(request));
                     }
                 } else if let Some(dialog) = self.secret_dialog.as_mut() {
                     // A stray key never closes the dialog; it says how to.
@@ -512,7 +514,9 @@ impl App {
 
     fn edit_filter(&mut self, key: KeyEvent) {
         if let Some(r) = text_request(&key) {
-            self.filter.handle(r);
+            if let Err(limit) = text_input::edit(&mut self.filter, r, text_input::FILTER_LIMIT) {
+                self.banner = Some(Banner::info(text_input::full_notice(limit)));
+            }
             self.refilter();
             self.dirty = true;
         }

@@ -631,6 +631,20 @@ fn paste_goes_into_the_filter_only_when_it_has_focus_and_is_cleaned() {
 }
 
 #[test]
+fn a_huge_paste_into_the_filter_is_cut_and_says_so() {
+    let mut app = loaded(five());
+    app.update(key('/'));
+    app.update(Msg::Paste("x".repeat(500_000)));
+    assert_eq!(app.filter.value().len(), 256);
+    assert_eq!(
+        app.banner.as_ref().map(|b| b.text.as_str()),
+        Some("Paste cut to 256 characters")
+    );
+    assert!(visible_ids(&app).is_empty());
+    assert_eq!(app.update(ctrl('c')), vec![Cmd::Quit]);
+}
+
+#[test]
 fn esc_in_the_list_dismisses_the_banner_first_then_clears_the_filter() {
     let mut app = loaded(five());
     app.update(key('/'));
