@@ -22,7 +22,7 @@ use time::OffsetDateTime;
 const NOW: OffsetDateTime = datetime!(2026-11-27 12:00 UTC);
 const SIZES: [(u16, u16); 2] = [(100, 30), (80, 24)];
 /// Fake, and recognisably so; asserted absent from every masked screen.
-const SECRET: &str = "whsec_TESTONLYxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx="; // fake fixture
+const SECRET: &str = "whsec_TESTONLYxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"; // fake fixture
 
 const ACME: &str = "0b1e7c52-3a4d-4f0e-9c1a-5d2e8f7a6b01";
 const SUPPORT: &str = "1c2f8d63-4b5e-4a1f-8d2b-6e3f9a8b7c02";

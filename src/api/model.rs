@@ -55,6 +55,20 @@ impl SigningSecret {
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }
+
+    /// The documented shape (linq-api.md §8.2): `whsec_` and standard base64 (with padding)
+    /// of 16 to 128 key bytes. Anything else from a server is not put on a clipboard: it
+    /// could carry a terminal escape or a shell command into the paste.
+    pub fn is_well_formed(&self) -> bool {
+        use base64::Engine as _;
+        let Some(key) = self.0.strip_prefix("whsec_") else {
+            return false;
+        };
+        key.len() <= 200
+            && base64::engine::general_purpose::STANDARD
+                .decode(key)
+                .is_ok_and(|bytes| (16..=128).contains(&Zeroizing::new(bytes).len()))
+    }
 }
 
 impl fmt::Debug for SigningSecret {
@@ -285,6 +299,23 @@ mod tests {
             serde_json::to_string(&SubscriptionPatch::default()).unwrap(),
             "{}"
         );
+    }
+
+    #[test]
+    fn only_documented_secrets_are_well_formed() {
+        let ok = SigningSecret::new("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw7Jxx2Oll+OE=".into()); // linq-api.md test_vector
+        assert!(ok.is_well_formed());
+        for bad in [
+            "",
+            "whsec_",
+            "MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw7Jxx2Oll+OE=",
+            "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw7Jxx2Oll+OE=\r",
+            "whsec_MfKQ9r8GKYqrTwjUPD8I\u{1b}[201~;touch /tmp/x\r",
+            "whsec_c2hvcnQ=",
+            "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw7Jxx2Oll+OE",
+        ] {
+            assert!(!SigningSecret::new(bad.into()).is_well_formed(), "{bad:?}");
+        }
     }
 
     #[test]

@@ -14,7 +14,7 @@ use time::Duration;
 
 const NOW: OffsetDateTime = datetime!(2026-11-27 12:00 UTC);
 /// Obviously fake; the tests assert it never shows up in `Debug` output.
-const SECRET: &str = "whsec_TESTONLYxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx="; // fake fixture
+const SECRET: &str = "whsec_TESTONLYxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"; // fake fixture
 const TRACE: &str = "0af7651916cd43dd8448eb211c80319c";
 const NEW_URL: &str = "https://new.example/hook";
 const MESSAGE_EVENTS: [&str; 6] = [
@@ -1382,6 +1382,36 @@ fn reveal_then_enter_closes_at_once() {
     assert!(!app.secret_dialog.as_ref().unwrap().revealed);
     app.update(enter());
     assert!(app.secret_dialog.is_none());
+}
+
+#[test]
+fn c_refuses_to_copy_a_secret_that_is_not_whsec_base64() {
+    let mut app = loaded(three());
+    open_create(&mut app);
+    fill_create(&mut app, NEW_URL);
+    let (req, _) = save_create(&mut app);
+    app.update(Msg::Api {
+        req,
+        result: ApiResult::Created {
+            target_url: NEW_URL.into(),
+            result: Ok(CreatedSubscription {
+                subscription: sub("new", 9, NEW_URL, &["message.sent"], None),
+                signing_secret: SigningSecret::new("whsec_AAAA\u{1b}[201~;touch /tmp/x\r".into()),
+            }),
+        },
+    });
+    assert!(
+        app.update(key('c')).is_empty(),
+        "nothing goes to the clipboard"
+    );
+    let dialog = app.secret_dialog.as_ref().expect("the dialog stays");
+    match &dialog.copy_status {
+        Some(CopyOutcome::Failed { reason, .. }) => {
+            assert!(reason.contains("unusable secret"), "{reason}")
+        }
+        other => panic!("no refusal: {other:?}"),
+    }
+    assert!(!dialog.seen, "a refused copy does not count as stored");
 }
 
 #[test]

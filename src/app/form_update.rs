@@ -198,13 +198,20 @@ impl App {
                 dialog.revealed = !dialog.revealed;
                 dialog.seen = true;
             }
-            Action::CopySecret => {
-                if let Some(secret) = dialog.secret() {
+            Action::CopySecret => match dialog.secret() {
+                Some(secret) if secret.is_well_formed() => {
                     return vec![Cmd::CopySecret {
                         text: Zeroizing::new(secret.expose().to_string()),
                     }];
                 }
-            }
+                Some(_) => {
+                    dialog.copy_status = Some(super::CopyOutcome::Failed {
+                        what: SECRET_WHAT.into(),
+                        reason: "the server sent an unusable secret (not whsec_ and base64), so it was not copied".into(),
+                    });
+                }
+                None => {}
+            },
             Action::SecretStored => {
                 if dialog.seen {
                     self.close_secret();

@@ -493,12 +493,22 @@ impl App {
                 self.refilter();
             }
             Action::CopyId => {
-                if let Some(sub) = self.selected_subscription() {
+                let Some(sub) = self.selected_subscription() else {
+                    return Vec::new();
+                };
+                // Only what is drawn, and only an id that looks like one: a hostile id could
+                // carry an escape sequence or a shell command into the user's paste.
+                if crate::validate::is_subscription_id(&sub.id) {
                     return vec![Cmd::Copy {
                         text: sub.id.clone(),
                         what: "subscription id".into(),
                     }];
                 }
+                self.banner = Some(Banner {
+                    level: BannerLevel::Error,
+                    text: "Not copied: the server sent an id that is not a subscription id".into(),
+                    trace_id: None,
+                });
             }
             // Form, secret and lost-create keys are dispatched by `form_action` /
             // `secret_action`; they cannot reach here.

@@ -1318,15 +1318,40 @@ fn enter_focuses_the_detail_and_esc_returns() {
 }
 
 #[test]
+fn c_refuses_to_copy_an_id_that_is_not_a_subscription_id() {
+    // A hostile server's id: pasted into a shell it would end bracketed paste and run a command.
+    let hostile = "b2c3d4e5-f6a7-8901-bcde-f2345678\u{1b}[201~;touch /tmp/x\r";
+    let mut subs = five();
+    subs[3].id = hostile.into();
+    let mut app = loaded(subs);
+    select(&mut app, hostile);
+    app.update(code(KeyCode::Enter));
+    assert!(
+        app.update(key('c')).is_empty(),
+        "nothing goes to the clipboard"
+    );
+    let banner = app.banner.clone().expect("says why");
+    assert_eq!(banner.level, BannerLevel::Error);
+    assert!(
+        banner.text.contains("not a subscription id"),
+        "{}",
+        banner.text
+    );
+}
+
+#[test]
 fn c_in_the_detail_pane_copies_the_id() {
-    let mut app = loaded(five());
-    select(&mut app, "d");
+    const ID: &str = "b2c3d4e5-f6a7-8901-bcde-f23456789012";
+    let mut subs = five();
+    subs[3].id = ID.into();
+    let mut app = loaded(subs);
+    select(&mut app, ID);
     assert!(app.update(key('c')).is_empty(), "not bound in the list");
     app.update(code(KeyCode::Enter));
     assert_eq!(
         app.update(key('c')),
         vec![Cmd::Copy {
-            text: "d".into(),
+            text: ID.into(),
             what: "subscription id".into(),
         }]
     );

@@ -28,7 +28,13 @@ pub fn render(dialog: &SecretDialog, frame: &mut Frame, area: Rect) {
     ];
     let shown = match dialog.secret() {
         // Borrowed, not formatted: no extra copy of the secret per frame.
-        Some(secret) if dialog.revealed => Span::styled(secret.expose(), theme::title()),
+        Some(secret) if dialog.revealed && secret.is_well_formed() => {
+            Span::styled(secret.expose(), theme::title())
+        }
+        // Not the documented shape: drawn cleaned, never as sent.
+        Some(secret) if dialog.revealed => {
+            Span::styled(clean(secret.expose()).into_owned(), theme::error_text())
+        }
         // Fixed length: the mask says nothing about the secret.
         Some(_) => Span::styled(format!("whsec_{}", "•".repeat(32)), theme::title()),
         None => Span::raw("(gone)"),
@@ -45,6 +51,12 @@ pub fn render(dialog: &SecretDialog, frame: &mut Frame, area: Rect) {
             theme::dim(),
         ),
     ]));
+    if dialog.secret().is_some_and(|s| !s.is_well_formed()) {
+        lines.push(Line::from(Span::styled(
+            " ✖ The server sent an unusable secret (not whsec_ and base64): it cannot be copied.",
+            theme::error_text(),
+        )));
+    }
     lines.push(Line::from(""));
     match &dialog.copy_status {
         None => lines.push(Line::from(Span::styled(
