@@ -1605,6 +1605,42 @@ fn create_outcome_unknown_and_the_list_fails_too_says_so() {
 }
 
 #[test]
+fn an_unknown_create_outcome_stays_with_its_draft_and_a_new_form_starts_clean() {
+    let mut app = loaded(three());
+    let list = timed_out_create(&mut app, ApiError::Timeout { millis: 30_000 });
+    app.update(Msg::Api {
+        req: list,
+        result: ApiResult::List {
+            at: NOW,
+            result: Err(linq(503, 3001, "unavailable")),
+        },
+    });
+    // Leave the draft: the banner says the outcome is unknown and where to look.
+    app.update(esc());
+    app.update(key('y'));
+    assert!(app.form.is_none());
+    let banner = app.banner.clone().expect("a banner");
+    assert!(
+        banner.text.contains("Unknown whether the create"),
+        "{}",
+        banner.text
+    );
+    assert!(banner.text.contains(NEW_URL), "{}", banner.text);
+
+    // A new form with another URL: no old result, and the first Ctrl-S creates.
+    app.update(code(KeyCode::Esc));
+    app.update(key('n'));
+    assert_eq!(form(&app).server_error, None);
+    fill_create(&mut app, "https://other.example/hook");
+    let (_, body) = save_create(&mut app);
+    assert_eq!(body.target_url, "https://other.example/hook");
+    // The late list answer of the old check does not touch the new draft.
+    app.update(list_msg(list, three()));
+    assert_eq!(app.lost_create, None);
+    assert_eq!(form(&app).server_error, None);
+}
+
+#[test]
 fn connect_error_on_create_is_a_plain_refusal_not_a_lost_create() {
     let mut app = loaded(three());
     open_create(&mut app);

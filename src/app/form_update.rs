@@ -273,10 +273,10 @@ impl App {
                 } else if form.is_dirty() {
                     form.prompt = Some(FormPrompt::Discard);
                 } else {
-                    self.form = None;
+                    self.leave_form();
                 }
             }
-            Action::DiscardYes => self.form = None,
+            Action::DiscardYes => self.leave_form(),
             Action::DiscardNo | Action::SaveNo => form.prompt = None,
             Action::Save => return self.save(),
             Action::SaveYes => return self.send_edit(),
@@ -361,15 +361,27 @@ impl App {
         Vec::new()
     }
 
+    /// Closes the form and its draft. A create whose outcome is still unknown leaves with it;
+    /// the banner says where to look.
+    fn leave_form(&mut self) {
+        if let Some(check) = self.form.take().and_then(|f| f.create_check) {
+            self.banner = Some(Banner::info(format!(
+                "Unknown whether the create of {} went through: look for it in the list (r refreshes)",
+                clean(&check.target_url)
+            )));
+        }
+    }
+
     /// Ctrl-S: refuse with the first problem focused; create sends at once, edit shows the
     /// diff first.
     fn save(&mut self) -> Vec<Cmd> {
-        // Still finding out whether the last create went through: ask again, never create twice.
-        if let Some(check) = &self.create_check {
+        // Still finding out whether this draft's create went through: ask again, never
+        // create twice.
+        if let Some(check) = self.form.as_ref().and_then(|f| f.create_check.as_ref()) {
             if check.req.is_none() {
                 let cmd = self.load_list(false);
-                if let (Cmd::LoadList { req, .. }, Some(check)) = (&cmd, self.create_check.as_mut())
-                {
+                let check = self.form.as_mut().and_then(|f| f.create_check.as_mut());
+                if let (Cmd::LoadList { req, .. }, Some(check)) = (&cmd, check) {
                     check.req = Some(*req);
                 }
                 return vec![cmd];
@@ -456,7 +468,6 @@ impl App {
                     signing_secret,
                 ));
                 self.form = None;
-                self.create_check = None;
                 self.insert_subscription(subscription);
                 self.write_landed = true;
                 Vec::new()
@@ -469,8 +480,8 @@ impl App {
                     ));
                 }
                 let cmd = self.load_list(false);
-                if let Cmd::LoadList { req, .. } = &cmd {
-                    self.create_check = Some(CreateCheck {
+                if let (Cmd::LoadList { req, .. }, Some(form)) = (&cmd, self.form.as_mut()) {
+                    form.create_check = Some(CreateCheck {
                         req: Some(*req),
                         target_url,
                     });
@@ -531,7 +542,11 @@ impl App {
 
     /// After a create with no answer, the fresh list tells whether it happened.
     pub(super) fn resolve_create_check(&mut self, req: u64) {
-        let Some(check) = self.create_check.take_if(|c| c.req == Some(req)) else {
+        let Some(check) = self
+            .form
+            .as_mut()
+            .and_then(|f| f.create_check.take_if(|c| c.req == Some(req)))
+        else {
             return;
         };
         let found = self

@@ -305,6 +305,9 @@ pub struct Form {
     pub server_error: Option<super::Banner>,
     /// URLs of the account's other subscriptions (the uniqueness rule is per account).
     pub taken_urls: BTreeSet<String>,
+    /// This draft's create got no answer: the list that will tell whether it happened.
+    /// It belongs to the draft, so a new form starts clean.
+    pub create_check: Option<super::CreateCheck>,
 }
 
 impl Form {
@@ -321,6 +324,7 @@ impl Form {
             saving: None,
             server_error: None,
             taken_urls,
+            create_check: None,
         }
     }
 
@@ -354,6 +358,7 @@ impl Form {
             saving: None,
             server_error: None,
             taken_urls,
+            create_check: None,
         }
     }
 

@@ -166,7 +166,6 @@ pub struct App {
     pub secret_dialog: Option<SecretDialog>,
     /// A subscription that exists but whose create answer (and secret) was lost: (id, URL).
     pub lost_create: Option<(String, String)>,
-    create_check: Option<CreateCheck>,
     /// The account's phone lines (fetched when a form first opens).
     pub lines: Option<Vec<PhoneNumber>>,
     pub lines_error: Option<String>,
@@ -215,7 +214,6 @@ impl App {
             form: None,
             secret_dialog: None,
             lost_create: None,
-            create_check: None,
             lines: None,
             lines_error: None,
             lines_req: None,
@@ -638,17 +636,19 @@ impl App {
                         self.resolve_create_check(req);
                     }
                     Err(err) => {
-                        if let Some(check) =
-                            self.create_check.as_mut().filter(|c| c.req == Some(req))
+                        if let Some(form) = self
+                            .form
+                            .as_mut()
+                            .filter(|f| f.create_check.as_ref().is_some_and(|c| c.req == Some(req)))
                         {
                             // Kept: the next Ctrl-S asks again instead of creating twice.
-                            check.req = None;
-                            if let Some(form) = self.form.as_mut() {
-                                form.server_error = Some(Banner::error(
-                                    "Cannot tell yet whether the create went through (the list failed too); Ctrl-S checks again",
-                                    &err,
-                                ));
+                            if let Some(check) = form.create_check.as_mut() {
+                                check.req = None;
                             }
+                            form.server_error = Some(Banner::error(
+                                "Cannot tell yet whether the create went through (the list failed too); Ctrl-S checks again",
+                                &err,
+                            ));
                         }
                         if self.startup == Startup::Ready {
                             self.banner = Some(Banner::error("Refresh failed", &err));
@@ -819,7 +819,8 @@ impl App {
     fn load_list(&mut self, quiet: bool) -> Cmd {
         let req = self.next_id();
         // A create check waits for "the next list", whichever request that ends up being.
-        if let (Some(check), Some((old, _))) = (self.create_check.as_mut(), self.list_req) {
+        let check = self.form.as_mut().and_then(|f| f.create_check.as_mut());
+        if let (Some(check), Some((old, _))) = (check, self.list_req) {
             if check.req == Some(old) {
                 check.req = Some(req);
             }
