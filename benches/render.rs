@@ -120,6 +120,7 @@ fn subscriptions(n: usize) -> Vec<Subscription> {
                 phone_numbers,
                 routing_id_header: None,
                 routing_key_header: (rng.below(10) == 0).then(|| "X-Tenant".to_string()),
+                unreadable: Default::default(),
             }
         })
         .collect()

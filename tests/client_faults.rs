@@ -818,3 +818,29 @@ async fn create_sends_body_and_returns_the_secret_without_leaking_it() {
         })
     );
 }
+
+#[tokio::test]
+async fn one_unreadable_row_does_not_hide_the_rest_of_the_list() {
+    let server = MockServer::start().await;
+    let mut bad = subscription_json();
+    bad["id"] = json!("c3d4e5f6-a7b8-9012-cdef-345678901234");
+    bad["created_at"] = json!("not a time");
+    bad["phone_numbers"] = json!("+12025551234");
+    Mock::given(method("GET"))
+        .and(path(LIST))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!({ "subscriptions": [subscription_json(), bad] })),
+        )
+        .mount(&server)
+        .await;
+    let list = client_for(&server.uri(), 0).list().await.expect("a list");
+    assert_eq!(list.len(), 2);
+    assert!(list[0].unreadable.is_empty());
+    assert_eq!(list[1].unreadable.names(), ["created_at", "phone_numbers"]);
+    assert_eq!(list[1].id, "c3d4e5f6-a7b8-9012-cdef-345678901234");
+    assert_eq!(
+        list[1].subscribed_events,
+        ["message.sent", "message.received"]
+    );
+}

@@ -54,6 +54,7 @@ fn sub(
         phone_numbers: phones.map(|p| p.iter().map(|n| n.to_string()).collect()),
         routing_id_header: None,
         routing_key_header: None,
+        unreadable: Default::default(),
     }
 }
 

@@ -169,6 +169,7 @@ impl SubSpec {
             },
             routing_id_header: None,
             routing_key_header: self.id.is_multiple_of(3).then(|| "X-Key".into()),
+            unreadable: Default::default(),
         }
     }
 }

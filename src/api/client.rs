@@ -7,6 +7,7 @@ use crate::text::clean;
 use reqwest::header::{HeaderMap, HeaderValue, ACCEPT, AUTHORIZATION, CONTENT_TYPE, USER_AGENT};
 use reqwest::{Method, StatusCode};
 use serde::de::DeserializeOwned;
+use serde::Deserialize;
 use std::fmt;
 use std::time::Duration;
 use zeroize::{Zeroize, Zeroizing};
@@ -147,11 +148,30 @@ impl LinqClient {
         &self.target
     }
 
+    /// Every subscription of the account. A row the server sent in a shape we cannot read
+    /// is kept, its bad fields marked (`Subscription::unreadable`), rather than failing the
+    /// whole list.
     pub async fn list(&self) -> Result<Vec<Subscription>, ApiError> {
         let a = self
             .send(Method::GET, "/v3/webhook-subscriptions", None)
             .await?;
-        Ok(self.decode::<SubscriptionList>(&a)?.subscriptions)
+        // The common case in one pass; row by row only when something does not fit.
+        if let Ok(list) = serde_json::from_slice::<SubscriptionList>(&a.body) {
+            return Ok(list.subscriptions);
+        }
+        #[derive(serde::Deserialize)]
+        struct Rows {
+            subscriptions: Vec<serde_json::Value>,
+        }
+        let rows: Rows = self.decode(&a)?;
+        Ok(rows
+            .subscriptions
+            .iter()
+            .map(|row| {
+                Subscription::deserialize(row)
+                    .unwrap_or_else(|_| Subscription::from_row_lenient(row))
+            })
+            .collect())
     }
 
     pub async fn get(&self, id: &str) -> Result<Subscription, ApiError> {

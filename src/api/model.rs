@@ -24,12 +24,158 @@ pub struct Subscription {
     pub routing_id_header: Option<String>,
     #[serde(default)]
     pub routing_key_header: Option<String>,
+    /// Fields of this row the server sent in a shape we cannot read (shown as `?`); empty
+    /// for every well-formed row. Never sent back: a write from such a row sends only what
+    /// the user changed.
+    #[serde(skip)]
+    pub unreadable: UnreadableFields,
+}
+
+/// The fields of a [`Subscription`] row that did not parse, as a small bit set (the row
+/// type travels in every message: it stays small).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct UnreadableFields(u16);
+
+impl UnreadableFields {
+    const NAMES: [&'static str; 9] = [
+        "id",
+        "created_at",
+        "updated_at",
+        "is_active",
+        "subscribed_events",
+        "target_url",
+        "phone_numbers",
+        "routing_id_header",
+        "routing_key_header",
+    ];
+
+    pub fn of(names: &[&str]) -> Self {
+        let mut set = Self::default();
+        for name in names {
+            set.insert(name);
+        }
+        set
+    }
+
+    fn bit(name: &str) -> u16 {
+        Self::NAMES
+            .iter()
+            .position(|n| *n == name)
+            .map_or(0, |i| 1 << i)
+    }
+
+    pub fn insert(&mut self, name: &str) {
+        self.0 |= Self::bit(name);
+    }
+
+    pub fn contains(&self, name: &str) -> bool {
+        self.0 & Self::bit(name) != 0
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0 == 0
+    }
+
+    /// The field names, in wire order.
+    pub fn names(&self) -> Vec<&'static str> {
+        Self::NAMES
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| self.0 & (1 << i) != 0)
+            .map(|(_, n)| *n)
+            .collect()
+    }
 }
 
 impl Subscription {
     /// The phone filter, empty when the subscription hears every line.
     pub fn phone_filter(&self) -> &[String] {
         self.phone_numbers.as_deref().unwrap_or(&[])
+    }
+
+    /// False when the server sent `field` in a shape we cannot read.
+    pub fn readable(&self, field: &str) -> bool {
+        !self.unreadable.contains(field)
+    }
+
+    /// One row of a list, read field by field: a field that does not parse is recorded in
+    /// `unreadable` and gets a neutral placeholder, so one bad record cannot hide the rest
+    /// of the account.
+    pub fn from_row_lenient(row: &serde_json::Value) -> Self {
+        use serde_json::Value;
+        let mut unreadable = UnreadableFields::default();
+        let empty = serde_json::Map::new();
+        let object = row.as_object().unwrap_or(&empty);
+        let mut text = |name: &'static str| match object.get(name) {
+            Some(Value::String(s)) => s.clone(),
+            _ => {
+                unreadable.insert(name);
+                String::new()
+            }
+        };
+        let id = text("id");
+        let target_url = text("target_url");
+        let mut time = |name: &'static str| {
+            let parsed = object.get(name).and_then(Value::as_str).and_then(|s| {
+                OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339).ok()
+            });
+            parsed.unwrap_or_else(|| {
+                unreadable.insert(name);
+                OffsetDateTime::UNIX_EPOCH
+            })
+        };
+        let created_at = time("created_at");
+        let updated_at = time("updated_at");
+        let is_active = match object.get("is_active") {
+            Some(Value::Bool(active)) => *active,
+            _ => {
+                unreadable.insert("is_active");
+                false
+            }
+        };
+        let strings = |value: &Value| -> Option<Vec<String>> {
+            value
+                .as_array()?
+                .iter()
+                .map(|v| v.as_str().map(str::to_string))
+                .collect()
+        };
+        let subscribed_events = match object.get("subscribed_events").and_then(strings) {
+            Some(events) => events,
+            None => {
+                unreadable.insert("subscribed_events");
+                Vec::new()
+            }
+        };
+        let phone_numbers = match object.get("phone_numbers") {
+            None | Some(Value::Null) => None,
+            Some(value) => strings(value).or_else(|| {
+                unreadable.insert("phone_numbers");
+                None
+            }),
+        };
+        let mut header = |name: &'static str| match object.get(name) {
+            None | Some(Value::Null) => None,
+            Some(Value::String(s)) => Some(s.clone()),
+            Some(_) => {
+                unreadable.insert(name);
+                None
+            }
+        };
+        let routing_id_header = header("routing_id_header");
+        let routing_key_header = header("routing_key_header");
+        Self {
+            id,
+            created_at,
+            updated_at,
+            is_active,
+            subscribed_events,
+            target_url,
+            phone_numbers,
+            routing_id_header,
+            routing_key_header,
+            unreadable,
+        }
     }
 }
 
@@ -283,6 +429,27 @@ mod tests {
             assert_eq!(sub.subscribed_events[1], "brand.new");
             assert!(sub.phone_filter().is_empty());
         }
+    }
+
+    #[test]
+    fn a_row_with_bad_fields_is_read_field_by_field() {
+        let row = serde_json::json!({
+            "id": "b2c3d4e5-f6a7-8901-bcde-f23456789012", "created_at": "yesterday",
+            "updated_at": "2026-01-30T20:49:19.704Z", "is_active": "yes",
+            "subscribed_events": ["message.sent"], "target_url": "https://x.test/h",
+            "phone_numbers": [5], "routing_key_header": "X-Key"
+        });
+        let sub = Subscription::from_row_lenient(&row);
+        assert_eq!(
+            sub.unreadable.names(),
+            ["created_at", "is_active", "phone_numbers"]
+        );
+        assert_eq!(sub.id, "b2c3d4e5-f6a7-8901-bcde-f23456789012");
+        assert_eq!(sub.subscribed_events, ["message.sent"]);
+        assert_eq!(sub.routing_key_header.as_deref(), Some("X-Key"));
+        assert!(sub.readable("target_url") && !sub.readable("is_active"));
+        let nothing = Subscription::from_row_lenient(&serde_json::json!(7));
+        assert_eq!(nothing.unreadable.names().len(), 6);
     }
 
     #[test]

@@ -61,7 +61,7 @@ pub(super) enum TextEdit<'a> {
 }
 
 fn is_size_notice(banner: &Banner) -> bool {
-    banner.level == super::BannerLevel::Info
+    banner.level == super::BannerLevel::Notice
         && (banner.text.starts_with("Paste cut to") || banner.text.starts_with("This field takes"))
 }
 
@@ -174,7 +174,7 @@ impl App {
         };
         form.phones.error = None;
         match outcome {
-            Err(notice) => form.server_error = Some(Banner::info(notice)),
+            Err(notice) => form.server_error = Some(Banner::notice(notice)),
             // A notice about the size of an earlier paste is stale once the text changes.
             Ok(()) if form.server_error.as_ref().is_some_and(is_size_notice) => {
                 form.server_error = None
@@ -269,7 +269,8 @@ impl App {
             }
             Action::LeaveForm => {
                 if form.saving.is_some() {
-                    form.server_error = Some(Banner::info("Saving… wait for the server's answer"));
+                    form.server_error =
+                        Some(Banner::notice("Saving… wait for the server's answer"));
                 } else if form.is_dirty() {
                     form.prompt = Some(FormPrompt::Discard);
                 } else {
@@ -365,7 +366,7 @@ impl App {
     /// the banner says where to look.
     fn leave_form(&mut self) {
         if let Some(check) = self.form.take().and_then(|f| f.create_check) {
-            self.banner = Some(Banner::info(format!(
+            self.banner = Some(Banner::notice(format!(
                 "Unknown whether the create of {} went through: look for it in the list (r refreshes)",
                 clean(&check.target_url)
             )));
@@ -401,7 +402,9 @@ impl App {
             return Vec::new();
         }
         if deleting_url {
-            form.server_error = Some(Banner::info("Waiting for the delete of this URL to finish"));
+            form.server_error = Some(Banner::notice(
+                "Waiting for the delete of this URL to finish",
+            ));
             return Vec::new();
         }
         form.attempted = true;
@@ -419,7 +422,7 @@ impl App {
             Some(original) => {
                 let patch = form.patch();
                 if patch.is_empty() {
-                    form.server_error = Some(Banner::info("Nothing changed: nothing to send"));
+                    form.server_error = Some(Banner::notice("Nothing changed: nothing to send"));
                 } else {
                     let diff = super::forms::diff_line(original, &patch);
                     form.prompt = Some(FormPrompt::ConfirmSave { diff });
@@ -564,7 +567,7 @@ impl App {
             }
             None => {
                 if let Some(form) = self.form.as_mut() {
-                    form.server_error = Some(Banner::info(
+                    form.server_error = Some(Banner::notice(
                         "The create did not go through: no subscription has that URL. Your draft is intact — Ctrl-S to try again",
                     ));
                 }

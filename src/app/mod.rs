@@ -69,8 +69,24 @@ pub enum Modal {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum BannerLevel {
+    /// Something the user did worked (✔).
     Info,
+    /// Neither success nor failure: a state to know about.
+    Notice,
     Error,
+}
+
+/// Banners that a later event makes untrue, and which that event clears.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum BannerKind {
+    #[default]
+    Plain,
+    /// A list request failed: a later successful list clears it.
+    RefreshFailed,
+    /// Rows with unreadable fields: recounted on every list.
+    Unreadable,
+    /// A write is still in flight: cleared when it ends.
+    Waiting,
 }
 
 /// A non-modal message line; errors never clear the list or the selection.
@@ -79,6 +95,7 @@ pub struct Banner {
     pub level: BannerLevel,
     pub text: String,
     pub trace_id: Option<String>,
+    pub kind: BannerKind,
 }
 
 impl Banner {
@@ -87,6 +104,14 @@ impl Banner {
             level: BannerLevel::Info,
             text: text.into(),
             trace_id: None,
+            kind: BannerKind::Plain,
+        }
+    }
+
+    fn notice(text: impl Into<String>) -> Self {
+        Self {
+            level: BannerLevel::Notice,
+            ..Self::info(text)
         }
     }
 
@@ -95,7 +120,40 @@ impl Banner {
             level: BannerLevel::Error,
             text: format!("{context}: {err}"),
             trace_id: err.trace_id().map(|t| clean(t).into_owned()),
+            kind: BannerKind::Plain,
         }
+    }
+
+    fn error_text(text: impl Into<String>) -> Self {
+        Self {
+            level: BannerLevel::Error,
+            ..Self::info(text)
+        }
+    }
+
+    fn of_kind(self, kind: BannerKind) -> Self {
+        Self { kind, ..self }
+    }
+}
+
+/// The first words of a failed first load: "Cannot reach the API" only when nothing
+/// answered; an answer says what it was.
+pub fn failure_heading(err: &ApiError) -> &'static str {
+    match err {
+        ApiError::Connect { .. }
+        | ApiError::Timeout { .. }
+        | ApiError::Tls { .. }
+        | ApiError::Transport { .. } => "Cannot reach the API",
+        ApiError::InvalidRequest(_) => "Cannot send the request",
+        ApiError::Decode { .. } => "The API's answer is unreadable",
+        _ => match err.status() {
+            Some(401) => "The API refused the key",
+            Some(403) => "The key may not do this",
+            Some(404) => "Nothing answers at this base URL's path (check --base-url)",
+            Some(429) => "The API is rate limiting",
+            Some(500..=599) => "The API failed",
+            _ => "The API refused the request",
+        },
     }
 }
 
@@ -121,7 +179,11 @@ pub enum PendingOp {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Startup {
     Loading,
-    Unreachable(String),
+    /// The first list failed: a heading from [`failure_heading`] and the error.
+    Failed {
+        heading: &'static str,
+        detail: String,
+    },
     Ready,
 }
 
@@ -299,7 +361,7 @@ impl App {
                     let outcome =
                         text_input::paste(&mut self.filter, &text, text_input::FILTER_LIMIT);
                     if let Err(limit) = outcome {
-                        self.banner = Some(Banner::info(text_input::cut_notice(limit)));
+                        self.banner = Some(Banner::notice(text_input::cut_notice(limit)));
                     }
                     self.refilter();
                 }
@@ -348,22 +410,19 @@ impl App {
                         return Vec::new();
                     }
                 }
-                self.banner = Some(match outcome {
-                    CopyOutcome::System { what } => {
-                        Banner::info(format!("Copied the {what} to the system clipboard"))
-                    }
-                    CopyOutcome::Osc52 { what, tmux } => {
-                        Banner::info(format!(
+                self.banner =
+                    Some(match outcome {
+                        CopyOutcome::System { what } => {
+                            Banner::info(format!("Copied the {what} to the system clipboard"))
+                        }
+                        CopyOutcome::Osc52 { what, tmux } => Banner::info(format!(
                         "Sent the {what} to your terminal's clipboard (OSC 52) — paste to check{}",
                         if tmux { "; tmux needs `set -g set-clipboard on`" } else { "" }
-                    ))
-                    }
-                    CopyOutcome::Failed { what, reason } => Banner {
-                        level: BannerLevel::Error,
-                        text: format!("Could not copy the {what}: {reason} — select it by hand"),
-                        trace_id: None,
-                    },
-                });
+                    )),
+                        CopyOutcome::Failed { what, reason } => Banner::error_text(format!(
+                            "Could not copy the {what}: {reason} — select it by hand"
+                        )),
+                    });
                 self.dirty = true;
                 Vec::new()
             }
@@ -502,11 +561,9 @@ impl App {
                         what: "subscription id".into(),
                     }];
                 }
-                self.banner = Some(Banner {
-                    level: BannerLevel::Error,
-                    text: "Not copied: the server sent an id that is not a subscription id".into(),
-                    trace_id: None,
-                });
+                self.banner = Some(Banner::error_text(
+                    "Not copied: the server sent an id that is not a subscription id",
+                ));
             }
             // Form, secret and lost-create keys are dispatched by `form_action` /
             // `secret_action`; they cannot reach here.
@@ -523,7 +580,7 @@ impl App {
     fn edit_filter(&mut self, key: KeyEvent) {
         if let Some(r) = text_request(&key) {
             if let Err(limit) = text_input::edit(&mut self.filter, r, text_input::FILTER_LIMIT) {
-                self.banner = Some(Banner::info(text_input::full_notice(limit)));
+                self.banner = Some(Banner::notice(text_input::full_notice(limit)));
             }
             self.refilter();
             self.dirty = true;
@@ -567,9 +624,10 @@ impl App {
     fn refuse_if_pending(&mut self, id: &str) -> bool {
         let pending = self.pending.contains_key(id);
         if pending {
-            self.banner = Some(Banner::info(
-                "Still waiting for the server on this subscription",
-            ));
+            self.banner = Some(
+                Banner::notice("Still waiting for the server on this subscription")
+                    .of_kind(BannerKind::Waiting),
+            );
         }
         pending
     }
@@ -634,6 +692,7 @@ impl App {
                     Ok(list) => {
                         self.apply_list(list, at, quiet);
                         self.resolve_create_check(req);
+                        self.update_list_banners();
                     }
                     Err(err) => {
                         if let Some(form) = self
@@ -651,9 +710,15 @@ impl App {
                             ));
                         }
                         if self.startup == Startup::Ready {
-                            self.banner = Some(Banner::error("Refresh failed", &err));
+                            self.banner = Some(
+                                Banner::error("Refresh failed", &err)
+                                    .of_kind(BannerKind::RefreshFailed),
+                            );
                         } else {
-                            self.startup = Startup::Unreachable(err.to_string());
+                            self.startup = Startup::Failed {
+                                heading: failure_heading(&err),
+                                detail: err.to_string(),
+                            };
                         }
                         self.dirty = true;
                     }
@@ -684,6 +749,7 @@ impl App {
                 if self.pending.get(&id).map(|p| p.req) != Some(req) {
                     return Vec::new();
                 }
+                self.clear_waiting_banner();
                 let Some(pending) = self.pending.remove(&id) else {
                     return Vec::new();
                 };
@@ -707,7 +773,7 @@ impl App {
                         };
                         if err.is_not_found() {
                             self.remove_subscription(&id);
-                            self.banner = Some(Banner::info(
+                            self.banner = Some(Banner::notice(
                                 "That subscription was already deleted elsewhere",
                             ));
                         } else {
@@ -740,6 +806,7 @@ impl App {
                 if self.pending.get(&id).map(|p| p.req) != Some(req) {
                     return Vec::new();
                 }
+                self.clear_waiting_banner();
                 let url = self
                     .pending
                     .remove(&id)
@@ -753,8 +820,9 @@ impl App {
                     }
                     Err(err) if err.is_not_found() => {
                         self.remove_subscription(&id);
-                        self.banner =
-                            Some(Banner::info(format!("{url} was already deleted elsewhere")));
+                        self.banner = Some(Banner::notice(format!(
+                            "{url} was already deleted elsewhere"
+                        )));
                     }
                     Err(err) => self.banner = Some(Banner::error("Delete failed", &err)),
                 }
@@ -785,7 +853,7 @@ impl App {
             // A delete dialog on a subscription that is gone now has nothing to delete.
             if let Some(Modal::ConfirmDelete { id, target_url, .. }) = &self.modal {
                 if !list.iter().any(|s| &s.id == id) {
-                    self.banner = Some(Banner::info(format!(
+                    self.banner = Some(Banner::notice(format!(
                         "{} was deleted elsewhere",
                         clean(target_url)
                     )));
@@ -798,6 +866,50 @@ impl App {
             self.refilter_keeping(old_index);
         }
         if changed || !quiet || self.refresh_text() != label_before {
+            self.dirty = true;
+        }
+    }
+
+    /// "Still waiting for the server" is untrue once a write answers.
+    fn clear_waiting_banner(&mut self) {
+        if self.banner.as_ref().map(|b| b.kind) == Some(BannerKind::Waiting) {
+            self.banner = None;
+        }
+    }
+
+    /// After a good list: a "Refresh failed" is no longer true, and rows with unreadable
+    /// fields are counted anew.
+    fn update_list_banners(&mut self) {
+        let kind = self.banner.as_ref().map(|b| b.kind);
+        let unreadable = self
+            .subscriptions
+            .iter()
+            .filter(|s| !s.unreadable.is_empty())
+            .count();
+        let replaceable = matches!(
+            kind,
+            None | Some(BannerKind::RefreshFailed | BannerKind::Unreadable)
+        );
+        if unreadable > 0 && replaceable {
+            let rows = if unreadable == 1 {
+                "1 subscription has".to_string()
+            } else {
+                format!("{unreadable} subscriptions have")
+            };
+            self.banner = Some(
+                Banner::error_text(format!(
+                    "{rows} fields the server sent in a shape linq-hooks cannot read (shown as ?)"
+                ))
+                .of_kind(BannerKind::Unreadable),
+            );
+            self.dirty = true;
+        } else if unreadable == 0
+            && matches!(
+                kind,
+                Some(BannerKind::RefreshFailed | BannerKind::Unreadable)
+            )
+        {
+            self.banner = None;
             self.dirty = true;
         }
     }

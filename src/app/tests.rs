@@ -2,6 +2,7 @@
 
 use super::*;
 use crate::api::error::LinqFailure;
+use crate::api::UnreadableFields;
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 use keymap::{Effect, BINDINGS};
 use time::macros::datetime;
@@ -31,6 +32,7 @@ fn sub(id: &str, minute: i64, url: &str, active: bool) -> Subscription {
         phone_numbers: None,
         routing_id_header: None,
         routing_key_header: None,
+        unreadable: Default::default(),
     }
 }
 
@@ -337,6 +339,75 @@ fn selected_row_deleted_elsewhere_moves_selection_to_the_same_index() {
 }
 
 #[test]
+fn a_first_load_that_got_an_answer_says_what_the_answer_was() {
+    for (err, heading) in [
+        (linq_error(401, 2004, "t1"), "The API refused the key"),
+        (
+            linq_error(404, 2010, "t2"),
+            "Nothing answers at this base URL's path (check --base-url)",
+        ),
+        (linq_error(503, 3001, "t3"), "The API failed"),
+        (ApiError::Timeout { millis: 30_000 }, "Cannot reach the API"),
+    ] {
+        let mut app = App::new(connection(false), NOW, (100, 30));
+        app.init();
+        app.update(Msg::Api {
+            req: list_req(&app),
+            result: ApiResult::List {
+                at: NOW,
+                result: Err(err),
+            },
+        });
+        match &app.startup {
+            Startup::Failed { heading: h, .. } => assert_eq!(*h, heading),
+            other => panic!("{other:?}"),
+        }
+    }
+}
+
+#[test]
+fn a_refresh_failure_banner_goes_when_a_later_refresh_succeeds() {
+    let mut app = loaded(five());
+    app.update(key('r'));
+    app.update(Msg::Api {
+        req: list_req(&app),
+        result: ApiResult::List {
+            at: NOW,
+            result: Err(linq_error(500, 3006, "trace-r")),
+        },
+    });
+    assert!(app
+        .banner
+        .as_ref()
+        .is_some_and(|b| b.text.starts_with("Refresh failed")));
+    app.update(key('r'));
+    app.update(list_msg(list_req(&app), five()));
+    assert_eq!(app.banner, None);
+}
+
+#[test]
+fn rows_with_unreadable_fields_stay_in_the_list_and_a_banner_counts_them() {
+    let mut app = loaded(five());
+    let mut rows = five();
+    rows[1].unreadable = UnreadableFields::of(&["created_at"]);
+    rows[2].unreadable = UnreadableFields::of(&["is_active", "subscribed_events"]);
+    app.update(key('r'));
+    app.update(list_msg(list_req(&app), rows));
+    assert_eq!(app.subscriptions.len(), 5);
+    let banner = app.banner.clone().expect("a banner");
+    assert_eq!(banner.level, BannerLevel::Error);
+    assert!(
+        banner.text.starts_with("2 subscriptions have fields"),
+        "{}",
+        banner.text
+    );
+    // Once the server sends them well again, the banner goes.
+    app.update(key('r'));
+    app.update(list_msg(list_req(&app), five()));
+    assert_eq!(app.banner, None);
+}
+
+#[test]
 fn list_load_failure_at_start_is_unreachable_and_r_retries() {
     let mut app = App::new(connection(false), NOW, (100, 30));
     app.init();
@@ -353,7 +424,13 @@ fn list_load_failure_at_start_is_unreachable_and_r_retries() {
         },
     });
     assert!(cmds.is_empty());
-    assert_eq!(app.startup, Startup::Unreachable(text));
+    assert_eq!(
+        app.startup,
+        Startup::Failed {
+            heading: "Cannot reach the API",
+            detail: text
+        }
+    );
     assert_eq!(app.list_req, None);
     assert_eq!(app.banner, None);
 
@@ -808,7 +885,7 @@ fn pause_answered_404_removes_the_row() {
     assert_eq!(ids(&app), ["a", "c", "d", "e"]);
     assert_eq!(app.selected.as_deref(), Some("c"));
     let banner = app.banner.clone().unwrap();
-    assert_eq!(banner.level, BannerLevel::Info);
+    assert_eq!(banner.level, BannerLevel::Notice);
     assert!(banner.text.contains("already deleted elsewhere"));
 }
 
@@ -854,8 +931,13 @@ fn second_p_on_a_pending_row_sends_nothing() {
     );
     assert_eq!(
         app.banner.as_ref().map(|b| b.level),
-        Some(BannerLevel::Info)
+        Some(BannerLevel::Notice)
     );
+    // The wait is over once the server answers: the banner goes with it.
+    let mut done = five()[1].clone();
+    done.is_active = false;
+    app.update(updated_msg(req, "b", Ok(done)));
+    assert_eq!(app.banner, None);
 }
 
 #[test]
@@ -1005,7 +1087,7 @@ fn delete_404_also_removes_the_row_already_deleted_elsewhere() {
     assert_eq!(ids(&app), ["a", "b", "d", "e"]);
     assert!(app.pending.is_empty());
     let banner = app.banner.clone().unwrap();
-    assert_eq!(banner.level, BannerLevel::Info);
+    assert_eq!(banner.level, BannerLevel::Notice);
     assert_eq!(
         banner.text,
         "https://charlie.test/hooks was already deleted elsewhere"

@@ -6,11 +6,13 @@ use crate::app::forms::DEFAULT_ROUTING_ID_HEADER;
 use crate::app::{age, group_events, payload_version, App, Focus};
 use crate::text::clean;
 use ratatui::layout::Rect;
+use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 use ratatui::Frame;
 use time::macros::format_description;
 use time::OffsetDateTime;
+use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
 pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     let mut block = Block::default()
@@ -23,8 +25,8 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         frame.render_widget(block, area);
         return;
     };
-    let lines = detail_lines(app, sub);
     let inner_width = usize::from(area.width.saturating_sub(2)).max(1);
+    let lines = detail_lines(app, sub, inner_width);
     let total: usize = lines
         .iter()
         .map(|l| l.width().div_ceil(inner_width).max(1))
@@ -45,10 +47,65 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     frame.render_widget(p, area);
 }
 
+/// The label column: " name     " before each value.
+const LABEL_W: usize = 10;
+
 fn field(name: &str, value: Vec<Span<'static>>) -> Line<'static> {
     let mut spans = vec![Span::styled(format!(" {name:<9}"), theme::dim())];
     spans.extend(value);
     Line::from(spans)
+}
+
+/// A field whose value may be longer than the pane: continuation lines start under the
+/// value, not at column 0 under an empty label.
+fn field_wrapped(name: &str, text: &str, style: Style, width: usize) -> Vec<Line<'static>> {
+    let chunks = wrap(text, width.saturating_sub(LABEL_W).max(8));
+    chunks
+        .into_iter()
+        .enumerate()
+        .map(|(i, chunk)| {
+            let label = if i == 0 {
+                format!(" {name:<9}")
+            } else {
+                " ".repeat(LABEL_W)
+            };
+            Line::from(vec![
+                Span::styled(label, theme::dim()),
+                Span::styled(chunk, style),
+            ])
+        })
+        .collect()
+}
+
+/// Splits `text` into pieces of at most `width` columns, after a space, comma, slash or
+/// `&` when one is near the end, else exactly at the width (a URL has no spaces).
+pub fn wrap(text: &str, width: usize) -> Vec<String> {
+    let mut lines = Vec::new();
+    let mut rest = text;
+    while UnicodeWidthStr::width(rest) > width {
+        let mut used = 0;
+        let mut cut = 0;
+        let mut soft = None;
+        for (i, c) in rest.char_indices() {
+            let w = UnicodeWidthChar::width(c).unwrap_or(0);
+            if used + w > width {
+                break;
+            }
+            used += w;
+            cut = i + c.len_utf8();
+            if matches!(c, ' ' | ',' | '/' | '&') && used * 3 > width * 2 {
+                soft = Some(cut);
+            }
+        }
+        // A character wider than the whole width still has to go somewhere.
+        let cut = soft
+            .unwrap_or(cut)
+            .max(rest.chars().next().map_or(1, char::len_utf8));
+        lines.push(rest[..cut].trim_end().to_string());
+        rest = rest[cut..].trim_start();
+    }
+    lines.push(rest.to_string());
+    lines
 }
 
 fn when(app: &App, t: OffsetDateTime) -> String {
@@ -61,14 +118,43 @@ fn when(app: &App, t: OffsetDateTime) -> String {
     format!("{text} ({})", age(app.now, t))
 }
 
-pub fn detail_lines(app: &App, sub: &Subscription) -> Vec<Line<'static>> {
+/// What the server sent for `field`, or `?` when it sent something unreadable.
+fn shown(sub: &Subscription, field: &str, text: &str) -> String {
+    if sub.readable(field) {
+        clean(text).into_owned()
+    } else {
+        "?".into()
+    }
+}
+
+pub fn detail_lines(app: &App, sub: &Subscription, width: usize) -> Vec<Line<'static>> {
     let mut lines = Vec::new();
-    lines.push(field("id", vec![Span::raw(clean(&sub.id).into_owned())]));
-    lines.push(field(
-        "target",
-        vec![Span::raw(clean(&sub.target_url).into_owned())],
+    if !sub.unreadable.is_empty() {
+        lines.extend(field_wrapped(
+            "unreadable",
+            &format!(
+                "{} — the server sent these in a shape linq-hooks cannot read",
+                sub.unreadable.names().join(", ")
+            ),
+            theme::error_text(),
+            width,
+        ));
+    }
+    lines.extend(field_wrapped(
+        "id",
+        &shown(sub, "id", &sub.id),
+        Style::new(),
+        width,
     ));
-    let status = if sub.is_active {
+    lines.extend(field_wrapped(
+        "target",
+        &shown(sub, "target_url", &sub.target_url),
+        Style::new(),
+        width,
+    ));
+    let status = if !sub.readable("is_active") {
+        Span::styled("? unknown", theme::warning())
+    } else if sub.is_active {
         Span::styled("● active — deliveries on", theme::active())
     } else {
         Span::styled("◌ paused — no deliveries", theme::warning())
@@ -82,18 +168,27 @@ pub fn detail_lines(app: &App, sub: &Subscription) -> Vec<Line<'static>> {
         ),
     };
     lines.push(field("payload", vec![version]));
-    lines.push(field("created", vec![Span::raw(when(app, sub.created_at))]));
-    lines.push(field("updated", vec![Span::raw(when(app, sub.updated_at))]));
+    for (name, key, at) in [
+        ("created", "created_at", sub.created_at),
+        ("updated", "updated_at", sub.updated_at),
+    ] {
+        let text = if sub.readable(key) {
+            when(app, at)
+        } else {
+            "?".into()
+        };
+        lines.push(field(name, vec![Span::raw(text)]));
+    }
     let phones = match sub.phone_filter() {
-        [] => Span::raw("every line (no filter)"),
-        list => Span::raw(
-            list.iter()
-                .map(|p| clean(p).into_owned())
-                .collect::<Vec<_>>()
-                .join(", "),
-        ),
+        _ if !sub.readable("phone_numbers") => "?".to_string(),
+        [] => "every line (no filter)".to_string(),
+        list => list
+            .iter()
+            .map(|p| clean(p).into_owned())
+            .collect::<Vec<_>>()
+            .join(", "),
     };
-    lines.push(field("phones", vec![phones]));
+    lines.extend(field_wrapped("phones", &phones, Style::new(), width));
     let routing = match (&sub.routing_key_header, &sub.routing_id_header) {
         (Some(key), id) => format!(
             "affinity on: key header {}, id header {}",
@@ -102,7 +197,7 @@ pub fn detail_lines(app: &App, sub: &Subscription) -> Vec<Line<'static>> {
         ),
         (None, _) => "delivery affinity off".into(),
     };
-    lines.push(field("routing", vec![Span::raw(routing)]));
+    lines.extend(field_wrapped("routing", &routing, Style::new(), width));
     let unknown: Vec<&str> = sub
         .subscribed_events
         .iter()
@@ -116,11 +211,15 @@ pub fn detail_lines(app: &App, sub: &Subscription) -> Vec<Line<'static>> {
     };
     lines.push(field(
         "events",
-        vec![Span::raw(format!(
-            "{} subscribed of {} known{source}",
-            sub.subscribed_events.len(),
-            app.catalog.len()
-        ))],
+        vec![Span::raw(if sub.readable("subscribed_events") {
+            format!(
+                "{} subscribed of {} known{source}",
+                sub.subscribed_events.len(),
+                app.catalog.len()
+            )
+        } else {
+            "?".into()
+        })],
     ));
     let known = sub
         .subscribed_events
@@ -160,4 +259,26 @@ pub fn detail_lines(app: &App, sub: &Subscription) -> Vec<Line<'static>> {
         ]));
     }
     lines
+}
+
+#[cfg(test)]
+mod tests {
+    use super::wrap;
+
+    #[test]
+    fn long_values_wrap_within_the_width() {
+        let url = format!("https://hooks.example/{}", "a".repeat(50));
+        let lines = wrap(&url, 20);
+        assert!(lines.iter().all(|l| l.chars().count() <= 20), "{lines:?}");
+        assert_eq!(lines.concat(), url);
+        assert_eq!(
+            wrap("+12025550142, +14155550163", 16),
+            ["+12025550142,", "+14155550163"]
+        );
+        // Wide characters count two columns each.
+        assert!(wrap(&"界".repeat(10), 5)
+            .iter()
+            .all(|l| l.chars().count() <= 2));
+        assert_eq!(wrap("short", 20), ["short"]);
+    }
 }

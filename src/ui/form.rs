@@ -315,7 +315,7 @@ fn render_status(form: &Form, frame: &mut Frame, area: Rect) {
     } else if let Some(b) = &form.server_error {
         let style = match b.level {
             BannerLevel::Error => theme::error_banner(),
-            BannerLevel::Info => theme::info_banner(),
+            BannerLevel::Info | BannerLevel::Notice => theme::info_banner(),
         };
         let text = super::header::banner_text(b).replace("  (Esc)", "");
         return frame.render_widget(

@@ -96,6 +96,7 @@ pub fn banner_text(banner: &Banner) -> String {
     let mark = match banner.level {
         BannerLevel::Error => "✖",
         BannerLevel::Info => "✔",
+        BannerLevel::Notice => "•",
     };
     // The trace id first: support asks for it, and a long message must not push it off.
     let trace = banner
@@ -109,7 +110,7 @@ pub fn banner_text(banner: &Banner) -> String {
 pub fn render_banner(banner: &Banner, frame: &mut Frame, area: Rect) {
     let style = match banner.level {
         BannerLevel::Error => theme::error_banner(),
-        BannerLevel::Info => theme::info_banner(),
+        BannerLevel::Info | BannerLevel::Notice => theme::info_banner(),
     };
     let text = banner_text(banner);
     frame.render_widget(

@@ -81,10 +81,10 @@ fn empty_message(app: &App) -> Option<Line<'static>> {
                 clean(&app.connection.base_url)
             )))
         }
-        Startup::Unreachable(err) => {
+        Startup::Failed { heading, detail } => {
             return Some(Line::from(vec![
-                Span::styled(" Cannot reach the API: ", theme::warning()),
-                Span::raw(clean(err).into_owned()),
+                Span::styled(format!(" {heading}: "), theme::warning()),
+                Span::raw(clean(detail).into_owned()),
                 Span::raw("  — press "),
                 Span::styled("r", theme::key()),
                 Span::raw(" to retry, "),
@@ -121,6 +121,7 @@ fn row_line(app: &App, sub: &Subscription, url_w: usize, selected: bool) -> Line
         Some(PendingOp::Delete) => ("✖ deleting", theme::pending()),
         Some(PendingOp::Pause { was_active: true }) => ("⟳ pausing", theme::pending()),
         Some(PendingOp::Pause { was_active: false }) => ("⟳ resuming", theme::pending()),
+        None if !sub.readable("is_active") => ("? unknown", theme::warning()),
         None if sub.is_active => ("● active", theme::active()),
         None => ("◌ paused", theme::paused()),
     };
@@ -130,6 +131,7 @@ fn row_line(app: &App, sub: &Subscription, url_w: usize, selected: bool) -> Line
         theme::paused()
     };
     let phones = match sub.phone_filter().len() {
+        _ if !sub.readable("phone_numbers") => "?".to_string(),
         0 => "all lines".to_string(),
         1 => "1 line".to_string(),
         n => format!("{n} lines"),
@@ -137,14 +139,21 @@ fn row_line(app: &App, sub: &Subscription, url_w: usize, selected: bool) -> Line
     let version = payload_version(&sub.target_url)
         .map(|v| clean(&v).into_owned())
         .unwrap_or_else(|| "default".into());
+    let target = if sub.readable("target_url") {
+        short_url(&sub.target_url, url_w)
+    } else {
+        "?".into()
+    };
+    let events = if sub.readable("subscribed_events") {
+        sub.subscribed_events.len().to_string()
+    } else {
+        "?".into()
+    };
     Line::from(vec![
         Span::raw(" "),
         Span::styled(pad(status, STATUS_W - 1), style),
-        Span::styled(pad(&short_url(&sub.target_url, url_w), url_w), rest),
-        Span::styled(
-            format!("{:>w$}  ", sub.subscribed_events.len(), w = EVENTS_W - 2),
-            rest,
-        ),
+        Span::styled(pad(&target, url_w), rest),
+        Span::styled(format!("{events:>w$}  ", w = EVENTS_W - 2), rest),
         Span::styled(pad(&phones, PHONES_W), rest),
         Span::styled(pad(&version, VERSION_W), rest),
     ])
