@@ -512,3 +512,62 @@ fn a_revealed_secret_never_carries_control_characters_to_the_screen() {
         );
     }
 }
+
+/// A create whose answer was lost, and a re-list that finds its URL.
+fn lost_create(size: (u16, u16)) -> App {
+    let mut app = create_form(size);
+    let url = "https://new.example/linq?version=2026-02-03";
+    type_text(&mut app, url);
+    app.update(code(KeyCode::Tab));
+    app.update(key(' '));
+    let cmds = app.update(ctrl('s'));
+    let [Cmd::Create { req, .. }] = cmds.as_slice() else {
+        panic!("no create: {cmds:?}");
+    };
+    let cmds = app.update(Msg::Api {
+        req: *req,
+        result: ApiResult::Created {
+            target_url: url.into(),
+            result: Err(linq_hooks::api::ApiError::Timeout { millis: 30_000 }),
+        },
+    });
+    let [Cmd::LoadList { req, .. }] = cmds.as_slice() else {
+        panic!("no re-list: {cmds:?}");
+    };
+    let mut list = subs();
+    list.push(sub(CREATED, NOW, url, &["message.sent"], None));
+    app.update(Msg::Api {
+        req: *req,
+        result: ApiResult::List {
+            at: NOW,
+            result: Ok(list),
+        },
+    });
+    assert!(app.lost_create.is_some());
+    app
+}
+
+#[test]
+fn lost_create_dialog_wraps_its_text_once() {
+    let screens = snapshot("lost_create", lost_create);
+    for s in screens {
+        assert!(s.contains("its signing secret was in"), "{s}");
+    }
+    // Narrower than the dialog: the sentence is wrapped by the paragraph alone, so no line
+    // of it is a stub of one or two words.
+    let app = lost_create((60, 24));
+    let screen = text(&draw(&app));
+    let sentence: Vec<&str> = screen
+        .lines()
+        .skip_while(|l| !l.contains("A subscription with this URL"))
+        .take_while(|l| !l.trim_matches(|c| c == '│' || c == ' ').is_empty())
+        .collect();
+    assert!(sentence.len() >= 4, "{screen}");
+    for line in &sentence[..sentence.len() - 1] {
+        let words = line
+            .trim_matches(|c| c == '│' || c == ' ')
+            .split(' ')
+            .count();
+        assert!(words >= 4, "a stub line {line:?} in\n{screen}");
+    }
+}

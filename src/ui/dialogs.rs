@@ -7,7 +7,7 @@ use crate::text::clean;
 use ratatui::layout::{Constraint, Flex, Layout, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
+use ratatui::widgets::{Block, Borders, Clear, Padding, Paragraph, Wrap};
 use ratatui::Frame;
 
 pub fn render(app: &App, frame: &mut Frame, area: Rect) {
@@ -154,24 +154,35 @@ fn render_help(app: &App, frame: &mut Frame, area: Rect) {
 
 fn render_lost_create(frame: &mut Frame, area: Rect, id: &str, target_url: &str) {
     let rect = centered(area, 76, 12);
+    // Padding instead of leading spaces: wrapped lines keep the same margin.
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(theme::danger())
+        .padding(Padding::horizontal(1))
         .title(Span::styled(
             " The create went through, but its answer was lost ",
             theme::danger(),
         ));
-    let [url_line, id_line] = subject_lines(target_url, id);
     let lines = vec![
         Line::from(""),
-        url_line,
-        id_line,
+        Line::from(vec![
+            Span::styled("URL ", theme::dim()),
+            Span::raw(clean(target_url).into_owned()),
+        ]),
+        Line::from(vec![
+            Span::styled("id  ", theme::dim()),
+            Span::raw(clean(id).into_owned()),
+        ]),
         Line::from(""),
-        Line::from(" A subscription with this URL exists now, but its signing secret was in the"),
-        Line::from(" lost answer and can never be shown again. Delete it and create it again to"),
-        Line::from(" get a secret you can store."),
+        // One line: the paragraph wraps it to the dialog's width (pre-broken lines were
+        // wrapped a second time on narrow terminals).
+        Line::from(
+            "A subscription with this URL exists now, but its signing secret was in the lost \
+             answer and can never be shown again. Delete it and create it again to get a \
+             secret you can store.",
+        ),
         Line::from(""),
-        Line::from(" y delete it (then Ctrl-S creates it again) · n keep it without a secret"),
+        Line::from("y delete it (then Ctrl-S creates it again) · n keep it without a secret"),
     ];
     frame.render_widget(Clear, rect);
     frame.render_widget(
