@@ -216,6 +216,9 @@ pub struct App {
     pub pending: HashMap<String, Pending>,
     /// The list request whose answer we wait for, and whether it is a quiet auto-refresh.
     pub list_req: Option<(ReqId, bool)>,
+    /// `r` was pressed while a list was in flight: one more list when it answers, so the
+    /// list shown is never older than the last press (and presses never pile up requests).
+    list_again: bool,
     catalog_req: Option<ReqId>,
     /// Known event types: the server's catalogue, else the bundled one.
     pub catalog: Vec<String>,
@@ -264,6 +267,7 @@ impl App {
             banner: None,
             pending: HashMap::new(),
             list_req: None,
+            list_again: false,
             catalog_req: None,
             catalog: BUNDLED_EVENTS
                 .lines()
@@ -540,6 +544,12 @@ impl App {
             }
             Action::Refresh => {
                 self.banner = None;
+                if let Some((req, _)) = self.list_req {
+                    // Shown with the spinner now, even if it started as a quiet refresh.
+                    self.list_req = Some((req, false));
+                    self.list_again = true;
+                    return Vec::new();
+                }
                 return vec![self.load_list(false)];
             }
             Action::Filter => self.focus = Focus::Filter,
@@ -722,6 +732,9 @@ impl App {
                         }
                         self.dirty = true;
                     }
+                }
+                if std::mem::take(&mut self.list_again) {
+                    return vec![self.load_list(false)];
                 }
             }
             ApiResult::Catalog(result) => {

@@ -265,20 +265,23 @@ fn list_result_fills_rows_sorted_by_created_at_then_id_and_selects_the_first() {
 fn stale_list_result_is_ignored() {
     let mut app = loaded(five());
     let first = app.update(key('r'));
-    let second = app.update(key('r'));
-    let (
-        Cmd::LoadList {
-            req: old,
-            quiet: false,
-        },
-        Cmd::LoadList {
-            req: new,
-            quiet: false,
-        },
-    ) = (&first[0], &second[0])
-    else {
-        panic!("r did not send LoadList: {first:?} {second:?}");
+    let [Cmd::LoadList { req: old, .. }] = first.as_slice() else {
+        panic!("r did not send LoadList: {first:?}");
     };
+    let old = *old;
+    // A write lands while that list is in flight: it may predate the write, so a new
+    // list is asked for and the old answer no longer counts.
+    select(&mut app, "b");
+    app.update(key('p'));
+    let pause = pending_req(&app, "b");
+    let mut paused = five()[1].clone();
+    paused.is_active = false;
+    let cmds = app.update(updated_msg(pause, "b", Ok(paused)));
+    let [Cmd::LoadList { req: new, .. }] = cmds.as_slice() else {
+        panic!("no fresh list after the write: {cmds:?}");
+    };
+    let new_req = *new;
+    let (old, new) = (&old, &new_req);
     assert!(old < new);
     assert_eq!(app.list_req, Some((*new, false)));
 
@@ -363,6 +366,33 @@ fn a_first_load_that_got_an_answer_says_what_the_answer_was() {
             other => panic!("{other:?}"),
         }
     }
+}
+
+#[test]
+fn pressing_r_five_times_keeps_one_list_in_flight_and_asks_once_more_after_it() {
+    let mut app = loaded(five());
+    let first = app.update(key('r'));
+    assert_eq!(first.len(), 1);
+    let req = list_req(&app);
+    for _ in 0..4 {
+        assert!(
+            app.update(key('r')).is_empty(),
+            "no second request in flight"
+        );
+    }
+    // The answer to the first: applied, then exactly one more (the latest press wins).
+    let cmds = app.update(list_msg(req, five()));
+    let again = list_req(&app);
+    assert_ne!(again, req);
+    assert_eq!(
+        cmds,
+        vec![Cmd::LoadList {
+            req: again,
+            quiet: false
+        }]
+    );
+    assert!(app.update(list_msg(again, five())).is_empty());
+    assert_eq!(app.list_req, None);
 }
 
 #[test]
