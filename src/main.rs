@@ -62,13 +62,21 @@ fn main() -> anyhow::Result<()> {
             runtime.block_on(sandbox::serve(args)).context("sandbox")
         }
         None => {
-            let _log = linq_hooks::logging::init("dashboard");
-            runtime.block_on(dashboard(cli))
+            let log = linq_hooks::logging::init("dashboard");
+            let code = runtime.block_on(dashboard(cli))?;
+            // Ended by a signal: say so in the exit status, after the log is flushed (the
+            // terminal is restored by now).
+            drop(log);
+            if code != 0 {
+                std::process::exit(code);
+            }
+            Ok(())
         }
     }
 }
 
-async fn dashboard(cli: Cli) -> anyhow::Result<()> {
+/// Runs the dashboard; returns the exit status (non-zero when a signal ended it).
+async fn dashboard(cli: Cli) -> anyhow::Result<i32> {
     let target = config::resolve(cli.base_url.clone(), cli.sandbox, |k| std::env::var(k).ok())?;
     // The embedded sandbox lives as long as the dashboard.
     let mut embedded = None;
@@ -150,5 +158,6 @@ async fn dashboard(cli: Cli) -> anyhow::Result<()> {
     if let Some(handle) = embedded {
         let _ = handle.shutdown().await;
     }
-    result.map(|_| ()).context("dashboard")
+    let app = result.context("dashboard")?;
+    Ok(app.exit_code.unwrap_or(0))
 }

@@ -318,16 +318,17 @@ fn to_msg(event: Event) -> Option<Msg> {
 #[cfg(unix)]
 fn spawn_signal_listener(tx: mpsc::UnboundedSender<Inner>) {
     use tokio::signal::unix::{signal, SignalKind};
-    for kind in [
-        SignalKind::terminate(),
-        SignalKind::hangup(),
-        SignalKind::interrupt(),
+    for (kind, number) in [
+        (SignalKind::terminate(), 15),
+        (SignalKind::hangup(), 1),
+        (SignalKind::interrupt(), 2),
     ] {
         let tx = tx.clone();
         if let Ok(mut stream) = signal(kind) {
             tokio::spawn(async move {
                 if stream.recv().await.is_some() {
-                    let _ = tx.send(Inner::Msg(Msg::Shutdown));
+                    let exit_code = 128 + number;
+                    let _ = tx.send(Inner::Msg(Msg::Shutdown { exit_code }));
                 }
             });
         }
@@ -338,7 +339,7 @@ fn spawn_signal_listener(tx: mpsc::UnboundedSender<Inner>) {
 fn spawn_signal_listener(tx: mpsc::UnboundedSender<Inner>) {
     tokio::spawn(async move {
         if tokio::signal::ctrl_c().await.is_ok() {
-            let _ = tx.send(Inner::Msg(Msg::Shutdown));
+            let _ = tx.send(Inner::Msg(Msg::Shutdown { exit_code: 130 }));
         }
     });
 }

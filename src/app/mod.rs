@@ -242,6 +242,8 @@ pub struct App {
     /// Something visible changed since the last draw.
     pub dirty: bool,
     pub quitting: bool,
+    /// Set when a signal ended the session: the process exits with it.
+    pub exit_code: Option<i32>,
 }
 
 impl App {
@@ -287,6 +289,7 @@ impl App {
             write_landed: false,
             dirty: true,
             quitting: false,
+            exit_code: None,
         }
     }
 
@@ -430,7 +433,10 @@ impl App {
                 self.dirty = true;
                 Vec::new()
             }
-            Msg::Shutdown => self.quit(),
+            Msg::Shutdown { exit_code } => {
+                self.exit_code = Some(exit_code);
+                self.quit()
+            }
         }
     }
 

@@ -28,8 +28,11 @@ pub enum Msg {
         result: ApiResult,
     },
     Copied(CopyOutcome),
-    /// SIGTERM / SIGHUP / SIGINT: leave cleanly.
-    Shutdown,
+    /// SIGTERM / SIGHUP / SIGINT: leave cleanly, then exit with this status (128 + the
+    /// signal number, as a shell reports a process killed by it).
+    Shutdown {
+        exit_code: i32,
+    },
 }
 
 #[derive(Debug)]

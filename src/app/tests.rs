@@ -1296,7 +1296,11 @@ fn ctrl_c_quits_from_everywhere() {
 #[test]
 fn shutdown_quits() {
     let mut app = loaded(five());
-    assert_eq!(app.update(Msg::Shutdown), vec![Cmd::Quit]);
+    assert_eq!(
+        app.update(Msg::Shutdown { exit_code: 143 }),
+        vec![Cmd::Quit]
+    );
+    assert_eq!(app.exit_code, Some(143));
     assert!(app.quitting);
 }
 
