@@ -20,6 +20,33 @@ pub fn clean(s: &str) -> Cow<'_, str> {
     )
 }
 
+/// [`clean`], and also what terminals disagree on the width of: a flag (two regional
+/// indicator letters) becomes its two ASCII letters and emoji variation selectors go. A
+/// terminal that draws a flag one or two cells wider than ratatui counts leaves a stray
+/// glyph behind when the row is redrawn. For drawing only: never for text sent anywhere.
+pub fn display(s: &str) -> Cow<'_, str> {
+    let cleaned = clean(s);
+    if !cleaned.chars().any(width_disputed) {
+        return cleaned;
+    }
+    Cow::Owned(
+        cleaned
+            .chars()
+            .filter_map(|c| match c {
+                '\u{1F1E6}'..='\u{1F1FF}' => {
+                    char::from_u32(u32::from(c) - 0x1F1E6 + u32::from(b'A'))
+                }
+                '\u{FE0E}' | '\u{FE0F}' => None,
+                c => Some(c),
+            })
+            .collect(),
+    )
+}
+
+fn width_disputed(c: char) -> bool {
+    matches!(c, '\u{1F1E6}'..='\u{1F1FF}' | '\u{FE0E}' | '\u{FE0F}')
+}
+
 /// Bidi overrides and isolates, zero-width characters, the BOM and Unicode tag characters
 /// (invisible, yet carried into a paste): on terminals that do bidi they can make one URL
 /// look like another (in a delete dialog, of all places), or smuggle hidden text.
@@ -45,5 +72,10 @@ mod tests {
         );
         // Tag characters spell hidden ASCII ("hi") that a terminal does not show.
         assert_eq!(clean("x\u{E0068}\u{E0069}y"), "xy");
+        assert_eq!(
+            display("a?c=\u{1F1FA}\u{1F1F8}&h=\u{2764}\u{FE0F}"),
+            "a?c=US&h=\u{2764}"
+        );
+        assert!(matches!(display("plain"), Cow::Borrowed(_)));
     }
 }

@@ -681,3 +681,48 @@ fn help_shows_every_binding_in_full_when_scrolled_through() {
         );
     }
 }
+
+/// Wide characters and flags in a URL: every row's columns start in the same cell, and a
+/// flag is drawn as its two letters (terminals disagree on a flag's width and leave a stray
+/// glyph when the row is redrawn).
+#[test]
+fn wide_characters_and_flags_keep_the_columns_aligned() {
+    let mut subs = mixed();
+    subs[0].target_url = "https://hooks.acme.test/linq?country=\u{1F1FA}\u{1F1F8}".into();
+    subs[1].target_url = "https://例え.テスト/hook?name=受信フック".into();
+    let app = loaded((100, 30), subs);
+    let buffer = draw(&app);
+    let screen = text(&buffer);
+    assert!(screen.contains("country=US"), "{screen}");
+    assert!(!screen.contains('\u{1F1FA}'), "{screen}");
+    assert!(screen.contains("name=受"), "{screen}");
+    // The EVENTS column: the cell of each row's event count is the same for all rows.
+    let heading_y = (0..buffer.area.height)
+        .find(|&y| row_text(&buffer, y).contains("EVENTS"))
+        .expect("the heading");
+    let cells_of = |y: u16| -> Vec<String> {
+        (0..buffer.area.width)
+            .map(|x| buffer[(x, y)].symbol().to_string())
+            .collect()
+    };
+    // The cell of each row's last event-count digit: the same for every row (a wide
+    // character's second cell is an empty cell, not a shift).
+    let last_digit: Vec<usize> = (heading_y + 1..heading_y + 8)
+        .map(|y| {
+            let cells = cells_of(y);
+            (20..cells.len())
+                .find(|&x| {
+                    cells[x].chars().all(|c| c.is_ascii_digit())
+                        && !cells[x].is_empty()
+                        && cells[x + 1].trim().is_empty()
+                        && cells[x + 2].trim().is_empty()
+                        && !cells[x + 3].trim().is_empty()
+                })
+                .unwrap_or_else(|| panic!("row {y}: {:?}", row_text(&buffer, y)))
+        })
+        .collect();
+    assert!(
+        last_digit.iter().all(|&x| x == last_digit[0]),
+        "{last_digit:?}\n{screen}"
+    );
+}

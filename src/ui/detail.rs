@@ -121,7 +121,7 @@ fn when(app: &App, t: OffsetDateTime) -> String {
 /// What the server sent for `field`, or `?` when it sent something unreadable.
 fn shown(sub: &Subscription, field: &str, text: &str) -> String {
     if sub.readable(field) {
-        clean(text).into_owned()
+        crate::text::display(text).into_owned()
     } else {
         "?".into()
     }

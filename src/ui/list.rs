@@ -10,6 +10,7 @@ use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 use ratatui::Frame;
+use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
 const STATUS_W: usize = 12;
 const EVENTS_W: usize = 7;
@@ -189,24 +190,39 @@ pub fn short_url(target_url: &str, width: usize) -> String {
         Some(q) => format!("{host_path}?{q}"),
         None => host_path.clone(),
     };
-    let text = if with_query.chars().count() < width {
+    let text = if UnicodeWidthStr::width(with_query.as_str()) < width {
         with_query
     } else {
         host_path
     };
     // Decoded query parameters may carry what `clean` removed from the raw URL (%1b).
-    truncate(&clean(&text), width.saturating_sub(1))
+    truncate(&crate::text::display(&text), width.saturating_sub(1))
 }
 
+/// Cuts `text` to at most `width` terminal columns (wide characters count two), with an
+/// ellipsis when cut.
 pub fn truncate(text: &str, width: usize) -> String {
-    if text.chars().count() <= width {
+    if UnicodeWidthStr::width(text) <= width {
         return text.to_string();
     }
-    let mut out: String = text.chars().take(width.saturating_sub(1)).collect();
+    let mut out = String::new();
+    let mut used = 0;
+    for c in text.chars() {
+        let w = UnicodeWidthChar::width(c).unwrap_or(0);
+        if used + w > width.saturating_sub(1) {
+            break;
+        }
+        used += w;
+        out.push(c);
+    }
     out.push('…');
     out
 }
 
+/// `text` cut and padded to exactly `width` columns, so the next column starts in place.
 fn pad(text: &str, width: usize) -> String {
-    format!("{:<width$}", truncate(text, width.saturating_sub(1)))
+    let mut out = truncate(text, width.saturating_sub(1));
+    let used = UnicodeWidthStr::width(out.as_str());
+    out.extend(std::iter::repeat_n(' ', width.saturating_sub(used)));
+    out
 }
