@@ -1,7 +1,25 @@
 //! Logs go to a file in the data dir (0600 in a 0700 directory), never to the terminal the
 //! UI owns, and never carry a key or a secret.
 
+use std::sync::OnceLock;
+use std::time::Instant;
 use tracing_appender::non_blocking::WorkerGuard;
+
+static STARTED: OnceLock<Instant> = OnceLock::new();
+
+/// Marks the process start, for the `startup` timeline (call first thing in `main`).
+pub fn mark_start() {
+    STARTED.get_or_init(Instant::now);
+}
+
+/// A debug line of the startup timeline: milliseconds since `mark_start`
+/// (`LINQ_HOOKS_LOG=linq_hooks=debug`; perf/first_frame_vs_curl.py --stages reads them).
+pub fn startup(stage: &str) {
+    if let Some(start) = STARTED.get() {
+        let ms = start.elapsed().as_secs_f64() * 1000.0;
+        tracing::debug!("startup {ms:7.2} ms: {stage}");
+    }
+}
 
 /// Starts logging to `<data dir>/<face>.log`; `None` when there is nowhere to log.
 pub fn init(face: &str) -> Option<WorkerGuard> {

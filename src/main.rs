@@ -50,6 +50,7 @@ enum Command {
 }
 
 fn main() -> anyhow::Result<()> {
+    linq_hooks::logging::mark_start();
     let cli = Cli::parse();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -63,6 +64,7 @@ fn main() -> anyhow::Result<()> {
         }
         None => {
             let log = linq_hooks::logging::init("dashboard");
+            linq_hooks::logging::startup("logging ready");
             let code = runtime.block_on(dashboard(cli))?;
             // Ended by a signal: say so in the exit status, after the log is flushed (the
             // terminal is restored by now).
@@ -122,8 +124,10 @@ async fn dashboard(cli: Cli) -> anyhow::Result<i32> {
     let mut client_config = ClientConfig::new(base_url, key);
     client_config.request_timeout = Duration::from_secs(cli.timeout.max(1));
     let client = LinqClient::new(client_config)?;
+    linq_hooks::logging::startup("client built");
 
     let mut tui = terminal::init().context("setting up the terminal")?;
+    linq_hooks::logging::startup("terminal ready");
     let size = match tui.size() {
         Ok(size) => size,
         Err(e) => {

@@ -82,9 +82,13 @@ impl Runtime {
             height: size.height,
         });
         let cmds = app.init();
+        // Requests first: they travel while the loading frame is drawn.
+        self.execute(cmds, &mut app);
+        crate::logging::startup("requests sent");
         // The first frame goes out before any answer: the loading state.
         draw(terminal, &mut app)?;
-        self.execute(cmds, &mut app);
+        crate::logging::startup("loading frame drawn");
+        let mut listed = false;
 
         let mut spinner = interval(Duration::from_millis(100));
         spinner.set_missed_tick_behavior(MissedTickBehavior::Skip);
@@ -124,17 +128,27 @@ impl Runtime {
                 _ = spinner.tick(), if app.busy() => Msg::Tick { now: OffsetDateTime::now_utc() },
                 _ = clock.tick() => Msg::Tick { now: OffsetDateTime::now_utc() },
             };
+            let mut lists = is_list(&msg);
             let cmds = app.update(msg);
             self.execute(cmds, &mut app);
             // Drain what is already queued before drawing: one frame for a burst of results.
             while let Ok(inner) = self.rx.try_recv() {
                 if let Some(msg) = self.inner(inner) {
+                    lists |= is_list(&msg);
                     let cmds = app.update(msg);
                     self.execute(cmds, &mut app);
                 }
             }
+            if lists {
+                // The old list and the answer's buffers were just freed.
+                release_freed_memory();
+            }
             if app.dirty && !app.quitting {
                 draw(terminal, &mut app)?;
+                if lists && !listed {
+                    listed = true;
+                    crate::logging::startup("first list drawn");
+                }
             }
         }
         Ok(app)
@@ -295,6 +309,33 @@ where
     app.dirty = false;
     Ok(())
 }
+
+fn is_list(msg: &Msg) -> bool {
+    matches!(
+        msg,
+        Msg::Api {
+            result: ApiResult::List { .. },
+            ..
+        }
+    )
+}
+
+/// glibc keeps freed pages of a replaced list (10,000 rows: ~15 MiB) mapped; this hands
+/// them back so memory after a refresh is what it was at start.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+fn release_freed_memory() {
+    extern "C" {
+        fn malloc_trim(pad: usize) -> std::os::raw::c_int;
+    }
+    // SAFETY: malloc_trim takes no pointers and only returns free heap pages to the OS;
+    // glibc documents it as safe to call at any time, from any thread.
+    unsafe {
+        malloc_trim(0);
+    }
+}
+
+#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+fn release_freed_memory() {}
 
 /// Terminal events the app cares about; mouse moves and key releases are dropped here so
 /// they cause no work at all.

@@ -75,6 +75,16 @@ async fn seeded_list_pause_and_quit_in_a_real_terminal() {
         "left the alternate screen"
     );
     assert!(!parser.screen().hide_cursor(), "cursor shown again");
+
+    // The log sits in a directory only the user can enter, readable only by the user, and
+    // holds no key.
+    let dir = pty.home.join("data").join("linq-hooks");
+    let log = dir.join("dashboard.log");
+    assert_eq!(linq_hooks::private_files::mode(&dir).unwrap(), 0o700);
+    assert_eq!(linq_hooks::private_files::mode(&log).unwrap(), 0o600);
+    let text = std::fs::read_to_string(&log).unwrap();
+    assert!(text.contains("connecting"), "{text}");
+    assert!(!text.contains(KEY), "{text}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -10,6 +10,8 @@ pub struct Pty {
     pub parser: Arc<Mutex<vt100::Parser>>,
     pub writer: Box<dyn Write + Send>,
     pub child: Box<dyn portable_pty::Child + Send + Sync>,
+    /// The HOME the binary ran with (XDG_DATA_HOME is `home/data`).
+    pub home: std::path::PathBuf,
 }
 
 impl Pty {
@@ -52,6 +54,7 @@ impl Pty {
             parser,
             writer,
             child,
+            home,
         }
     }
 
