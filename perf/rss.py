@@ -7,7 +7,8 @@ process and its memory counts there:
   2. separate:  `linq-hooks sandbox --db DB …` as its own process, and the dashboard alone
                 with `--base-url URL` and LINQ_API_V3_API_KEY=sandbox.
 For each: VmRSS and VmHWM (peak) from /proc/PID/status once the list is drawn (after a
-short settle), and again after one manual refresh (`r`, which lists all 10,000 again).
+short settle), and again after each of `--refreshes` manual refreshes (`r`, which lists all
+10,000 again; default 5): the steady state is the last.
 Sizes are MiB (1 MiB = 1,048,576 bytes).
 
     python3 perf/rss.py [--count 10000] [--db PATH] [--json]
@@ -31,19 +32,26 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import perfkit as pk  # noqa: E402
 
 
-def measure(app: pk.PtyApp, settle: float, refresh_wait: float) -> dict[str, object]:
+def measure(
+    app: pk.PtyApp, settle: float, refresh_wait: float, refreshes: int
+) -> dict[str, object]:
     drawn = app.wait_for(pk.MARKER, timeout=60)
     app.drain(settle)
     loaded = pk.memory(app.pid)
-    # `r` re-lists everything: the new list and the old one coexist for a moment.
-    app.buf.clear()
-    os.write(app.master, b"r")
-    app.drain(refresh_wait)
+    # `r` re-lists everything: the new list and the old one coexist for a moment; the
+    # steady state is what stays after several.
+    per_refresh = []
+    for _ in range(refreshes):
+        app.buf.clear()
+        os.write(app.master, b"r")
+        app.drain(refresh_wait)
+        per_refresh.append(round(pk.memory(app.pid)["VmRSS"], 1))
     refreshed = pk.memory(app.pid)
     return {
         "list_drawn_ms": round(drawn * 1000, 1),
         "loaded": {k: round(v, 1) for k, v in loaded.items()},
         "after_refresh": {k: round(v, 1) for k, v in refreshed.items()},
+        "rss_after_each_refresh": per_refresh,
         "threads": pk.thread_count(app.pid),
     }
 
@@ -54,8 +62,9 @@ def show(name: str, m: dict[str, object]) -> str:
     assert isinstance(loaded, dict) and isinstance(after, dict)
     return (
         f"{name}: VmRSS {loaded['VmRSS']:.1f} MiB (anon {loaded['RssAnon']:.1f}, "
-        f"file {loaded['RssFile']:.1f}), VmHWM {loaded['VmHWM']:.1f} MiB; after one refresh "
-        f"VmRSS {after['VmRSS']:.1f}, VmHWM {after['VmHWM']:.1f} MiB "
+        f"file {loaded['RssFile']:.1f}), VmHWM {loaded['VmHWM']:.1f} MiB; after "
+        f"{len(m['rss_after_each_refresh'])} refreshes VmRSS {after['VmRSS']:.1f} "
+        f"(each: {m['rss_after_each_refresh']}), VmHWM {after['VmHWM']:.1f} MiB "
         f"(list drawn after {m['list_drawn_ms']} ms, {m['threads']} threads)"
     )
 
@@ -66,6 +75,7 @@ def main() -> None:
     parser.add_argument("--db", type=Path, help="keep/reuse the fixture database here")
     parser.add_argument("--settle", type=float, default=1.0)
     parser.add_argument("--refresh-wait", type=float, default=3.0)
+    parser.add_argument("--refreshes", type=int, default=5)
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     pk.check_binary()
@@ -81,7 +91,7 @@ def main() -> None:
         app = pk.PtyApp(["--sandbox", "--sandbox-db", str(db), "--refresh", "0"],
                         pk.isolated_env(home))
         try:
-            embedded = measure(app, args.settle, args.refresh_wait)
+            embedded = measure(app, args.settle, args.refresh_wait, args.refreshes)
         finally:
             app.quit()
         pk.log(show("embedded", embedded))
@@ -91,7 +101,7 @@ def main() -> None:
             env = pk.isolated_env(home, {"LINQ_API_V3_API_KEY": pk.API_KEY})
             app = pk.PtyApp(["--base-url", sandbox.base_url, "--refresh", "0"], env)
             try:
-                alone = measure(app, args.settle, args.refresh_wait)
+                alone = measure(app, args.settle, args.refresh_wait, args.refreshes)
             finally:
                 app.quit()
             server = {k: round(v, 1) for k, v in pk.memory(sandbox.pid).items()}
