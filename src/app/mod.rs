@@ -6,7 +6,7 @@ mod form_update;
 pub mod forms;
 pub mod keymap;
 pub mod msg;
-mod view;
+pub mod view;
 
 use crate::api::{ApiError, PhoneNumber, Subscription, SubscriptionPatch};
 use crate::text::clean;
