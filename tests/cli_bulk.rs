@@ -5,7 +5,7 @@
 mod cli_support;
 mod sandbox_support;
 
-use cli_support::Cli;
+use cli_support::{have_script, in_pty, Cli};
 use linq_hooks::api::Subscription;
 use linq_hooks::app::{view, Tab};
 use sandbox_support::{Sandbox, KEY};
@@ -188,4 +188,28 @@ async fn bad_ids_and_an_empty_match_are_usage_errors() {
     assert!(run.stderr.contains("--match"), "{}", run.stderr);
     cli.run(&["delete"]).await.expect(2);
     assert_eq!(sandbox.list().await.len(), 12);
+}
+
+/// On a terminal more than one change asks first; anything but `y` changes nothing.
+#[tokio::test]
+async fn on_a_terminal_several_changes_ask_y_n() {
+    if !have_script() {
+        return;
+    }
+    let (sandbox, cli) = seeded().await;
+    let line = format!(
+        "'{}' --base-url '{}' delete --match ops.acme-outfitters",
+        env!("CARGO_BIN_EXE_linq-hooks"),
+        sandbox.base
+    );
+    let run = in_pty(&cli, &line, b"n\n").await;
+    assert_eq!(run.code, 2, "{run:?}");
+    assert!(
+        run.stdout.contains("Delete 2 subscriptions? [y/N]"),
+        "{run:?}"
+    );
+    assert_eq!(sandbox.list().await.len(), 12, "declined: nothing deleted");
+    let run = in_pty(&cli, &line, b"y\n").await;
+    assert_eq!(run.code, 0, "{run:?}");
+    assert_eq!(sandbox.list().await.len(), 10);
 }

@@ -4,7 +4,7 @@
 
 mod cli_support;
 
-use cli_support::{closed_port, Cli, Run};
+use cli_support::{closed_port, have_script, in_pty, Cli};
 
 #[tokio::test]
 async fn huge_refresh_and_zero_timeout_are_usage_errors_not_panics() {
@@ -48,29 +48,6 @@ async fn dashboard_without_a_terminal_is_one_line_and_exit_2() {
     );
 }
 
-fn have_script() -> bool {
-    std::process::Command::new("script")
-        .arg("--version")
-        .output()
-        .is_ok()
-}
-
-/// Runs a shell command line under `script`, which gives it a new pty (stdin, stdout and
-/// stderr a terminal unless the line redirects them); the pty's output is the run's stdout.
-async fn in_pty(cli: &Cli, line: &str) -> Run {
-    let mut script = tokio::process::Command::new("script");
-    cli.isolate(&mut script);
-    if let Some(key) = &cli.key {
-        script.env("LINQ_API_V3_API_KEY", key);
-    }
-    script
-        .args(["-qec", line, "/dev/null"])
-        .stdin(std::process::Stdio::null())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped());
-    cli_support::output(script).await
-}
-
 /// stdin a terminal is not enough: stdout redirected to a file counts too. (Skipped where
 /// `script` is not installed.)
 #[tokio::test]
@@ -85,7 +62,7 @@ async fn dashboard_with_stdout_redirected_from_a_tty_is_refused() {
         env!("CARGO_BIN_EXE_linq-hooks"),
         out.display()
     );
-    let run = in_pty(&cli, &line).await;
+    let run = in_pty(&cli, &line, b"").await;
     assert_eq!(run.code, 2, "{run:?}");
     assert!(run.stdout.contains("needs a terminal"), "{run:?}");
     assert_eq!(
@@ -115,7 +92,7 @@ async fn bad_base_urls_are_usage_errors_that_never_echo_credentials() {
         // The dashboard checks the same way, before it touches the terminal.
         if have_script() {
             let line = format!("'{}' --base-url '{base}'", env!("CARGO_BIN_EXE_linq-hooks"));
-            let run = in_pty(&cli, &line).await;
+            let run = in_pty(&cli, &line, b"").await;
             assert_eq!(run.code, 2, "{run:?}");
             outputs.push(run.stdout);
         }

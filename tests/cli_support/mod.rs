@@ -5,6 +5,7 @@
 
 use std::process::Stdio;
 use tempfile::TempDir;
+use tokio::io::AsyncWriteExt as _;
 
 /// What a run left behind.
 #[derive(Debug)]
@@ -108,4 +109,38 @@ pub async fn output(mut cmd: tokio::process::Command) -> Run {
 pub fn closed_port() -> u16 {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
     listener.local_addr().expect("addr").port()
+}
+
+/// Whether `script` (util-linux) is there to give a command a terminal.
+pub fn have_script() -> bool {
+    std::process::Command::new("script")
+        .arg("--version")
+        .output()
+        .is_ok()
+}
+
+/// Runs a shell command line under `script`, which gives it a new pty (stdin, stdout and
+/// stderr a terminal unless the line redirects them); `typed` is what the user types, the
+/// pty's output is the run's stdout.
+pub async fn in_pty(cli: &Cli, line: &str, typed: &[u8]) -> Run {
+    let mut script = tokio::process::Command::new("script");
+    cli.isolate(&mut script);
+    if let Some(key) = &cli.key {
+        script.env("LINQ_API_V3_API_KEY", key);
+    }
+    script
+        .args(["-qec", line, "/dev/null"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = script.spawn().expect("script runs");
+    let mut stdin = child.stdin.take().expect("stdin");
+    stdin.write_all(typed).await.expect("typing");
+    drop(stdin);
+    let out = child.wait_with_output().await.expect("script ends");
+    Run {
+        code: out.status.code().expect("exited, not killed"),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
 }
