@@ -1,20 +1,20 @@
 //! The CLI: chooses the face (dashboard or sandbox server) and wires it up.
 
 use anyhow::Context as _;
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, Parser, Subcommand};
 use crossterm::event::EventStream;
-use linq_hooks::api::{ApiKey, ClientConfig, LinqClient};
 use linq_hooks::app::{App, Connection};
+use linq_hooks::cli::{self, Globals};
 use linq_hooks::clipboard::Clipboard;
-use linq_hooks::config::{self, Target};
 use linq_hooks::runtime::{Options, Runtime};
 use linq_hooks::sandbox::{self, SandboxArgs};
 use linq_hooks::terminal;
-use std::path::PathBuf;
+use std::io::IsTerminal;
+use std::process::ExitCode;
 use std::time::Duration;
 use time::OffsetDateTime;
 
-/// A terminal dashboard for Linq webhook subscriptions.
+/// A terminal dashboard for Linq webhook subscriptions, and headless commands for scripts.
 ///
 /// With no API key in LINQ_API_V3_API_KEY (or LINQ_API_KEY) it runs on an embedded,
 /// persistent sandbox.
@@ -23,107 +23,84 @@ use time::OffsetDateTime;
 struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
-    /// API base URL, e.g. https://api.linqapp.com/api/partner [env: LINQ_API_V3_BASE_URL]
-    #[arg(long)]
-    base_url: Option<String>,
-    /// Use the embedded sandbox even when an API key is set.
-    #[arg(long)]
-    sandbox: bool,
-    /// The embedded sandbox's database (default: sandbox.db in the user data dir).
-    #[arg(long, value_name = "PATH")]
-    sandbox_db: Option<PathBuf>,
-    /// No pause, delete or other write keys at all.
-    #[arg(long)]
-    read_only: bool,
-    /// Auto-refresh after this many idle seconds; 0 turns it off.
-    #[arg(long, default_value_t = 30, value_name = "SECS")]
+    #[command(flatten)]
+    globals: Globals,
+    /// Dashboard: auto-refresh after this many idle seconds (0 turns it off, at most 86400).
+    #[arg(long, default_value_t = 30, value_name = "SECS",
+          value_parser = clap::value_parser!(u64).range(0..=cli::MAX_SECS))]
     refresh: u64,
-    /// Per-request timeout in seconds.
-    #[arg(long, default_value_t = 30, value_name = "SECS")]
-    timeout: u64,
 }
 
 #[derive(Subcommand)]
 enum Command {
+    #[command(flatten)]
+    Headless(cli::Command),
+    /// Print shell completions (bash, zsh or fish) on stdout.
+    Completions {
+        #[arg(value_enum)]
+        shell: cli::output::Shell,
+    },
     /// Run the Linq-compatible sandbox server.
     Sandbox(SandboxArgs),
 }
 
-fn main() -> anyhow::Result<()> {
+const NOT_A_TERMINAL: &str = "linq-hooks: the dashboard needs a terminal (stdin and stdout); \
+in scripts use the headless commands: list, get, create, update, pause, resume, delete, events, phones (see linq-hooks --help)";
+
+fn main() -> anyhow::Result<ExitCode> {
     linq_hooks::logging::mark_start();
     let cli = Cli::parse();
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .context("starting the async runtime")?;
     match cli.command {
+        Some(Command::Headless(command)) => Ok(ExitCode::from(cli::run(&cli.globals, command))),
+        Some(Command::Completions { shell }) => {
+            let code = cli::output::completions(shell, &mut Cli::command());
+            Ok(ExitCode::from(code))
+        }
         Some(Command::Sandbox(args)) => {
+            let runtime = multi_thread()?;
             let _log = linq_hooks::logging::init("sandbox");
-            runtime.block_on(sandbox::serve(args)).context("sandbox")
+            runtime.block_on(sandbox::serve(args)).context("sandbox")?;
+            Ok(ExitCode::SUCCESS)
         }
         None => {
-            let log = linq_hooks::logging::init("dashboard");
-            linq_hooks::logging::startup("logging ready");
-            let code = runtime.block_on(dashboard(cli))?;
-            // Ended by a signal: say so in the exit status, after the log is flushed (the
-            // terminal is restored by now).
-            drop(log);
-            if code != 0 {
-                std::process::exit(code);
+            // Checked before anything touches the terminal: redirected, it would run unseen.
+            if !(std::io::stdin().is_terminal() && std::io::stdout().is_terminal()) {
+                eprintln!("{NOT_A_TERMINAL}");
+                return Ok(ExitCode::from(2));
             }
-            Ok(())
+            let runtime = multi_thread()?;
+            let _log = linq_hooks::logging::init("dashboard");
+            linq_hooks::logging::startup("logging ready");
+            runtime.block_on(dashboard(cli))
         }
     }
 }
 
-/// Runs the dashboard; returns the exit status (non-zero when a signal ended it).
-async fn dashboard(cli: Cli) -> anyhow::Result<i32> {
-    let target = config::resolve(cli.base_url.clone(), cli.sandbox, |k| std::env::var(k).ok())?;
-    // The embedded sandbox lives as long as the dashboard.
-    let mut embedded = None;
-    let (base_url, key, connection) = match target {
-        Target::Remote {
-            base_url,
-            key,
-            key_source,
-        } => {
-            tracing::info!(%base_url, key = %key.hint(), key_source, "connecting");
-            let connection = Connection {
-                base_url: base_url.clone(),
-                sandbox: false,
-                key_hint: Some(key.hint()),
-                read_only: cli.read_only,
-            };
-            (base_url, key, connection)
-        }
-        Target::Sandbox => {
-            let db = match cli.sandbox_db.clone() {
-                Some(p) => p,
-                None => sandbox::default_db_path().context("finding the sandbox database path")?,
-            };
-            let (base_url, handle) = sandbox::spawn(
-                "127.0.0.1:0".parse()?,
-                db.clone(),
-                vec!["sandbox".into()],
-                true,
-            )
-            .await
-            .with_context(|| format!("starting the embedded sandbox on {}", db.display()))?;
-            tracing::info!(%base_url, db = %db.display(), "embedded sandbox");
-            embedded = Some(handle);
-            let connection = Connection {
-                base_url: base_url.clone(),
-                sandbox: true,
-                key_hint: None,
-                read_only: cli.read_only,
-            };
-            (base_url, ApiKey::new("sandbox"), connection)
+fn multi_thread() -> anyhow::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .context("starting the async runtime")
+}
+
+async fn dashboard(cli: Cli) -> anyhow::Result<ExitCode> {
+    // The same account resolution and client as the commands; the embedded sandbox (if
+    // any) lives as long as the dashboard.
+    let connected = match cli::connect(&cli.globals).await {
+        Ok(c) => c,
+        Err(e) => {
+            cli::output::error_line("dashboard", &e.to_string());
+            return Ok(ExitCode::from(e.exit() as u8));
         }
     };
-    let mut client_config = ClientConfig::new(base_url, key);
-    client_config.request_timeout = Duration::from_secs(cli.timeout.max(1));
-    let client = LinqClient::new(client_config)?;
+    let connection = Connection {
+        base_url: connected.base_url.clone(),
+        sandbox: connected.sandbox,
+        key_hint: connected.key_hint.clone(),
+        read_only: cli.globals.read_only,
+    };
+    let client = connected.client.clone();
     linq_hooks::logging::startup("client built");
 
     let mut tui = terminal::init().context("setting up the terminal")?;
@@ -159,9 +136,12 @@ async fn dashboard(cli: Cli) -> anyhow::Result<i32> {
             );
         }
     }
-    if let Some(handle) = embedded {
-        let _ = handle.shutdown().await;
-    }
+    connected.close().await;
     let app = result.context("dashboard")?;
-    Ok(app.exit_code.unwrap_or(0))
+    // Ended by a signal: 128 + its number, as a shell reports it (the terminal is restored
+    // by now, and the log is flushed when main returns).
+    Ok(app
+        .exit_code
+        .and_then(|code| u8::try_from(code).ok())
+        .map_or(ExitCode::SUCCESS, ExitCode::from))
 }

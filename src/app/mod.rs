@@ -7,7 +7,7 @@ pub mod forms;
 pub mod keymap;
 pub mod msg;
 pub mod text_input;
-mod view;
+pub mod view;
 
 use crate::api::{ApiError, PhoneNumber, Subscription, SubscriptionPatch};
 use crate::text::clean;

@@ -1,0 +1,330 @@
+//! The headless commands (`list`, `get`, `create`, `update`, `pause`, `resume`, `delete`,
+//! `events`, `phones`): one request or a few, then exit, for scripts. They share the
+//! dashboard's client, account resolution and validators; everything they print goes
+//! through [`output`].
+
+pub mod bulk;
+pub mod output;
+pub mod read;
+pub mod write;
+
+use crate::api::{ApiError, ApiKey, ClientConfig, LinqClient, Subscription};
+use crate::app::{view, Tab};
+use crate::config::{self, ConfigError, Target};
+use crate::sandbox::{self, SandboxError, SandboxHandle};
+use output::Exit;
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// The upper bound of `--timeout` and `--refresh` (a day): larger values overflow `Instant`.
+pub const MAX_SECS: u64 = 86_400;
+
+/// Flags that apply to the dashboard and to every command.
+#[derive(Debug, Clone, clap::Args)]
+pub struct Globals {
+    /// API base URL, e.g. https://api.linqapp.com/api/partner [env: LINQ_API_V3_BASE_URL]
+    #[arg(long, global = true, value_name = "URL")]
+    pub base_url: Option<String>,
+    /// Use the embedded sandbox even when an API key is set.
+    #[arg(long, global = true)]
+    pub sandbox: bool,
+    /// The embedded sandbox's database (default: sandbox.db in the user data dir).
+    #[arg(long, global = true, value_name = "PATH")]
+    pub sandbox_db: Option<PathBuf>,
+    /// No pause, delete or other writes at all.
+    #[arg(long, global = true)]
+    pub read_only: bool,
+    /// Per-request timeout in seconds (1 to 86400).
+    #[arg(long, global = true, default_value_t = 30, value_name = "SECS",
+          value_parser = clap::value_parser!(u64).range(1..=MAX_SECS))]
+    pub timeout: u64,
+}
+
+/// The headless commands.
+#[derive(Debug, clap::Subcommand)]
+pub enum Command {
+    /// List the account's subscriptions (active and paused).
+    List(read::ListArgs),
+    /// Show one subscription.
+    Get(read::GetArgs),
+    /// Create a subscription; prints its one-time signing secret.
+    Create(write::CreateArgs),
+    /// Change a subscription's URL, events or phone filter (sends only what changes).
+    Update(write::UpdateArgs),
+    /// Pause subscriptions (no deliveries until resumed).
+    Pause(bulk::BulkArgs),
+    /// Resume paused subscriptions.
+    Resume(bulk::BulkArgs),
+    /// Delete subscriptions.
+    Delete(bulk::BulkArgs),
+    /// List the event types the API accepts.
+    Events(read::JsonArgs),
+    /// List the account's phone lines.
+    Phones(read::JsonArgs),
+}
+
+impl Command {
+    pub fn name(&self) -> &'static str {
+        match self {
+            Command::List(_) => "list",
+            Command::Get(_) => "get",
+            Command::Create(_) => "create",
+            Command::Update(_) => "update",
+            Command::Pause(_) => "pause",
+            Command::Resume(_) => "resume",
+            Command::Delete(_) => "delete",
+            Command::Events(_) => "events",
+            Command::Phones(_) => "phones",
+        }
+    }
+
+    fn json(&self) -> bool {
+        match self {
+            Command::List(a) => a.json,
+            Command::Get(a) => a.json,
+            Command::Create(a) => a.json,
+            Command::Update(a) => a.json,
+            Command::Pause(a) | Command::Resume(a) | Command::Delete(a) => a.json,
+            Command::Events(a) | Command::Phones(a) => a.json,
+        }
+    }
+
+    fn writes(&self) -> bool {
+        match self {
+            Command::Create(_) | Command::Update(_) => true,
+            Command::Pause(a) | Command::Resume(a) | Command::Delete(a) => !a.dry_run,
+            _ => false,
+        }
+    }
+}
+
+/// How a command failed, and so its exit code.
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    /// Usage or local validation (exit 2).
+    #[error("{0}")]
+    Usage(String),
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    /// The API or the network (exit 1).
+    #[error(transparent)]
+    Api(#[from] ApiError),
+    #[error("the embedded sandbox: {0}")]
+    Sandbox(#[from] SandboxError),
+    #[error("{what}: {source}")]
+    Io {
+        what: String,
+        source: std::io::Error,
+    },
+    /// The command has already said everything on stderr (a lost create, failed items).
+    #[error("")]
+    Reported(Exit),
+    /// stdout was closed under us (`| head`): stop quietly.
+    #[error("stdout closed")]
+    BrokenPipe,
+}
+
+impl CliError {
+    pub fn exit(&self) -> Exit {
+        match self {
+            CliError::Usage(_) | CliError::Config(_) => Exit::Usage,
+            // The only local `InvalidRequest`s: a key with characters no header can carry.
+            CliError::Api(ApiError::InvalidRequest(_)) => Exit::Usage,
+            CliError::Api(_) | CliError::Sandbox(_) | CliError::Io { .. } => Exit::Failed,
+            CliError::Reported(exit) => *exit,
+            CliError::BrokenPipe => Exit::Ok,
+        }
+    }
+}
+
+/// A client for the resolved account, and the embedded sandbox when that is the target.
+pub struct Connected {
+    pub client: LinqClient,
+    pub base_url: String,
+    pub sandbox: bool,
+    /// `…abcd` of a real key, never the key.
+    pub key_hint: Option<String>,
+    /// The embedded sandbox's database, when one runs in-process.
+    pub sandbox_db: Option<PathBuf>,
+    embedded: Option<SandboxHandle>,
+}
+
+impl Connected {
+    /// Stops the embedded sandbox (if any) and waits for its database to close.
+    pub async fn close(self) {
+        if let Some(handle) = self.embedded {
+            if let Err(e) = handle.shutdown().await {
+                tracing::warn!(error = %e, "embedded sandbox shutdown");
+            }
+        }
+    }
+}
+
+/// Which account to talk to. Today: the flags and the environment; a later `--profile`
+/// joins here, so that the dashboard and every command resolve it the same way.
+pub fn resolve_account(globals: &Globals) -> Result<Target, ConfigError> {
+    config::resolve(globals.base_url.clone(), globals.sandbox, |k| {
+        std::env::var(k).ok()
+    })
+}
+
+/// Resolves the account and builds its client; without a key, starts the embedded sandbox
+/// on 127.0.0.1 (port chosen by the system) with the seeded default database.
+pub async fn connect(globals: &Globals) -> Result<Connected, CliError> {
+    let (base_url, key, key_hint, embedded, sandbox_db) = match resolve_account(globals)? {
+        Target::Remote {
+            base_url,
+            key,
+            key_source,
+        } => {
+            tracing::info!(%base_url, key = %key.hint(), key_source, "connecting");
+            let hint = key.hint();
+            (base_url, key, Some(hint), None, None)
+        }
+        Target::Sandbox => {
+            let db = match globals.sandbox_db.clone() {
+                Some(p) => p,
+                None => sandbox::default_db_path()?,
+            };
+            let loopback = std::net::SocketAddr::from(([127, 0, 0, 1], 0));
+            let (base_url, handle) = sandbox::spawn(
+                loopback,
+                db.clone(),
+                vec![sandbox::DEFAULT_API_KEY.into()],
+                true,
+            )
+            .await?;
+            tracing::info!(%base_url, db = %db.display(), "embedded sandbox");
+            let key = ApiKey::new(sandbox::DEFAULT_API_KEY);
+            (base_url, key, None, Some(handle), Some(db))
+        }
+    };
+    let mut client_config = ClientConfig::new(base_url.clone(), key);
+    client_config.request_timeout = Duration::from_secs(globals.timeout);
+    let client = LinqClient::new(client_config)?;
+    Ok(Connected {
+        client,
+        base_url,
+        sandbox: embedded.is_some(),
+        key_hint,
+        sandbox_db,
+        embedded,
+    })
+}
+
+/// Runs one command to completion and returns the process exit code.
+pub fn run(globals: &Globals, command: Command) -> u8 {
+    let name = command.name();
+    let json = command.json();
+    // A command logs only when asked: no file, no writer thread on the fast path.
+    let _log = std::env::var_os("LINQ_HOOKS_LOG")
+        .is_some()
+        .then(|| crate::logging::init("cli"))
+        .flatten();
+    let result = if globals.read_only && command.writes() {
+        Err(CliError::Usage(format!(
+            "--read-only: {name} would change the account (--dry-run shows what it would do)"
+        )))
+    } else if let Err(e) = check(&command) {
+        // What can be checked without the network is, before connecting.
+        Err(e)
+    } else {
+        // One thread: a command makes a few requests; a second thread only costs start-up.
+        match tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+        {
+            Ok(rt) => rt.block_on(connect_and_run(globals, command)),
+            Err(source) => Err(CliError::Io {
+                what: "starting the async runtime".into(),
+                source,
+            }),
+        }
+    };
+    match result {
+        Ok(()) => Exit::Ok as u8,
+        Err(e) => {
+            output::report(name, &e, json);
+            e.exit() as u8
+        }
+    }
+}
+
+/// The local checks of a command (ids, URLs, numbers, header names).
+fn check(command: &Command) -> Result<(), CliError> {
+    match command {
+        Command::Get(a) => check_id(&a.id),
+        Command::Create(a) => write::check_create(a),
+        Command::Update(a) => write::check_update(a),
+        Command::Pause(a) | Command::Resume(a) | Command::Delete(a) => bulk::check(a),
+        Command::List(_) | Command::Events(_) | Command::Phones(_) => Ok(()),
+    }
+}
+
+async fn connect_and_run(globals: &Globals, command: Command) -> Result<(), CliError> {
+    let connected = connect(globals).await?;
+    if connected.sandbox && !globals.sandbox {
+        // Without this, `list` on a machine with no key looks like an account's real list.
+        let db = connected
+            .sandbox_db
+            .as_deref()
+            .map(|p| p.display().to_string());
+        output::note(&format!(
+            "no API key (LINQ_API_V3_API_KEY): using the embedded sandbox ({})",
+            db.unwrap_or_default()
+        ));
+    }
+    let result = dispatch(&connected, command).await;
+    connected.close().await;
+    result
+}
+
+async fn dispatch(c: &Connected, command: Command) -> Result<(), CliError> {
+    match command {
+        Command::List(args) => read::list(c, &args).await,
+        Command::Get(args) => read::get(c, &args).await,
+        Command::Events(args) => read::events(c, &args).await,
+        Command::Phones(args) => read::phones(c, &args).await,
+        Command::Create(args) => write::create(c, &args).await,
+        Command::Update(args) => write::update(c, &args).await,
+        Command::Pause(args) => bulk::run(c, bulk::Action::Pause, &args).await,
+        Command::Resume(args) => bulk::run(c, bulk::Action::Resume, &args).await,
+        Command::Delete(args) => bulk::run(c, bulk::Action::Delete, &args).await,
+    }
+}
+
+/// The rows the dashboard would show with this tab and `/` filter: the same code
+/// (`app::view`), with the same cached search text.
+pub fn matching(subs: &[Subscription], tab: Tab, filter: &str) -> Vec<usize> {
+    let search: Vec<String> = subs.iter().map(view::search_text).collect();
+    view::visible_rows(subs, &search, tab, filter)
+}
+
+/// A subscription id given on the command line: the shape check of `validate`.
+pub fn check_id(id: &str) -> Result<(), CliError> {
+    if crate::validate::is_subscription_id(id) {
+        Ok(())
+    } else {
+        Err(CliError::Usage(format!(
+            "{:?} is not a subscription id (8-4-4-4-12 hex, as `linq-hooks list` shows)",
+            crate::text::clean(id)
+        )))
+    }
+}
+
+/// Typed views of raw objects, for tables and filtering; the raw text stays the output.
+pub fn parse_subscriptions(
+    raw: &[Box<serde_json::value::RawValue>],
+) -> Result<Vec<Subscription>, CliError> {
+    raw.iter().map(|r| parse_subscription(r)).collect()
+}
+
+pub fn parse_subscription(raw: &serde_json::value::RawValue) -> Result<Subscription, CliError> {
+    serde_json::from_str(raw.get()).map_err(|e| {
+        CliError::Api(ApiError::Decode {
+            status: 200,
+            detail: e.to_string(),
+            trace_id: None,
+        })
+    })
+}
