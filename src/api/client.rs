@@ -223,6 +223,54 @@ impl LinqClient {
         self.decode(&a)
     }
 
+    /// One `GET /v3/phone_numbers`, never retried, for `doctor`: its round-trip time, the
+    /// server's clock (the `Date` header, also on an error answer) and the lines.
+    pub async fn probe(&self) -> Probe {
+        let url = format!("{}/v3/phone_numbers", self.base);
+        let started = std::time::Instant::now();
+        let sent = self
+            .http
+            .get(&url)
+            .header(ACCEPT, "application/json")
+            .header("X-Stainless-Retry-Count", "0")
+            .send()
+            .await;
+        let resp = match sent {
+            Ok(resp) => resp,
+            Err(e) => {
+                return Probe {
+                    latency: started.elapsed(),
+                    server_date: None,
+                    result: Err(self.transport_error(e)),
+                }
+            }
+        };
+        let status = resp.status();
+        let headers = resp.headers().clone();
+        let server_date = headers
+            .get(reqwest::header::DATE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(parse_http_date);
+        let result = match resp.bytes().await {
+            Err(e) => Err(self.transport_error(e)),
+            Ok(bytes) if status.is_success() => {
+                let answer = Answer {
+                    status: status.as_u16(),
+                    body: Vec::from(bytes),
+                    trace_id: trace_header(&headers),
+                };
+                self.decode::<PhoneNumberList>(&answer)
+                    .map(|list| list.phone_numbers)
+            }
+            Ok(bytes) => Err(self.decode_error(status, &headers, &bytes).0),
+        };
+        Probe {
+            latency: started.elapsed(),
+            server_date,
+            result,
+        }
+    }
+
     pub async fn phone_numbers(&self) -> Result<Vec<PhoneNumber>, ApiError> {
         let a = self.send(Method::GET, "/v3/phone_numbers", None).await?;
         Ok(self.decode::<PhoneNumberList>(&a)?.phone_numbers)
@@ -526,6 +574,26 @@ fn objects_only(a: &Answer, items: Vec<Box<RawValue>>) -> Result<Vec<Box<RawValu
     }
 }
 
+/// What [`LinqClient::probe`] saw.
+#[derive(Debug)]
+pub struct Probe {
+    pub latency: Duration,
+    /// The server's `Date` header (second resolution).
+    pub server_date: Option<time::OffsetDateTime>,
+    pub result: Result<Vec<PhoneNumber>, ApiError>,
+}
+
+/// An HTTP date (`Thu, 03 Dec 2026 09:30:00 GMT`, RFC 9110 IMF-fixdate).
+pub fn parse_http_date(value: &str) -> Option<time::OffsetDateTime> {
+    let value = value.trim();
+    let rfc2822 = value.strip_suffix(" GMT").map(|v| format!("{v} +0000"));
+    time::OffsetDateTime::parse(
+        rfc2822.as_deref().unwrap_or(value),
+        &time::format_description::well_known::Rfc2822,
+    )
+    .ok()
+}
+
 enum Attempt {
     Answered {
         err: ApiError,
@@ -613,6 +681,13 @@ mod tests {
         let k = ApiKey::new("sk_live_secretvalue1234");
         assert_eq!(k.hint(), "…1234");
         assert!(!format!("{k:?}").contains("secret"));
+    }
+
+    #[test]
+    fn http_dates_parse() {
+        let t = parse_http_date("Thu, 03 Dec 2026 09:30:07 GMT").expect("date");
+        assert_eq!(t.unix_timestamp(), 1_796_290_207);
+        assert!(parse_http_date("yesterday").is_none());
     }
 
     #[test]

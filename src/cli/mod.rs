@@ -3,6 +3,7 @@
 //! dashboard's client, account resolution and validators; everything they print goes
 //! through [`output`].
 
+pub mod account;
 pub mod bulk;
 pub mod output;
 pub mod read;
@@ -10,7 +11,7 @@ pub mod write;
 
 use crate::api::{ApiError, ApiKey, ClientConfig, LinqClient, Subscription};
 use crate::app::{view, Tab};
-use crate::config::{self, ConfigError, Target};
+use crate::config::{AccountEntry, Accounts, Choice, ConfigError, Resolved, Target};
 use crate::sandbox::{self, SandboxError, SandboxHandle};
 use output::Exit;
 use std::path::PathBuf;
@@ -22,6 +23,9 @@ pub const MAX_SECS: u64 = 86_400;
 /// Flags that apply to the dashboard and to every command.
 #[derive(Debug, Clone, clap::Args)]
 pub struct Globals {
+    /// The account: a profile of the config file, linq-cli:<name>, environment or sandbox.
+    #[arg(long, global = true, value_name = "NAME", env = "LINQ_HOOKS_PROFILE")]
+    pub profile: Option<String>,
     /// API base URL, e.g. https://api.linqapp.com/api/partner [env: LINQ_API_V3_BASE_URL]
     #[arg(long, global = true, value_name = "URL")]
     pub base_url: Option<String>,
@@ -61,6 +65,10 @@ pub enum Command {
     Events(read::JsonArgs),
     /// List the account's phone lines.
     Phones(read::JsonArgs),
+    /// List every account: config profiles, the official CLI's, the environment, the sandbox.
+    Profiles(account::ProfilesArgs),
+    /// Check the account: config, key, reachability, the key accepted, the clock.
+    Doctor(account::DoctorArgs),
 }
 
 impl Command {
@@ -75,6 +83,8 @@ impl Command {
             Command::Delete(_) => "delete",
             Command::Events(_) => "events",
             Command::Phones(_) => "phones",
+            Command::Profiles(_) => "profiles",
+            Command::Doctor(_) => "doctor",
         }
     }
 
@@ -86,6 +96,8 @@ impl Command {
             Command::Update(a) => a.json,
             Command::Pause(a) | Command::Resume(a) | Command::Delete(a) => a.json,
             Command::Events(a) | Command::Phones(a) => a.json,
+            Command::Profiles(a) => a.json,
+            Command::Doctor(a) => a.json,
         }
     }
 
@@ -146,6 +158,8 @@ pub struct Connected {
     pub key_hint: Option<String>,
     /// The embedded sandbox's database, when one runs in-process.
     pub sandbox_db: Option<PathBuf>,
+    /// Which account this is: name, label, colour, read-only.
+    pub account: AccountEntry,
     embedded: Option<SandboxHandle>,
 }
 
@@ -160,29 +174,57 @@ impl Connected {
     }
 }
 
-/// Which account to talk to. Today: the flags and the environment; a later `--profile`
-/// joins here, so that the dashboard and every command resolve it the same way.
-pub fn resolve_account(globals: &Globals) -> Result<Target, ConfigError> {
-    config::resolve(globals.base_url.clone(), globals.sandbox, |k| {
-        std::env::var(k).ok()
-    })
+/// The flags' account choice.
+pub fn choice(globals: &Globals) -> Choice {
+    Choice {
+        profile: globals.profile.clone(),
+        base_url: globals.base_url.clone(),
+        sandbox: globals.sandbox,
+        read_only: globals.read_only,
+    }
+}
+
+fn env_var(name: &str) -> Option<String> {
+    std::env::var(name).ok()
+}
+
+/// Which account to talk to: the config file, the official CLI's profiles, the flags and
+/// the environment, in the order `config` documents — the same for the dashboard and
+/// every command. Reads the key (a key command runs here).
+pub fn resolve_account(globals: &Globals) -> Result<Resolved, ConfigError> {
+    let accounts = Accounts::load_default()?;
+    accounts
+        .choose(&choice(globals), &env_var)?
+        .resolve(&env_var)
 }
 
 /// Resolves the account and builds its client; without a key, starts the embedded sandbox
 /// on 127.0.0.1 (port chosen by the system) with the seeded default database.
 pub async fn connect(globals: &Globals) -> Result<Connected, CliError> {
-    let (base_url, key, key_hint, embedded, sandbox_db) = match resolve_account(globals)? {
+    let resolved = resolve_account(globals)?;
+    connect_resolved(resolved, globals.sandbox_db.clone(), globals.timeout).await
+}
+
+/// Builds the client of an account whose key is read (the dashboard's switcher comes
+/// here too).
+pub async fn connect_resolved(
+    resolved: Resolved,
+    sandbox_db: Option<PathBuf>,
+    timeout_secs: u64,
+) -> Result<Connected, CliError> {
+    let Resolved { entry, target } = resolved;
+    let (base_url, key, key_hint, embedded, sandbox_db) = match target {
         Target::Remote {
             base_url,
             key,
             key_source,
         } => {
-            tracing::info!(%base_url, key = %key.hint(), key_source, "connecting");
+            tracing::info!(%base_url, key = %key.hint(), key_source, account = %entry.name, "connecting");
             let hint = key.hint();
             (base_url, key, Some(hint), None, None)
         }
         Target::Sandbox => {
-            let db = match globals.sandbox_db.clone() {
+            let db = match sandbox_db {
                 Some(p) => p,
                 None => sandbox::default_db_path()?,
             };
@@ -200,7 +242,7 @@ pub async fn connect(globals: &Globals) -> Result<Connected, CliError> {
         }
     };
     let mut client_config = ClientConfig::new(base_url.clone(), key);
-    client_config.request_timeout = Duration::from_secs(globals.timeout);
+    client_config.request_timeout = Duration::from_secs(timeout_secs);
     let client = LinqClient::new(client_config)?;
     Ok(Connected {
         client,
@@ -208,6 +250,7 @@ pub async fn connect(globals: &Globals) -> Result<Connected, CliError> {
         sandbox: embedded.is_some(),
         key_hint,
         sandbox_db,
+        account: entry,
         embedded,
     })
 }
@@ -229,16 +272,28 @@ pub fn run(globals: &Globals, command: Command) -> u8 {
         // What can be checked without the network is, before connecting.
         Err(e)
     } else {
-        // One thread: a command makes a few requests; a second thread only costs start-up.
-        match tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-        {
-            Ok(rt) => rt.block_on(connect_and_run(globals, command)),
-            Err(source) => Err(CliError::Io {
-                what: "starting the async runtime".into(),
-                source,
-            }),
+        match command {
+            // No network: the account list from files alone.
+            Command::Profiles(args) => account::profiles(globals, &args),
+            command => {
+                // One thread: a command makes a few requests; a second thread only costs
+                // start-up.
+                match tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                {
+                    Ok(rt) => match command {
+                        Command::Doctor(args) => {
+                            rt.block_on(account::doctor_command(globals, &args))
+                        }
+                        command => rt.block_on(connect_and_run(globals, command)),
+                    },
+                    Err(source) => Err(CliError::Io {
+                        what: "starting the async runtime".into(),
+                        source,
+                    }),
+                }
+            }
         }
     };
     match result {
@@ -257,13 +312,17 @@ fn check(command: &Command) -> Result<(), CliError> {
         Command::Create(a) => write::check_create(a),
         Command::Update(a) => write::check_update(a),
         Command::Pause(a) | Command::Resume(a) | Command::Delete(a) => bulk::check(a),
-        Command::List(_) | Command::Events(_) | Command::Phones(_) => Ok(()),
+        Command::List(_)
+        | Command::Events(_)
+        | Command::Phones(_)
+        | Command::Profiles(_)
+        | Command::Doctor(_) => Ok(()),
     }
 }
 
 async fn connect_and_run(globals: &Globals, command: Command) -> Result<(), CliError> {
     let connected = connect(globals).await?;
-    if connected.sandbox && !globals.sandbox {
+    if connected.sandbox && !globals.sandbox && globals.profile.is_none() {
         // Without this, `list` on a machine with no key looks like an account's real list.
         let db = connected
             .sandbox_db
@@ -290,6 +349,8 @@ async fn dispatch(c: &Connected, command: Command) -> Result<(), CliError> {
         Command::Pause(args) => bulk::run(c, bulk::Action::Pause, &args).await,
         Command::Resume(args) => bulk::run(c, bulk::Action::Resume, &args).await,
         Command::Delete(args) => bulk::run(c, bulk::Action::Delete, &args).await,
+        // Run before connecting (they handle accounts themselves).
+        Command::Profiles(_) | Command::Doctor(_) => Ok(()),
     }
 }
 

@@ -1,0 +1,301 @@
+//! `profiles` (every account linq-hooks knows, never a key) and `doctor` (is this account
+//! usable: config, key, reachability, the key accepted, the clock).
+
+use super::output::{self, Cell, Color, Exit, Table};
+use super::{choice, connect_resolved, CliError, Globals};
+use crate::config::{self, AccountEntry, Accounts};
+use serde::Serialize;
+use std::time::Duration;
+
+#[derive(Debug, clap::Args)]
+pub struct ProfilesArgs {
+    /// One JSON array: name, label, host, key source kind, read-only, default.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct DoctorArgs {
+    /// One JSON object per check.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Serialize)]
+struct ProfileRow<'a> {
+    name: &'a str,
+    label: &'a str,
+    host: &'a str,
+    key_source: &'a str,
+    read_only: bool,
+    /// What linq-hooks would use without `--profile` (the choice order).
+    chosen: bool,
+}
+
+fn env_var(name: &str) -> Option<String> {
+    std::env::var(name).ok()
+}
+
+pub fn profiles(globals: &Globals, args: &ProfilesArgs) -> Result<(), CliError> {
+    let accounts = Accounts::load_default()?;
+    let entries = accounts.entries(&env_var);
+    let chosen = accounts
+        .choose(&choice(globals), &env_var)
+        .map(|c| c.entry.name)
+        .ok();
+    let rows: Vec<ProfileRow> = entries
+        .iter()
+        .map(|e| ProfileRow {
+            name: &e.name,
+            label: &e.label,
+            host: &e.host,
+            key_source: e.key_kind,
+            read_only: e.read_only,
+            chosen: chosen.as_deref() == Some(e.name.as_str()),
+        })
+        .collect();
+    if args.json {
+        let json = serde_json::to_string_pretty(&rows).map_err(|e| CliError::Io {
+            what: "writing JSON".into(),
+            source: std::io::Error::other(e),
+        })?;
+        return output::write_stdout(format!("{json}\n").as_bytes());
+    }
+    let mut table = Table::new(vec!["", "NAME", "LABEL", "HOST", "KEY FROM", "ACCESS"]);
+    for row in &rows {
+        table.row(vec![
+            Cell::plain(if row.chosen { "*" } else { "" }),
+            Cell::api(row.name),
+            Cell::api(row.label),
+            Cell::api(row.host),
+            Cell::plain(row.key_source),
+            if row.read_only {
+                Cell::colored("read-only", Color::Yellow)
+            } else {
+                Cell::plain("read-write")
+            },
+        ]);
+    }
+    output::write_stdout(table.render(output::stdout_color()).as_bytes())
+}
+
+/// One line of `doctor`.
+#[derive(Debug, Serialize)]
+pub struct Check {
+    pub check: &'static str,
+    /// `None`: not checked, because an earlier check failed.
+    pub ok: Option<bool>,
+    pub detail: String,
+}
+
+impl Check {
+    fn pass(check: &'static str, detail: impl Into<String>) -> Self {
+        Self {
+            check,
+            ok: Some(true),
+            detail: detail.into(),
+        }
+    }
+
+    fn fail(check: &'static str, detail: impl Into<String>) -> Self {
+        Self {
+            check,
+            ok: Some(false),
+            detail: detail.into(),
+        }
+    }
+
+    fn skipped(check: &'static str) -> Self {
+        Self {
+            check,
+            ok: None,
+            detail: "not checked (see above)".into(),
+        }
+    }
+}
+
+/// Signature checks reject deliveries whose timestamp is more than this off (§8.3).
+const SIGNATURE_TOLERANCE_SECS: i64 = 300;
+
+/// Runs every check in order; later ones are skipped when what they need failed.
+pub async fn doctor(globals: &Globals, timeout_secs: u64) -> Vec<Check> {
+    let mut checks = Vec::new();
+    let path = config::file::default_path();
+    let accounts = match Accounts::load_default() {
+        Ok(accounts) => {
+            checks.push(match (&accounts.config, &path) {
+                (Some(loaded), _) => Check::pass(
+                    "config",
+                    format!(
+                        "{} is valid ({} profiles)",
+                        loaded.path.display(),
+                        loaded.file.profiles.len()
+                    ),
+                ),
+                (None, Some(path)) => Check::pass(
+                    "config",
+                    format!("no config file at {} (optional)", path.display()),
+                ),
+                (None, None) => Check::pass("config", "no config directory (optional)"),
+            });
+            accounts
+        }
+        Err(e) => {
+            checks.push(Check::fail("config", e.to_string()));
+            for name in ["account", "key", "reachable", "key accepted", "clock"] {
+                checks.push(Check::skipped(name));
+            }
+            return checks;
+        }
+    };
+    let chosen = match accounts.choose(&choice(globals), &env_var) {
+        Ok(chosen) => chosen,
+        Err(e) => {
+            checks.push(Check::fail("account", e.to_string()));
+            for name in ["key", "reachable", "key accepted", "clock"] {
+                checks.push(Check::skipped(name));
+            }
+            return checks;
+        }
+    };
+    checks.push(Check::pass("account", describe(&chosen.entry)));
+    let key_kind = chosen.entry.key_kind;
+    let resolved = match tokio::task::spawn_blocking(move || chosen.resolve(&env_var)).await {
+        Ok(Ok(resolved)) => resolved,
+        Ok(Err(e)) => {
+            checks.push(Check::fail("key", e.to_string()));
+            for name in ["reachable", "key accepted", "clock"] {
+                checks.push(Check::skipped(name));
+            }
+            return checks;
+        }
+        Err(e) => {
+            checks.push(Check::fail("key", format!("reading the key failed: {e}")));
+            return checks;
+        }
+    };
+    let hint = match &resolved.target {
+        config::Target::Remote { key, .. } => format!("{} (from {key_kind})", key.hint()),
+        config::Target::Sandbox => "the sandbox's demo key".into(),
+    };
+    checks.push(Check::pass("key", hint));
+    let connected = match connect_resolved(resolved, globals.sandbox_db.clone(), timeout_secs).await
+    {
+        Ok(c) => c,
+        Err(e) => {
+            checks.push(Check::fail("reachable", e.to_string()));
+            for name in ["key accepted", "clock"] {
+                checks.push(Check::skipped(name));
+            }
+            return checks;
+        }
+    };
+    let probe = connected.client.probe().await;
+    let latency = ms(probe.latency);
+    let host = connected.client.target().to_string();
+    match &probe.result {
+        Err(e) if e.status().is_none() => {
+            checks.push(Check::fail(
+                "reachable",
+                format!("{host}: {}", output::api_error_line(e)),
+            ));
+            checks.push(Check::skipped("key accepted"));
+        }
+        result => {
+            checks.push(Check::pass(
+                "reachable",
+                format!("{host} answered in {latency}"),
+            ));
+            checks.push(match result {
+                Ok(lines) => match connected.client.list().await {
+                    Ok(subs) => Check::pass(
+                        "key accepted",
+                        format!(
+                            "GET /v3/phone_numbers: {} lines; GET /v3/webhook-subscriptions: {} subscriptions",
+                            lines.len(),
+                            subs.len()
+                        ),
+                    ),
+                    Err(e) => Check::fail(
+                        "key accepted",
+                        format!("GET /v3/webhook-subscriptions: {}", output::api_error_line(&e)),
+                    ),
+                },
+                Err(e) => Check::fail(
+                    "key accepted",
+                    format!("GET /v3/phone_numbers: {}", output::api_error_line(e)),
+                ),
+            });
+        }
+    }
+    checks.push(clock(probe.server_date, probe.latency));
+    connected.close().await;
+    checks
+}
+
+fn describe(entry: &AccountEntry) -> String {
+    let access = if entry.read_only { ", read-only" } else { "" };
+    format!("{} — {} ({}{access})", entry.name, entry.label, entry.host)
+}
+
+/// The local clock against the server's `Date` (taken mid-request, 1 s resolution).
+fn clock(server: Option<time::OffsetDateTime>, latency: Duration) -> Check {
+    let Some(server) = server else {
+        return Check::skipped("clock");
+    };
+    let now = time::OffsetDateTime::now_utc() - latency / 2;
+    let skew = (now - server).whole_seconds();
+    let direction = if skew >= 0 { "ahead of" } else { "behind" };
+    let detail = format!(
+        "this machine is {}s {direction} the server's clock (Date header, ±1 s); signature checks allow {SIGNATURE_TOLERANCE_SECS} s",
+        skew.abs()
+    );
+    if skew.abs() > SIGNATURE_TOLERANCE_SECS {
+        Check::fail("clock", detail)
+    } else {
+        Check::pass("clock", detail)
+    }
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.0} ms", d.as_secs_f64() * 1000.0)
+}
+
+/// `doctor`: runs the checks and prints them; exit 1 when any failed.
+pub async fn doctor_command(globals: &Globals, args: &DoctorArgs) -> Result<(), CliError> {
+    let checks = doctor(globals, globals.timeout).await;
+    match print_doctor(&checks, args.json)? {
+        Exit::Ok => Ok(()),
+        exit => Err(CliError::Reported(exit)),
+    }
+}
+
+/// Prints the checks; `Exit::Failed` when any failed.
+fn print_doctor(checks: &[Check], json: bool) -> Result<Exit, CliError> {
+    let failed = checks.iter().any(|c| c.ok == Some(false));
+    if json {
+        let text = serde_json::to_string_pretty(checks).map_err(|e| CliError::Io {
+            what: "writing JSON".into(),
+            source: std::io::Error::other(e),
+        })?;
+        output::write_stdout(format!("{text}\n").as_bytes())?;
+    } else {
+        let color = output::stdout_color();
+        let mut out = String::new();
+        for c in checks {
+            let (mark, paint) = match c.ok {
+                Some(true) => ("✓", Color::Green),
+                Some(false) => ("✗", Color::Red),
+                None => ("–", Color::Dim),
+            };
+            let mark = output::painted(&Cell::colored(mark, paint), color);
+            out.push_str(&format!(
+                "{mark} {:<13} {}\n",
+                c.check,
+                crate::text::clean(&c.detail)
+            ));
+        }
+        output::write_stdout(out.as_bytes())?;
+    }
+    Ok(if failed { Exit::Failed } else { Exit::Ok })
+}

@@ -1,0 +1,246 @@
+//! The config file: `$XDG_CONFIG_HOME/linq-hooks/config.toml` (the platform's config dir
+//! elsewhere). Real TOML, unknown keys rejected, every error with file, line and column.
+//!
+//! ```toml
+//! default_profile = "acme-prod"
+//! [profiles.acme-prod]
+//! label = "Acme (production)"
+//! base_url = "https://api.linqapp.com/api/partner"
+//! key_command = ["pass", "show", "linq/acme-prod"]   # or key_env = "VAR", or key = "…"
+//! read_only = true
+//! color = "red"
+//! ```
+
+use super::ConfigError;
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// The largest config file read (a config is a few hundred bytes).
+const MAX_CONFIG_BYTES: u64 = 1024 * 1024;
+
+/// Colours a profile may give its header accent.
+pub const COLORS: [&str; 8] = [
+    "red", "green", "yellow", "blue", "magenta", "cyan", "white", "gray",
+];
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConfigFile {
+    pub default_profile: Option<String>,
+    #[serde(default)]
+    pub profiles: BTreeMap<String, Profile>,
+}
+
+#[derive(Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Profile {
+    pub label: Option<String>,
+    pub base_url: Option<String>,
+    pub key_command: Option<Vec<String>>,
+    pub key_env: Option<String>,
+    /// Inline key: used only when the file is readable by its owner alone.
+    pub key: Option<String>,
+    #[serde(default)]
+    pub read_only: bool,
+    pub color: Option<String>,
+}
+
+impl std::fmt::Debug for Profile {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Never the inline key.
+        f.debug_struct("Profile")
+            .field("label", &self.label)
+            .field("base_url", &self.base_url)
+            .field("key_command", &self.key_command)
+            .field("key_env", &self.key_env)
+            .field("key", &self.key.as_ref().map(|_| "(inline)"))
+            .field("read_only", &self.read_only)
+            .field("color", &self.color)
+            .finish()
+    }
+}
+
+/// A loaded config file and where it came from (for messages and the permission rule).
+#[derive(Debug, Clone)]
+pub struct Loaded {
+    pub path: PathBuf,
+    pub file: ConfigFile,
+    /// Group or others may read the file: an inline key in it is refused.
+    pub readable_by_others: bool,
+}
+
+/// Where the config file is looked for.
+pub fn default_path() -> Option<PathBuf> {
+    directories::ProjectDirs::from("com", "linq-hooks", "linq-hooks")
+        .map(|dirs| dirs.config_dir().join("config.toml"))
+}
+
+/// Reads and checks the file at `path`; `Ok(None)` when there is none.
+pub fn load(path: &Path) -> Result<Option<Loaded>, ConfigError> {
+    let io = |e: std::io::Error| ConfigError::Unreadable {
+        file: path.display().to_string(),
+        reason: e.to_string(),
+    };
+    let meta = match std::fs::metadata(path) {
+        Ok(meta) => meta,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(io(e)),
+    };
+    if meta.len() > MAX_CONFIG_BYTES {
+        return Err(ConfigError::Unreadable {
+            file: path.display().to_string(),
+            reason: format!("larger than {MAX_CONFIG_BYTES} bytes"),
+        });
+    }
+    let text = std::fs::read_to_string(path).map_err(io)?;
+    let file = parse(&text, path)?;
+    Ok(Some(Loaded {
+        path: path.to_path_buf(),
+        file,
+        readable_by_others: readable_by_others(&meta),
+    }))
+}
+
+#[cfg(unix)]
+fn readable_by_others(meta: &std::fs::Metadata) -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    meta.permissions().mode() & 0o077 != 0
+}
+
+#[cfg(not(unix))]
+fn readable_by_others(_meta: &std::fs::Metadata) -> bool {
+    false
+}
+
+/// Parses and checks the config text; errors name `path`, line and column.
+pub fn parse(text: &str, path: &Path) -> Result<ConfigFile, ConfigError> {
+    let file: ConfigFile = toml::from_str(text).map_err(|e| {
+        let (line, column) = e
+            .span()
+            .map(|span| line_column(text, span.start))
+            .unwrap_or((1, 1));
+        ConfigError::Parse {
+            file: path.display().to_string(),
+            line,
+            column,
+            message: first_line(e.message()),
+        }
+    })?;
+    check(&file, text, path)?;
+    Ok(file)
+}
+
+/// What TOML itself cannot say: one key source per profile, known colours, a
+/// `default_profile` that exists, base URLs that are base URLs.
+fn check(file: &ConfigFile, text: &str, path: &Path) -> Result<(), ConfigError> {
+    let at = |needle: &str, message: String| {
+        let (line, column) = text
+            .find(needle)
+            .map(|i| line_column(text, i))
+            .unwrap_or((1, 1));
+        ConfigError::Parse {
+            file: path.display().to_string(),
+            line,
+            column,
+            message,
+        }
+    };
+    for (name, profile) in &file.profiles {
+        let header = format!("[profiles.{name}]");
+        if name == super::SANDBOX
+            || name == super::ENVIRONMENT
+            || name.starts_with(super::linq_cli::PREFIX)
+            || name.trim().is_empty()
+        {
+            let needle = format!("profiles.{name}");
+            return Err(at(
+                &needle,
+                format!("profile name {name:?} is reserved (sandbox, environment, linq-cli:…)"),
+            ));
+        }
+        let quoted = format!("[profiles.\"{name}\"]");
+        let needle = if text.contains(&header) {
+            header
+        } else {
+            quoted
+        };
+        let sources = [
+            profile.key_command.is_some(),
+            profile.key_env.is_some(),
+            profile.key.is_some(),
+        ]
+        .iter()
+        .filter(|s| **s)
+        .count();
+        if sources == 0 {
+            return Err(at(
+                &needle,
+                format!("profile {name:?} needs one of key_command, key_env or key"),
+            ));
+        }
+        if sources > 1 {
+            return Err(at(
+                &needle,
+                format!(
+                    "profile {name:?} has more than one of key_command, key_env and key: keep one"
+                ),
+            ));
+        }
+        if profile.key_command.as_ref().is_some_and(Vec::is_empty) {
+            return Err(at(
+                "key_command",
+                format!(
+                    "profile {name:?}: key_command is empty (give the program and its arguments)"
+                ),
+            ));
+        }
+        if let Some(color) = &profile.color {
+            if !COLORS.contains(&color.as_str()) {
+                return Err(at(
+                    "color",
+                    format!(
+                        "profile {name:?}: unknown color {color:?} (one of {})",
+                        COLORS.join(", ")
+                    ),
+                ));
+            }
+        }
+        if let Some(url) = &profile.base_url {
+            super::validate_base_url(url, "base_url")
+                .map_err(|e| at("base_url", format!("profile {name:?}: {e}")))?;
+        }
+    }
+    if let Some(default) = &file.default_profile {
+        if !file.profiles.contains_key(default) {
+            return Err(at(
+                "default_profile",
+                format!(
+                    "default_profile {default:?} is not a profile here (known: {})",
+                    known(file)
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+pub fn known(file: &ConfigFile) -> String {
+    if file.profiles.is_empty() {
+        "none".into()
+    } else {
+        file.profiles.keys().cloned().collect::<Vec<_>>().join(", ")
+    }
+}
+
+/// 1-based line and column (in characters) of byte `offset`.
+fn line_column(text: &str, offset: usize) -> (usize, usize) {
+    let before = &text[..offset.min(text.len())];
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, column)
+}
+
+fn first_line(message: &str) -> String {
+    message.lines().next().unwrap_or(message).trim().to_string()
+}
