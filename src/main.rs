@@ -3,7 +3,7 @@
 use anyhow::Context as _;
 use clap::{CommandFactory, Parser, Subcommand};
 use crossterm::event::EventStream;
-use linq_hooks::app::{App, Connection};
+use linq_hooks::app::App;
 use linq_hooks::cli::{self, Globals};
 use linq_hooks::clipboard::Clipboard;
 use linq_hooks::runtime::{Options, Runtime};
@@ -94,12 +94,9 @@ async fn dashboard(cli: Cli) -> anyhow::Result<ExitCode> {
             return Ok(ExitCode::from(e.exit() as u8));
         }
     };
-    let connection = Connection {
-        base_url: connected.base_url.clone(),
-        sandbox: connected.sandbox,
-        key_hint: connected.key_hint.clone(),
-        read_only: cli.globals.read_only,
-    };
+    let connection = cli::session::connection_of(&connected);
+    let accounts = cli::session::accounts_for_switcher(&connected, &cli.globals);
+    let current = connected.account.name.clone();
     let client = connected.client.clone();
     linq_hooks::logging::startup("client built");
 
@@ -116,8 +113,14 @@ async fn dashboard(cli: Cli) -> anyhow::Result<ExitCode> {
         connection,
         OffsetDateTime::now_utc(),
         (size.width, size.height),
-    );
-    let runtime = Runtime::new(client, Clipboard::detect(), Box::new(std::io::stdout()));
+    )
+    .with_accounts(accounts, &current);
+    // The runtime keeps the account alive (and closes it when switching away or at exit).
+    let runtime = Runtime::new(client, Clipboard::detect(), Box::new(std::io::stdout()))
+        .with_switcher(
+            cli::session::connector(&cli.globals),
+            Some(Box::new(connected)),
+        );
     let options = Options {
         auto_refresh: (cli.refresh > 0).then(|| Duration::from_secs(cli.refresh)),
         handle_signals: true,
@@ -136,7 +139,6 @@ async fn dashboard(cli: Cli) -> anyhow::Result<ExitCode> {
             );
         }
     }
-    connected.close().await;
     let app = result.context("dashboard")?;
     // Ended by a signal: 128 + its number, as a shell reports it (the terminal is restored
     // by now, and the log is flushed when main returns).

@@ -16,6 +16,7 @@ use std::time::Duration;
 use time::OffsetDateTime;
 use tokio::sync::mpsc;
 use tokio::time::{interval, sleep_until, Instant, MissedTickBehavior};
+use tokio_util::sync::CancellationToken;
 use zeroize::Zeroizing;
 
 pub struct Options {
@@ -25,9 +26,35 @@ pub struct Options {
     pub handle_signals: bool,
 }
 
+/// Keeps an account's connection alive (the embedded sandbox) until it is closed: on a
+/// switch to another account, and when the dashboard ends.
+pub trait AccountGuard: Send {
+    fn close(self: Box<Self>) -> futures::future::BoxFuture<'static, ()>;
+}
+
+/// An account the switcher connected to.
+pub struct SwitchedAccount {
+    pub client: LinqClient,
+    pub connection: crate::app::Connection,
+    pub guard: Box<dyn AccountGuard>,
+}
+
+/// Connects to an account by name (reads its key, starts the sandbox if need be); the
+/// error is one sentence for the banner.
+pub type Connector = Arc<
+    dyn Fn(String) -> futures::future::BoxFuture<'static, Result<SwitchedAccount, String>>
+        + Send
+        + Sync,
+>;
+
 /// What reaches the loop besides terminal input.
 enum Inner {
     Msg(Msg),
+    /// The switcher's connection attempt for account `to`.
+    Switched {
+        to: String,
+        result: Result<SwitchedAccount, String>,
+    },
     /// The system clipboard failed: fall back to OSC 52 on this (the drawing) thread.
     /// `stuck`: it did not answer at all, so later copies skip it.
     Osc52Fallback {
@@ -46,6 +73,12 @@ pub struct Runtime {
     osc52_out: Osc52Out,
     tx: mpsc::UnboundedSender<Inner>,
     rx: mpsc::UnboundedReceiver<Inner>,
+    /// Cancelled when the account changes: the old account's requests stop.
+    requests: CancellationToken,
+    connector: Option<Connector>,
+    guard: Option<Box<dyn AccountGuard>>,
+    /// The account the last `SwitchAccount` asked for: an older attempt's result is dropped.
+    switching_to: Option<String>,
 }
 
 impl Runtime {
@@ -57,7 +90,22 @@ impl Runtime {
             osc52_out,
             tx,
             rx,
+            requests: CancellationToken::new(),
+            connector: None,
+            guard: None,
+            switching_to: None,
         }
+    }
+
+    /// Enables the account switcher; `guard` keeps the first account alive.
+    pub fn with_switcher(
+        mut self,
+        connector: Connector,
+        guard: Option<Box<dyn AccountGuard>>,
+    ) -> Self {
+        self.connector = Some(connector);
+        self.guard = guard;
+        self
     }
 
     /// Runs until the app quits or the input ends; returns the final state.
@@ -151,12 +199,36 @@ impl Runtime {
                 }
             }
         }
+        if let Some(guard) = self.guard.take() {
+            guard.close().await;
+        }
         Ok(app)
     }
 
     fn inner(&mut self, inner: Inner) -> Option<Msg> {
         match inner {
             Inner::Msg(msg) => Some(msg),
+            Inner::Switched { to, result } => {
+                if self.switching_to.as_deref() != Some(to.as_str()) {
+                    // Superseded by a later pick: this connection is not wanted.
+                    if let Ok(account) = result {
+                        tokio::spawn(account.guard.close());
+                    }
+                    return None;
+                }
+                self.switching_to = None;
+                let result = result.map(|account| {
+                    // The old account's requests stop; their answers would be ignored anyway.
+                    self.requests.cancel();
+                    self.requests = CancellationToken::new();
+                    self.client = account.client;
+                    if let Some(old) = self.guard.replace(account.guard) {
+                        tokio::spawn(old.close());
+                    }
+                    account.connection
+                });
+                Some(Msg::Switched { to, result })
+            }
             Inner::Osc52Fallback { text, what, stuck } => {
                 if stuck {
                     tracing::info!("system clipboard did not answer; using OSC 52 from now on");
@@ -209,11 +281,13 @@ impl Runtime {
                 }
                 Cmd::Copy { text, what } => self.copy(Zeroizing::new(text), what),
                 Cmd::CopySecret { text } => self.copy(text, SECRET_WHAT.to_string()),
+                Cmd::SwitchAccount { name } => self.switch(name),
             }
         }
     }
 
-    /// One task per request: a slow call never delays another.
+    /// One task per request: a slow call never delays another. A switch of account
+    /// cancels it.
     fn spawn<F, Fut>(&self, req: u64, call: F)
     where
         F: FnOnce(LinqClient) -> Fut,
@@ -221,10 +295,32 @@ impl Runtime {
     {
         let tx = self.tx.clone();
         let fut = call(self.client.clone());
+        let cancelled = self.requests.clone();
         tokio::spawn(async move {
-            let result = fut.await;
-            // The loop may have ended; nothing is waiting for the answer then.
-            let _ = tx.send(Inner::Msg(Msg::Api { req, result }));
+            tokio::select! {
+                () = cancelled.cancelled() => {}
+                result = fut => {
+                    // The loop may have ended; nothing is waiting for the answer then.
+                    let _ = tx.send(Inner::Msg(Msg::Api { req, result }));
+                }
+            }
+        });
+    }
+
+    /// Connects to another account off the loop (a key command may take seconds).
+    fn switch(&mut self, name: String) {
+        let Some(connector) = self.connector.clone() else {
+            let _ = self.tx.send(Inner::Msg(Msg::Switched {
+                to: name,
+                result: Err("this session cannot switch accounts".into()),
+            }));
+            return;
+        };
+        self.switching_to = Some(name.clone());
+        let tx = self.tx.clone();
+        tokio::spawn(async move {
+            let result = connector(name.clone()).await;
+            let _ = tx.send(Inner::Switched { to: name, result });
         });
     }
 

@@ -47,5 +47,10 @@ pub enum Cmd {
         text: String,
         what: String,
     },
+    /// Connect to another account (a profile, `environment`, `sandbox`): read its key,
+    /// build its client, cancel the old account's requests.
+    SwitchAccount {
+        name: String,
+    },
     Quit,
 }

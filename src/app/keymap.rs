@@ -29,6 +29,8 @@ pub enum Context {
     Secret,
     SecretConfirm,
     LostCreate,
+    Accounts,
+    ConfirmSwitch,
 }
 
 impl Context {
@@ -54,6 +56,8 @@ impl Context {
             Context::Secret => "Signing secret",
             Context::SecretConfirm => "Close without storing?",
             Context::LostCreate => "Create outcome",
+            Context::Accounts => "Account switcher",
+            Context::ConfirmSwitch => "Switch account?",
         }
     }
 
@@ -156,6 +160,13 @@ pub enum Action {
     SecretBack,
     DeleteLost,
     KeepLost,
+    Accounts,
+    AccountUp,
+    AccountDown,
+    AccountPick,
+    AccountClose,
+    SwitchYes,
+    SwitchNo,
 }
 
 /// Whether a binding changes anything on the server (hidden with `--read-only`).
@@ -208,6 +219,7 @@ pub static BINDINGS: &[Binding] = &[
     bind!(Browse, [(Char('/'), NONE)], "/", Filter, "filter by URL, id, event, phone", "filter", Read),
     bind!(Browse, [(Char('r'), NONE)], "r", Refresh, "refresh now", "refresh", Read),
     bind!(Browse, [(Char('e'), NONE)], "e", EditSubscription, "edit URL, events, phones, routing", "edit", Write),
+    bind!(Browse, [(Char('A'), SHIFT), (Char('A'), NONE)], "A", Accounts, "switch account (profiles, sandbox)", "accounts", Read),
     bind!(Browse, [(Char('q'), NONE)], "q", Quit, "quit", "", Read),
     bind!(Browse, [(Char('?'), NONE), (Char('?'), SHIFT)], "?", Help, "help", "", Read),
     bind!(List, [(Char('n'), NONE)], "n", NewSubscription, "new subscription", "new", Write),
@@ -272,6 +284,12 @@ pub static BINDINGS: &[Binding] = &[
     bind!(SecretConfirm, [(Char('n'), NONE), (Esc, NONE)], "n/Esc", SecretBack, "back to the secret", "back", Read),
     bind!(LostCreate, [(Char('y'), NONE), (Char('Y'), SHIFT)], "y", DeleteLost, "delete it, to create it again", "delete it", Write),
     bind!(LostCreate, [(Char('n'), NONE), (Esc, NONE)], "n/Esc", KeepLost, "keep it (without a secret)", "keep", Read),
+    bind!(Accounts, [(Char('j'), NONE), (KDown, NONE)], "j/↓", AccountDown, "next account", "", Read),
+    bind!(Accounts, [(Char('k'), NONE), (KUp, NONE)], "k/↑", AccountUp, "previous account", "", Read),
+    bind!(Accounts, [(Enter, NONE)], "Enter", AccountPick, "switch to it", "switch", Read),
+    bind!(Accounts, [(Esc, NONE), (Char('A'), SHIFT), (Char('q'), NONE)], "Esc", AccountClose, "close the list", "close", Read),
+    bind!(ConfirmSwitch, [(Char('y'), NONE), (Char('Y'), SHIFT)], "y", SwitchYes, "switch, dropping what is in flight", "switch", Read),
+    bind!(ConfirmSwitch, [(Char('n'), NONE), (Esc, NONE)], "n/Esc", SwitchNo, "stay", "stay", Read),
 ];
 
 /// Keys that edit text in the filter input (not actions: shown in help only).

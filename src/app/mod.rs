@@ -1,6 +1,7 @@
 //! The pure state machine: `App::update(Msg) -> Vec<Cmd>`. No IO, no terminal, no tokio:
 //! everything here is driven by messages and unit-tested as such.
 
+mod accounts;
 pub mod cmd;
 mod form_update;
 pub mod forms;
@@ -59,6 +60,14 @@ pub enum Focus {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Modal {
     Help,
+    /// The account switcher; `cursor` indexes `App::accounts`.
+    Accounts {
+        cursor: usize,
+    },
+    /// Switching would drop writes in flight, a draft or a secret: asks first.
+    ConfirmSwitch {
+        to: usize,
+    },
     ConfirmDelete {
         id: String,
         target_url: String,
@@ -239,6 +248,13 @@ pub struct App {
     /// A write the server accepted landed in this update: a list already in flight may
     /// predate it, so it is asked again (latest wins).
     write_landed: bool,
+    /// Every account the switcher offers, and the one in use.
+    pub accounts: Vec<crate::config::AccountEntry>,
+    pub current_account: Option<usize>,
+    /// The account being switched to, until the runtime answers.
+    pub switching: Option<String>,
+    /// Answers to requests below this id belong to an account left behind: ignored.
+    req_floor: ReqId,
     /// Something visible changed since the last draw.
     pub dirty: bool,
     pub quitting: bool,
@@ -287,6 +303,10 @@ impl App {
             lines_req: None,
             next_req: 1,
             write_landed: false,
+            accounts: Vec::new(),
+            current_account: None,
+            switching: None,
+            req_floor: 0,
             dirty: true,
             quitting: false,
             exit_code: None,
@@ -304,7 +324,9 @@ impl App {
 
     /// True while a request the user is waiting for is in flight (the spinner turns).
     pub fn busy(&self) -> bool {
-        matches!(self.list_req, Some((_, false))) || !self.pending.is_empty()
+        matches!(self.list_req, Some((_, false)))
+            || !self.pending.is_empty()
+            || self.switching.is_some()
     }
 
     /// The keyboard context, for dispatch and footer hints.
@@ -314,6 +336,8 @@ impl App {
         }
         match (&self.modal, self.focus) {
             (Some(Modal::Help), _) => Context::Help,
+            (Some(Modal::Accounts { .. }), _) => Context::Accounts,
+            (Some(Modal::ConfirmSwitch { .. }), _) => Context::ConfirmSwitch,
             (Some(Modal::ConfirmDelete { .. }), _) => Context::ConfirmDelete,
             (None, Focus::Filter) => Context::FilterInput,
             (None, Focus::Detail) => Context::Detail,
@@ -399,7 +423,10 @@ impl App {
                     Vec::new()
                 }
             }
+            // An answer for an account left behind.
+            Msg::Api { req, .. } if req < self.req_floor => Vec::new(),
             Msg::Api { req, result } => self.on_api(req, result),
+            Msg::Switched { to, result } => self.on_switched(to, result),
             Msg::Copied(outcome) => {
                 if let Some(dialog) = self.secret_dialog.as_mut() {
                     let what = match &outcome {
@@ -452,6 +479,9 @@ impl App {
                 match context {
                     Context::Secret | Context::SecretConfirm if action != Action::ForceQuit => {
                         self.secret_action(action)
+                    }
+                    Context::Accounts | Context::ConfirmSwitch if action != Action::ForceQuit => {
+                        self.account_action(action)
                     }
                     _ if self.form_context().is_some() && action != Action::ForceQuit => {
                         self.form_action(action)
@@ -548,6 +578,7 @@ impl App {
                 }
                 self.modal = None;
             }
+            Action::Accounts => self.open_accounts(),
             Action::Refresh => {
                 self.banner = None;
                 if let Some((req, _)) = self.list_req {

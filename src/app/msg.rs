@@ -28,6 +28,11 @@ pub enum Msg {
         result: ApiResult,
     },
     Copied(CopyOutcome),
+    /// The runtime connected to account `to` (the switcher), or says why not.
+    Switched {
+        to: String,
+        result: Result<super::Connection, String>,
+    },
     /// SIGTERM / SIGHUP / SIGINT: leave cleanly, then exit with this status (128 + the
     /// signal number, as a shell reports a process killed by it).
     Shutdown {

@@ -7,6 +7,7 @@ pub mod account;
 pub mod bulk;
 pub mod output;
 pub mod read;
+pub mod session;
 pub mod write;
 
 use crate::api::{ApiError, ApiKey, ClientConfig, LinqClient, Subscription};

@@ -27,7 +27,106 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
             target_url,
             on_delete,
         }) => render_delete(frame, area, id, target_url, *on_delete),
+        Some(Modal::Accounts { cursor }) => render_accounts(app, frame, area, *cursor),
+        Some(Modal::ConfirmSwitch { to }) => render_confirm_switch(app, frame, area, *to),
     }
+}
+
+/// The account switcher: one row per account with its label, host, key source and access.
+fn render_accounts(app: &App, frame: &mut Frame, area: Rect, cursor: usize) {
+    let height = (app.accounts.len() as u16 + 4).min(area.height);
+    let rect = centered(area, 90, height);
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(theme::focused_border())
+        .title(Span::styled(" Switch account ", theme::title()))
+        .title_bottom(Span::styled(" Enter switch · Esc close ", theme::dim()));
+    let inner = block.inner(rect);
+    frame.render_widget(Clear, rect);
+    frame.render_widget(block, rect);
+    let name_w = app
+        .accounts
+        .iter()
+        .map(|a| a.name.chars().count())
+        .max()
+        .unwrap_or(0)
+        .clamp(7, 24);
+    let mut lines = vec![Line::from(Span::styled(
+        format!(
+            "   {:<name_w$}  {:<26}  {:<22}  {:<11}  ACCESS",
+            "NAME", "LABEL", "HOST", "KEY FROM"
+        ),
+        theme::dim(),
+    ))];
+    // Scrolled so the cursor stays in view on a short terminal.
+    let rows = usize::from(inner.height.saturating_sub(1)).max(1);
+    let first = cursor.saturating_sub(rows - 1);
+    for (i, account) in app.accounts.iter().enumerate().skip(first).take(rows) {
+        let current = Some(i) == app.current_account;
+        let mark = if current { "● " } else { "  " };
+        let access = if account.read_only {
+            "read-only"
+        } else {
+            "read-write"
+        };
+        let text = format!(
+            " {mark}{:<name_w$}  {:<26}  {:<22}  {:<11}  {access}",
+            super::list::truncate(&clean(&account.name), name_w),
+            super::list::truncate(&clean(&account.label), 26),
+            super::list::truncate(&clean(&account.host), 22),
+            account.key_kind,
+        );
+        let style = if i == cursor {
+            theme::selected()
+        } else if let Some(color) = account.color.as_deref() {
+            Style::new().fg(theme::named(color))
+        } else {
+            Style::new()
+        };
+        lines.push(Line::from(Span::styled(text, style)));
+    }
+    frame.render_widget(Paragraph::new(lines), inner);
+}
+
+fn render_confirm_switch(app: &App, frame: &mut Frame, area: Rect, to: usize) {
+    let label = app
+        .accounts
+        .get(to)
+        .map(|a| clean(&a.label).into_owned())
+        .unwrap_or_default();
+    let mut dropped = Vec::new();
+    if !app.pending.is_empty() {
+        dropped.push(format!(
+            "{} change(s) still waiting for the server (their answers will be ignored)",
+            app.pending.len()
+        ));
+    }
+    if app.form.is_some() {
+        dropped.push("the open form and its draft".to_string());
+    }
+    if app.secret_dialog.is_some() {
+        dropped.push("the signing secret on screen (it cannot be shown again)".to_string());
+    }
+    let mut lines = vec![
+        Line::from(""),
+        Line::from(format!("Switch to {label}? This drops:")),
+    ];
+    lines.extend(dropped.into_iter().map(|d| Line::from(format!("  • {d}"))));
+    lines.push(Line::from(""));
+    lines.push(Line::from("y switch · n stay"));
+    let rect = centered(area, 76, lines.len() as u16 + 2);
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(theme::danger())
+        .padding(Padding::horizontal(1))
+        .title(Span::styled(" Switch account? ", theme::danger()));
+    frame.render_widget(Clear, rect);
+    frame.render_widget(
+        Paragraph::new(lines)
+            .block(block)
+            .wrap(Wrap { trim: false }),
+        rect,
+    );
 }
 
 pub(super) fn centered(area: Rect, width: u16, height: u16) -> Rect {

@@ -21,6 +21,17 @@ pub fn render_header(app: &App, frame: &mut Frame, area: Rect) {
         Span::raw(" ")
     });
     spans.push(Span::raw(" "));
+    // The profile's label in its colour: which account this is, at a glance.
+    if let Some(account) = app
+        .current_account()
+        .filter(|a| a.name != crate::config::SANDBOX)
+    {
+        spans.push(Span::styled(
+            format!(" {} ", clean(&account.label)),
+            theme::profile_badge(account.color.as_deref()),
+        ));
+        spans.push(Span::raw(" "));
+    }
     if c.sandbox {
         spans.push(Span::styled(" SANDBOX ", theme::sandbox_badge()));
     } else {

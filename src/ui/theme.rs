@@ -59,3 +59,29 @@ pub fn danger() -> Style {
 pub fn error_text() -> Style {
     Style::new().fg(Color::Red).add_modifier(Modifier::BOLD)
 }
+
+/// A profile's header colour by name (config `color`); unknown names are plain.
+pub fn named(name: &str) -> Color {
+    match name {
+        "red" => Color::Red,
+        "green" => Color::Green,
+        "yellow" => Color::Yellow,
+        "blue" => Color::Blue,
+        "magenta" => Color::Magenta,
+        "cyan" => Color::Cyan,
+        "white" => Color::White,
+        "gray" => Color::Gray,
+        _ => Color::Reset,
+    }
+}
+
+/// The profile label in the header: its colour as the background, bold.
+pub fn profile_badge(color: Option<&str>) -> Style {
+    match color {
+        Some(c) => Style::new()
+            .bg(named(c))
+            .fg(Color::Black)
+            .add_modifier(Modifier::BOLD),
+        None => title(),
+    }
+}
