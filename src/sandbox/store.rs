@@ -26,6 +26,11 @@ use tokio::sync::oneshot;
 /// A storage failure (not a refused request).
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
+    #[error("cannot create sandbox database {path}: {source}")]
+    Create {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("cannot open sandbox database {path}: {source}")]
     Open {
         path: PathBuf,
