@@ -10,9 +10,11 @@
 //! the domain types and their JSON; `seed` builds the demo account.
 //!
 //! Error choices where linq-api.md §11 leaves them open: duplicate `target_url` → 409/2015;
-//! non-HTTPS URL, unknown/empty event types, bad routing header → 400/1005; malformed id →
-//! 404/2010; unknown endpoint → 404/1005; framework rejections keep their status with code
-//! 1005 (405) or 1003 (413 body too large).
+//! non-HTTPS URL, unknown/empty event types, bad routing header → 400/1005; malformed id
+//! (or one not UTF-8 once decoded) → 404/2010; unknown endpoint → 404/1005; request target
+//! over 8 KiB → 414/1005, headers over 16 KiB → 431/1005; framework rejections keep their
+//! status with code 1005 (405) or 1003 (413 body too large). Requests hyper's parser refuses
+//! itself get its bare answer (see `envelope::trace`).
 
 mod auth;
 mod envelope;
