@@ -1,15 +1,36 @@
 //! Opening the sandbox database: pragmas and schema migrations (`PRAGMA user_version`).
 
 use super::store::StoreError;
-use crate::private_files;
-use rusqlite::Connection;
+use crate::{private_files, validate};
+use rusqlite::{params, Connection, Transaction};
 use std::io;
 use std::path::Path;
 use std::time::Duration;
 
+/// One schema step: SQL, then, for values SQL cannot compute, a fill-in written in Rust.
+struct Migration {
+    sql: &'static str,
+    fill: Option<fn(&Transaction<'_>) -> rusqlite::Result<()>>,
+}
+
 /// Schema migrations, applied in order; `PRAGMA user_version` counts how many ran.
 /// Append new entries, never edit old ones.
-const MIGRATIONS: &[&str] = &[r#"
+const MIGRATIONS: &[Migration] = &[
+    Migration {
+        sql: INITIAL_SCHEMA,
+        fill: None,
+    },
+    // Uniqueness of target URLs compares what a URL parser makes of them, not the bytes.
+    // Not a UNIQUE index: a database from before may hold two URLs that now count as one.
+    Migration {
+        sql: "ALTER TABLE subscriptions ADD COLUMN url_identity TEXT NOT NULL DEFAULT '';
+              CREATE INDEX subscriptions_by_url_identity
+                  ON subscriptions (account_id, url_identity);",
+        fill: Some(fill_url_identity),
+    },
+];
+
+const INITIAL_SCHEMA: &str = r#"
 CREATE TABLE accounts (
     id          TEXT PRIMARY KEY,   -- hex SHA-256 of the API key; the key is never stored
     created_at  INTEGER NOT NULL,   -- ms since the epoch
@@ -39,7 +60,21 @@ CREATE TABLE phone_lines (
     forwarding_number  TEXT,
     line_type          TEXT NOT NULL
 ) STRICT;
-"#];
+"#;
+
+fn fill_url_identity(tx: &Transaction<'_>) -> rusqlite::Result<()> {
+    let mut select = tx.prepare("SELECT id, target_url FROM subscriptions")?;
+    let rows = select
+        .query_map([], |row| {
+            Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?))
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut update = tx.prepare("UPDATE subscriptions SET url_identity = ?2 WHERE id = ?1")?;
+    for (id, target_url) in rows {
+        update.execute(params![id, validate::url_identity(&target_url)])?;
+    }
+    Ok(())
+}
 
 /// Opens (creating if needed) and migrates the database file.
 pub(super) fn open_database(path: &Path) -> Result<Connection, StoreError> {
@@ -118,10 +153,13 @@ fn migrate(conn: &mut Connection, path: &Path) -> Result<(), StoreError> {
             supported,
         });
     }
-    for (index, sql) in MIGRATIONS.iter().enumerate().skip(found as usize) {
+    for (index, step) in MIGRATIONS.iter().enumerate().skip(found as usize) {
         // One transaction per step: the schema and its version number move together.
         let tx = conn.transaction()?;
-        tx.execute_batch(sql)?;
+        tx.execute_batch(step.sql)?;
+        if let Some(fill) = step.fill {
+            fill(&tx)?;
+        }
         tx.pragma_update(None, "user_version", index as i64 + 1)?;
         tx.commit()?;
     }
@@ -164,6 +202,35 @@ mod tests {
             open_database(&path),
             Err(StoreError::SchemaTooNew { found: 99, .. })
         ));
+    }
+
+    #[test]
+    fn url_identities_are_filled_in_for_a_version_1_database() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("sandbox.db");
+        let conn = Connection::open(&path).expect("open");
+        conn.execute_batch(INITIAL_SCHEMA).expect("v1 schema");
+        conn.pragma_update(None, "user_version", 1).expect("v1");
+        conn.execute_batch(
+            "INSERT INTO accounts (id, created_at) VALUES ('a', 0);
+             INSERT INTO subscriptions (id, account_id, target_url, subscribed_events,
+                 phone_numbers, is_active, signing_secret, created_at, updated_at)
+             VALUES ('s1', 'a', 'HTTPS://PayPal.example:443/./hook', '[\"message.sent\"]',
+                 '[]', 1, 'whsec_x', 0, 0);",
+        )
+        .expect("v1 row");
+        drop(conn);
+        let conn = open_database(&path).expect("migrates");
+        assert_eq!(version(&conn), MIGRATIONS.len() as i64);
+        let (url, identity): (String, String) = conn
+            .query_row(
+                "SELECT target_url, url_identity FROM subscriptions WHERE id = 's1'",
+                [],
+                |row| Ok((row.get(0)?, row.get(1)?)),
+            )
+            .expect("row");
+        assert_eq!(url, "HTTPS://PayPal.example:443/./hook");
+        assert_eq!(identity, "https://paypal.example/hook");
     }
 
     #[cfg(unix)]

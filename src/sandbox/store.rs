@@ -16,6 +16,7 @@ use super::model::{
     Subscription, SubscriptionPatch, REPUTATION_DOC_URL,
 };
 use super::schema::open_database;
+use crate::validate::url_identity;
 use rusqlite::types::Type;
 use rusqlite::{params, Connection, OptionalExtension, Row, Transaction, TransactionBehavior};
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -198,7 +199,7 @@ impl Store {
     ) -> Result<Outcome<Subscription>, StoreError> {
         self.call(move |conn| {
             let tx = write_transaction(conn)?;
-            if target_url_taken(&tx, &account, &new.target_url, None)? {
+            if target_url_taken(&tx, &account, &url_identity(&new.target_url), None)? {
                 return Ok(Err(Refusal::DuplicateTargetUrl));
             }
             let now = now_millis();
@@ -239,8 +240,9 @@ impl Store {
             if subscription.routing.headers_collide() {
                 return Ok(Err(Refusal::RoutingHeadersCollide));
             }
+            let identity = url_identity(&subscription.target_url);
             if subscription.target_url != previous_url
-                && target_url_taken(&tx, &account, &subscription.target_url, Some(&id))?
+                && target_url_taken(&tx, &account, &identity, Some(&id))?
             {
                 return Ok(Err(Refusal::DuplicateTargetUrl));
             }
@@ -248,7 +250,7 @@ impl Store {
             tx.execute(
                 "UPDATE subscriptions SET target_url = ?3, subscribed_events = ?4,
                      phone_numbers = ?5, is_active = ?6, routing_key_header = ?7,
-                     routing_id_header = ?8, updated_at = ?9
+                     routing_id_header = ?8, updated_at = ?9, url_identity = ?10
                  WHERE account_id = ?1 AND id = ?2",
                 params![
                     account,
@@ -260,6 +262,7 @@ impl Store {
                     subscription.routing.key_header(),
                     subscription.routing.id_header(),
                     subscription.updated_at,
+                    identity,
                 ],
             )?;
             tx.commit()?;
@@ -357,17 +360,18 @@ fn load_subscription(
         .optional()?)
 }
 
-/// Uniqueness is by exact string within one account (linq-api.md §4.1).
+/// Uniqueness within one account (linq-api.md §4.1) compares URL identities
+/// (`validate::url_identity`): `HTTPS://Hooks.example:443/./in` is `https://hooks.example/in`.
 fn target_url_taken(
     tx: &Transaction<'_>,
     account: &str,
-    url: &str,
+    identity: &str,
     except_id: Option<&str>,
 ) -> Result<bool, StoreError> {
     Ok(tx.query_row(
         "SELECT EXISTS (SELECT 1 FROM subscriptions
-             WHERE account_id = ?1 AND target_url = ?2 AND id IS NOT ?3)",
-        params![account, url, except_id],
+             WHERE account_id = ?1 AND url_identity = ?2 AND id IS NOT ?3)",
+        params![account, identity, except_id],
         |row| row.get(0),
     )?)
 }
@@ -381,8 +385,8 @@ fn insert_subscription(
     tx.execute(
         "INSERT INTO subscriptions (id, account_id, target_url, subscribed_events,
              phone_numbers, is_active, routing_key_header, routing_id_header, signing_secret,
-             created_at, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+             created_at, updated_at, url_identity)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
         params![
             subscription.id,
             account,
@@ -395,6 +399,7 @@ fn insert_subscription(
             secret.expose(),
             subscription.created_at,
             subscription.updated_at,
+            url_identity(&subscription.target_url),
         ],
     )?;
     Ok(())
