@@ -77,8 +77,8 @@ impl<S: Send + Sync> FromRequestParts<S> for SubscriptionId {
 }
 
 #[derive(Serialize)]
-struct SubscriptionList<'a> {
-    subscriptions: Vec<super::model::SubscriptionWire<'a>>,
+struct SubscriptionList {
+    subscriptions: Vec<super::model::ListedSubscription>,
 }
 
 async fn list_subscriptions(
@@ -86,10 +86,7 @@ async fn list_subscriptions(
     Extension(account): Extension<Account>,
 ) -> Result<Response, ApiError> {
     let subscriptions = state.store.list(account.id()).await?;
-    let body = SubscriptionList {
-        subscriptions: subscriptions.iter().map(|s| s.to_wire(None)).collect(),
-    };
-    Ok(Json(body).into_response())
+    Ok(Json(SubscriptionList { subscriptions }).into_response())
 }
 
 async fn create_subscription(

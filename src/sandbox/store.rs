@@ -12,13 +12,14 @@
 //! `Outcome<T>`; the outer `StoreError` is reserved for infrastructure failures.
 
 use super::model::{
-    now_millis, NewSubscription, PhoneLine, Refusal, Reputation, Routing, SigningSecret,
-    Subscription, SubscriptionPatch, REPUTATION_DOC_URL,
+    now_millis, ListedSubscription, NewSubscription, PhoneLine, Refusal, Reputation, Routing,
+    SigningSecret, Subscription, SubscriptionPatch, DEFAULT_ROUTING_ID_HEADER, REPUTATION_DOC_URL,
 };
 use super::schema::open_database;
 use crate::validate::url_identity;
 use rusqlite::types::Type;
 use rusqlite::{params, Connection, OptionalExtension, Row, Transaction, TransactionBehavior};
+use serde_json::value::RawValue;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::PathBuf;
 use std::sync::mpsc;
@@ -166,14 +167,17 @@ impl Store {
         .await
     }
 
-    /// All subscriptions of the account, oldest first (ties broken by id).
-    pub(crate) async fn list(&self, account: String) -> Result<Vec<Subscription>, StoreError> {
+    /// All subscriptions of the account, oldest first (ties broken by id), ready to send.
+    pub(crate) async fn list(
+        &self,
+        account: String,
+    ) -> Result<Vec<ListedSubscription>, StoreError> {
         self.call(move |conn| {
             let mut statement = conn.prepare_cached(&format!(
                 "SELECT {SUBSCRIPTION_COLUMNS} FROM subscriptions
                  WHERE account_id = ?1 ORDER BY created_at, id"
             ))?;
-            let rows = statement.query_map([&account], read_subscription)?;
+            let rows = statement.query_map([&account], read_listed_subscription)?;
             Ok(rows.collect::<Result<Vec<_>, _>>()?)
         })
         .await
@@ -347,6 +351,46 @@ fn read_subscription(row: &Row<'_>) -> rusqlite::Result<Subscription> {
     })
 }
 
+/// Like [`read_subscription`], but keeps the stored JSON lists as JSON text.
+fn read_listed_subscription(row: &Row<'_>) -> rusqlite::Result<ListedSubscription> {
+    let phone_numbers = raw_json(row, 6)?;
+    let key_header: Option<String> = row.get(7)?;
+    // What `Routing` makes of the two columns: no id header without affinity, the default
+    // one with it.
+    let id_header = match key_header {
+        Some(_) => Some(
+            row.get::<_, Option<String>>(8)?
+                .unwrap_or_else(|| DEFAULT_ROUTING_ID_HEADER.to_owned()),
+        ),
+        None => None,
+    };
+    Ok(ListedSubscription {
+        id: row.get(0)?,
+        created_at: row.get(1)?,
+        updated_at: row.get(2)?,
+        is_active: row.get(3)?,
+        subscribed_events: raw_json(row, 4)?,
+        target_url: row.get(5)?,
+        // An empty filter (stored as `[]` by `json_list`) is sent as `null`.
+        phone_numbers: (!is_empty_array(&phone_numbers)).then_some(phone_numbers),
+        routing_id_header: id_header,
+        routing_key_header: key_header,
+    })
+}
+
+fn is_empty_array(json: &RawValue) -> bool {
+    json.get()
+        .bytes()
+        .filter(|b| !b.is_ascii_whitespace())
+        .eq(*b"[]")
+}
+
+fn raw_json(row: &Row<'_>, column: usize) -> rusqlite::Result<Box<RawValue>> {
+    let text: String = row.get(column)?;
+    RawValue::from_string(text)
+        .map_err(|e| rusqlite::Error::FromSqlConversionFailure(column, Type::Text, Box::new(e)))
+}
+
 fn load_subscription(
     conn: &Connection,
     account: &str,
@@ -426,4 +470,64 @@ fn insert_line(
         ],
     )?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    async fn seeded_store(dir: &std::path::Path) -> (Store, StoreThread) {
+        let (store, thread) = Store::open(dir.join("sandbox.db")).await.expect("open");
+        let demo = super::super::seed::demo_account().expect("seed");
+        assert!(store
+            .ensure_account("acct".into(), Some(demo))
+            .await
+            .expect("seed"));
+        (store, thread)
+    }
+
+    #[tokio::test]
+    async fn listing_sends_byte_for_byte_what_retrieving_sends() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let (store, thread) = seeded_store(dir.path()).await;
+        let listed = store.list("acct".into()).await.expect("list");
+        assert_eq!(listed.len(), 12);
+        for row in &listed {
+            let one = store
+                .get("acct".into(), row.id.clone())
+                .await
+                .expect("get")
+                .expect("exists");
+            assert_eq!(
+                serde_json::to_string(row).expect("listed"),
+                serde_json::to_string(&one.to_wire(None)).expect("retrieved"),
+            );
+        }
+        drop(store);
+        thread.join().await;
+    }
+
+    #[tokio::test]
+    async fn listing_splices_the_stored_event_json_as_is() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let (store, thread) = seeded_store(dir.path()).await;
+        // Valid JSON that serde_json would never write: a re-serialising list would
+        // drop the spaces.
+        let stored = r#"[ "message.sent",  "message.read" ]"#;
+        store
+            .call(move |conn| {
+                conn.execute("UPDATE subscriptions SET subscribed_events = ?1", [stored])?;
+                Ok(())
+            })
+            .await
+            .expect("update");
+        let listed = store.list("acct".into()).await.expect("list");
+        let json = serde_json::to_string(&listed[0]).expect("json");
+        assert!(
+            json.contains(&format!(r#""subscribed_events":{stored}"#)),
+            "{json}"
+        );
+        drop(store);
+        thread.join().await;
+    }
 }
