@@ -167,7 +167,8 @@ impl Store {
         .await
     }
 
-    /// All subscriptions of the account, oldest first (ties broken by id), ready to send.
+    /// All subscriptions of the account, oldest first, ready to send. Creations within the
+    /// same millisecond keep the order they were made in (the rowid), not their random ids.
     pub(crate) async fn list(
         &self,
         account: String,
@@ -175,7 +176,7 @@ impl Store {
         self.call(move |conn| {
             let mut statement = conn.prepare_cached(&format!(
                 "SELECT {SUBSCRIPTION_COLUMNS} FROM subscriptions
-                 WHERE account_id = ?1 ORDER BY created_at, id"
+                 WHERE account_id = ?1 ORDER BY created_at, rowid"
             ))?;
             let rows = statement.query_map([&account], read_listed_subscription)?;
             Ok(rows.collect::<Result<Vec<_>, _>>()?)
