@@ -9,8 +9,15 @@ pub const MAX_URL_LEN: usize = 2048;
 /// The longest routing header name accepted.
 pub const MAX_HEADER_NAME_LEN: usize = 128;
 
+/// The longest DNS label (RFC 1035), checked on the ASCII (punycode) form of the host.
+pub const MAX_DNS_LABEL_LEN: usize = 63;
+/// The longest DNS name in its dotted text form, without a trailing dot (RFC 1035).
+pub const MAX_DNS_NAME_LEN: usize = 253;
+
 /// A target URL must parse, be https with a host, stay under 2048 characters and contain
-/// no spaces or control characters.
+/// no spaces, control characters or invisible/format characters; its host needs an
+/// authority (`https:///path` is refused, although a URL parser would mend it) and DNS
+/// labels of at most 63 characters.
 pub fn validate_url(raw: &str) -> Result<(), String> {
     let s = raw.trim();
     if s.is_empty() {
@@ -37,6 +44,16 @@ pub fn validate_url(raw: &str) -> Result<(), String> {
     if s.chars().any(|c| c.is_whitespace() || c.is_control()) {
         return Err("must not contain spaces or control characters".into());
     }
+    if let Some(c) = s.chars().find(|&c| is_invisible_or_format(c)) {
+        return Err(format!(
+            "must not contain invisible or formatting characters (found U+{:04X})",
+            u32::from(c)
+        ));
+    }
+    // The parser would skip the extra slash and take the first path segment as the host.
+    if s[8..].starts_with(['/', '\\']) {
+        return Err("needs a host name right after https://".into());
+    }
     let url = url::Url::parse(s).map_err(|e| format!("not a valid URL ({e})"))?;
     if url.scheme() != "https" {
         return Err(format!("must use https (not {}://)", url.scheme()));
@@ -48,7 +65,77 @@ pub fn validate_url(raw: &str) -> Result<(), String> {
     if !url.username().is_empty() || url.password().is_some() {
         return Err("must not carry credentials".into());
     }
+    if let Some(url::Host::Domain(domain)) = url.host() {
+        let name = domain.strip_suffix('.').unwrap_or(domain);
+        if let Some(label) = name.split('.').find(|l| l.len() > MAX_DNS_LABEL_LEN) {
+            return Err(format!(
+                "has a host name label of {} characters (DNS allows at most {MAX_DNS_LABEL_LEN})",
+                label.len()
+            ));
+        }
+        if name.len() > MAX_DNS_NAME_LEN {
+            return Err(format!(
+                "has a host name of {} characters (DNS allows at most {MAX_DNS_NAME_LEN})",
+                name.len()
+            ));
+        }
+    }
     Ok(())
+}
+
+/// What makes two target URLs the same for the per-account uniqueness rule: the URL as a
+/// WHATWG URL parser serialises it — scheme and host lower-cased, an IDN host in punycode,
+/// the default port (443) dropped, `.` and `..` path segments resolved, characters outside
+/// the URL set percent-encoded. Query and fragment are kept as they are. `raw` is assumed
+/// to have passed [`validate_url`]; anything unparsable is its own identity (trimmed).
+pub fn url_identity(raw: &str) -> String {
+    let s = raw.trim();
+    url::Url::parse(s).map_or_else(|_| s.to_owned(), String::from)
+}
+
+/// Characters that are invisible or change how the text around them is shown, so that two
+/// URLs can look the same and differ: Unicode general category Cf (zero-width space and
+/// joiners, bidi marks, embeddings, overrides and isolates, the BOM, the tag characters,
+/// the soft hyphen, …) and the other default-ignorable code points (variation selectors,
+/// the combining grapheme joiner, Hangul fillers, …). The whole tag block
+/// U+E0000–U+E007F is included. Ranges as of Unicode 16.
+pub fn is_invisible_or_format(c: char) -> bool {
+    matches!(
+        c,
+        // General category Cf.
+        '\u{00AD}'
+            | '\u{0600}'..='\u{0605}'
+            | '\u{061C}'
+            | '\u{06DD}'
+            | '\u{070F}'
+            | '\u{0890}'..='\u{0891}'
+            | '\u{08E2}'
+            | '\u{180E}'
+            | '\u{200B}'..='\u{200F}'
+            | '\u{202A}'..='\u{202E}'
+            | '\u{2060}'..='\u{2064}'
+            | '\u{2066}'..='\u{206F}'
+            | '\u{FEFF}'
+            | '\u{FFF9}'..='\u{FFFB}'
+            | '\u{110BD}'
+            | '\u{110CD}'
+            | '\u{13430}'..='\u{1343F}'
+            | '\u{1BCA0}'..='\u{1BCA3}'
+            | '\u{1D173}'..='\u{1D17A}'
+            | '\u{E0000}'..='\u{E007F}'
+            // Default-ignorable code points outside Cf.
+            | '\u{034F}'
+            | '\u{115F}'..='\u{1160}'
+            | '\u{17B4}'..='\u{17B5}'
+            | '\u{180B}'..='\u{180D}'
+            | '\u{180F}'
+            | '\u{2065}'
+            | '\u{3164}'
+            | '\u{FE00}'..='\u{FE0F}'
+            | '\u{FFA0}'
+            | '\u{FFF0}'..='\u{FFF8}'
+            | '\u{E0080}'..='\u{E0FFF}'
+    )
 }
 
 /// E.164: `+`, a country code that does not start with 0, 8 to 15 digits in all.
@@ -112,4 +199,97 @@ pub fn is_subscription_id(id: &str) -> bool {
             8 | 13 | 18 | 23 => c == '-',
             _ => c.is_ascii_hexdigit(),
         })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn invisible_and_format_characters_are_refused() {
+        for c in [
+            '\u{200B}',
+            '\u{200C}',
+            '\u{200D}',
+            '\u{200E}',
+            '\u{202E}',
+            '\u{2066}',
+            '\u{2069}',
+            '\u{2060}',
+            '\u{FEFF}',
+            '\u{00AD}',
+            '\u{034F}',
+            '\u{FE0F}',
+            '\u{E0001}',
+            '\u{E0041}',
+            '\u{E007F}',
+            '\u{180E}',
+            '\u{3164}',
+        ] {
+            for url in [
+                format!("https://pay{c}pal.example/hook"),
+                format!("https://paypal.example/ho{c}ok"),
+                format!("https://paypal.example/hook?a={c}"),
+            ] {
+                let why = validate_url(&url).expect_err(&url);
+                assert!(why.contains("invisible"), "{url:?}: {why}");
+            }
+        }
+        for visible in ['a', 'é', 'ß', 'я', '例', '-', '~'] {
+            assert!(!is_invisible_or_format(visible), "{visible}");
+        }
+    }
+
+    #[test]
+    fn an_empty_authority_is_refused() {
+        for url in [
+            "https:///path",
+            "https:////h.example/",
+            "https://\\h.example/",
+            "HTTPS:///x",
+        ] {
+            assert!(validate_url(url).is_err(), "{url}");
+        }
+    }
+
+    #[test]
+    fn dns_labels_are_at_most_63_characters() {
+        let label = |n: usize| "a".repeat(n);
+        assert!(validate_url(&format!("https://{}.example/", label(63))).is_ok());
+        let why = validate_url(&format!("https://{}.example/", label(64))).expect_err("64");
+        assert!(why.contains("63"), "{why}");
+        // The limit applies to the punycode form DNS sees: 60 'ü' are far over 63 there.
+        assert!(validate_url(&format!("https://{}.example/", "ü".repeat(60))).is_err());
+        let long_name = format!("https://{}.example/", vec![label(63); 4].join("."));
+        assert!(validate_url(&long_name).is_err());
+        // IP addresses have no labels.
+        assert!(validate_url("https://[2001:db8::1]:8443/h").is_ok());
+    }
+
+    #[test]
+    fn identity_is_the_parsed_serialisation() {
+        let same = [
+            "https://paypal.example/hook",
+            "HTTPS://PayPal.example:443/./hook",
+            "https://PAYPAL.EXAMPLE/a/../hook",
+            "  https://paypal.example/hook ",
+            "https://ｐａｙｐａｌ.example/hook",
+        ];
+        for url in same {
+            assert!(validate_url(url).is_ok(), "{url}: {:?}", validate_url(url));
+            assert_eq!(url_identity(url), "https://paypal.example/hook", "{url}");
+        }
+        for different in [
+            "https://paypal.example:8443/hook",
+            "https://paypal.example/Hook",
+            "https://paypal.example/hook?line=1",
+            "https://paypal.example/hook/",
+        ] {
+            assert_ne!(url_identity(different), "https://paypal.example/hook");
+        }
+        assert_eq!(
+            url_identity("https://Bücher.example/h"),
+            "https://xn--bcher-kva.example/h"
+        );
+    }
 }

@@ -296,11 +296,69 @@ async fn target_url_is_unique_per_account() {
         .put(&path, &json!({"target_url": second["target_url"]}))
         .await;
     assert_eq!(own.status, 200);
-    // Uniqueness is by exact string.
+    // Paths are case-sensitive: another URL.
     sandbox
-        .create(&hook("https://A.example/h?version=2026-02-03"))
+        .create(&hook("https://a.example/H?version=2026-02-03"))
         .await;
     assert_eq!(sandbox.list().await.len(), 3);
+}
+
+#[tokio::test]
+async fn target_urls_are_compared_as_parsed_and_look_alikes_are_refused() {
+    let sandbox = Sandbox::empty().await;
+    sandbox.create(&hook("https://paypal.example/hook")).await;
+    for same in [
+        "HTTPS://PayPal.example:443/./hook",
+        "https://paypal.example/a/../hook",
+    ] {
+        sandbox
+            .post("webhook-subscriptions", &hook(same))
+            .await
+            .assert_error(409, 2015, "target_url");
+    }
+    for look_alike in [
+        "https://pay\u{200B}pal.example/hook",
+        "https://paypal.example/\u{202E}kooh",
+        "https:///paypal.example/hook",
+    ] {
+        sandbox
+            .post("webhook-subscriptions", &hook(look_alike))
+            .await
+            .assert_error(400, 1005, "target_url");
+    }
+    let long_label = format!("https://{}.example/hook", "a".repeat(64));
+    sandbox
+        .post("webhook-subscriptions", &hook(&long_label))
+        .await
+        .assert_error(400, 1005, "63");
+
+    // The URL comes back exactly as sent, in the response and in the list.
+    let spelled = "HTTPS://Other.Example:443/./in";
+    let other = sandbox.create(&hook(spelled)).await;
+    assert_eq!(other["target_url"], spelled);
+    let path = format!("webhook-subscriptions/{}", other["id"].as_str().unwrap());
+    sandbox
+        .put(&path, &json!({"target_url": "https://PAYPAL.example/hook"}))
+        .await
+        .assert_error(409, 2015, "target_url");
+    // Its own URL, spelled another way, is still its own.
+    let respelled = sandbox
+        .put(&path, &json!({"target_url": "https://other.example/in"}))
+        .await;
+    assert_eq!(respelled.status, 200, "{}", respelled.body);
+    let urls: Vec<Value> = sandbox
+        .list()
+        .await
+        .iter()
+        .map(|s| s["target_url"].clone())
+        .collect();
+    assert_eq!(
+        urls,
+        [
+            json!("https://paypal.example/hook"),
+            json!("https://other.example/in")
+        ]
+    );
 }
 
 #[tokio::test]

@@ -1,8 +1,9 @@
 //! Property tests of the form's validators: `validate_e164` against an independent
 //! reading of `\+[1-9][0-9]{7,14}`, and `validate_url` on generated https URLs and their
-//! broken variants.
+//! broken variants, and `url_identity` (the uniqueness key) on spellings of one URL.
 
 use linq_hooks::app::forms::{validate_e164, validate_url};
+use linq_hooks::validate::url_identity;
 use proptest::prelude::*;
 
 /// The oracle: `\+[1-9][0-9]{7,14}`, anchored, written out by hand.
@@ -274,4 +275,113 @@ fn url_without_authority_slashes_is_refused_locally() {
     ] {
         assert!(validate_url(bad).is_err(), "{bad:?} accepted");
     }
+}
+
+/// Invisible and format characters: zero-width, bidi, BOM, soft hyphen, variation
+/// selectors, tags.
+fn invisible() -> impl Strategy<Value = char> {
+    prop::sample::select(vec![
+        '\u{200B}',
+        '\u{200C}',
+        '\u{200D}',
+        '\u{200E}',
+        '\u{200F}',
+        '\u{202A}',
+        '\u{202E}',
+        '\u{2060}',
+        '\u{2066}',
+        '\u{2069}',
+        '\u{FEFF}',
+        '\u{00AD}',
+        '\u{034F}',
+        '\u{061C}',
+        '\u{FE0F}',
+        '\u{E0001}',
+        '\u{E0020}',
+        '\u{E007F}',
+    ])
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    #[test]
+    fn url_refuses_invisible_characters_anywhere(url in https_url(), at in 0usize..2000, c in invisible()) {
+        // ASCII URL: every index is a char boundary.
+        let at = at.min(url.len());
+        let mut bad = url.clone();
+        bad.insert(at, c);
+        prop_assert!(validate_url(&bad).is_err(), "{:?} accepted", bad);
+    }
+
+    #[test]
+    fn identity_ignores_case_default_port_and_dot_segments(url in https_url(), flips in prop::collection::vec(any::<bool>(), 64)) {
+        let parsed = url::Url::parse(&url).expect("generated URLs parse");
+        let host = parsed.host_str().expect("host");
+        // Same URL, spelled differently: scheme and host case, explicit :443, a `/.` segment.
+        let shouty_host: String = host
+            .chars()
+            .zip(flips.iter().cycle())
+            .map(|(c, &up)| if up { c.to_ascii_uppercase() } else { c })
+            .collect();
+        let port = match parsed.port() {
+            Some(p) => format!(":{p}"),
+            None => ":443".to_string(),
+        };
+        let mut respelled = format!("HTTPS://{shouty_host}{port}/.{}", parsed.path());
+        if let Some(q) = parsed.query() {
+            respelled.push('?');
+            respelled.push_str(q);
+        }
+        prop_assert!(validate_url(&respelled).is_ok(), "{} refused", respelled);
+        prop_assert_eq!(url_identity(&respelled), url_identity(&url), "{} vs {}", respelled, url);
+        // The identity is itself a valid URL and a fixed point.
+        let id = url_identity(&url);
+        prop_assert!(validate_url(&id).is_ok(), "{}", id);
+        prop_assert_eq!(url_identity(&id), id.clone());
+    }
+
+    #[test]
+    fn identity_tells_different_paths_apart(url in https_url(), extra in "[a-z0-9]{1,8}") {
+        let other = match url.split_once('?') {
+            Some((base, q)) => format!("{}/{extra}?{q}", base.trim_end_matches('/')),
+            None => format!("{}/{extra}", url.trim_end_matches('/')),
+        };
+        prop_assert_ne!(url_identity(&other), url_identity(&url));
+    }
+}
+
+#[test]
+fn url_refuses_look_alikes_empty_authority_and_long_labels() {
+    for bad in [
+        "https://pay\u{200B}pal.example/hook",
+        "https://paypal.example/\u{202E}kooh",
+        "https://paypal\u{E0041}.example/hook",
+        "https:///path",
+        "https:///paypal.example/hook",
+    ] {
+        assert!(validate_url(bad).is_err(), "{bad:?} accepted");
+    }
+    let label = "a".repeat(63);
+    assert!(validate_url(&format!("https://{label}.example/")).is_ok());
+    assert!(validate_url(&format!("https://{label}a.example/")).is_err());
+}
+
+/// The dashboard's form flags another spelling of a URL the account already uses (the
+/// sandbox would answer 409). It compares the typed URL's identity with the taken URLs as
+/// the server returned them, so it catches the common case, not a taken URL that was itself
+/// stored in an unusual spelling; the server's 409 covers that one.
+#[test]
+fn the_form_treats_a_respelled_taken_url_as_taken() {
+    use linq_hooks::app::forms::Form;
+    use std::collections::BTreeSet;
+    use tui_input::Input;
+
+    let taken = BTreeSet::from(["https://paypal.example/hook".to_string()]);
+    let mut form = Form::create(&["message.sent".to_string()], taken);
+    form.url = Input::new("HTTPS://PayPal.example:443/./hook".into());
+    let problem = form.problems().url.expect("taken");
+    assert!(problem.contains("already uses"), "{problem}");
+    form.url = Input::new("https://paypal.example/other".into());
+    assert_eq!(form.problems().url, None);
 }

@@ -381,7 +381,8 @@ impl Form {
             .then(|| validate_url(&url).err())
             .flatten()
             .or_else(|| {
-                self.taken_urls.contains(&url).then(|| {
+                let identity = crate::validate::url_identity(&url);
+                (self.taken_urls.contains(&url) || self.taken_urls.contains(&identity)).then(|| {
                     "another subscription of this account already uses this URL".to_string()
                 })
             });

@@ -7,12 +7,19 @@
 
 use axum::extract::Request;
 use axum::http::header::{HeaderValue, CONTENT_TYPE};
-use axum::http::{HeaderName, StatusCode};
+use axum::http::{HeaderName, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
 pub(crate) const TRACE_HEADER: HeaderName = HeaderName::from_static("x-trace-id");
+
+/// The longest request target (path and query) the sandbox serves: 414 beyond it. Set well
+/// under hyper's own limit (65,534 bytes) so an over-long URI gets the envelope.
+pub(crate) const MAX_URI_BYTES: usize = 8 * 1024;
+/// The largest header section served (`name: value\r\n` per header): 431 beyond it. Set
+/// well under hyper's own read buffer limit (~400 KiB) for the same reason.
+pub(crate) const MAX_HEADER_BYTES: usize = 16 * 1024;
 
 /// A W3C trace id: 32 lowercase hex digits, never all zero.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -114,6 +121,24 @@ impl ApiError {
         )
     }
 
+    /// 414/1005: the request target is longer than [`MAX_URI_BYTES`].
+    pub(crate) fn uri_too_long() -> Self {
+        Self::new(
+            StatusCode::URI_TOO_LONG,
+            1005,
+            format!("URI Too Long: the request target exceeds {MAX_URI_BYTES} bytes"),
+        )
+    }
+
+    /// 431/1005: the header section is larger than [`MAX_HEADER_BYTES`].
+    pub(crate) fn headers_too_large() -> Self {
+        Self::new(
+            StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+            1005,
+            format!("Request Header Fields Too Large: the headers exceed {MAX_HEADER_BYTES} bytes"),
+        )
+    }
+
     /// 500/3006: the sandbox itself failed (storage).
     pub(crate) fn internal() -> Self {
         Self::new(
@@ -189,24 +214,58 @@ struct Detail<'a> {
 
 /// Outermost middleware: assigns the trace id, renders error envelopes, sets `X-Trace-ID`.
 /// A client-sent `traceparent` is ignored, as Linq does.
+///
+/// What it cannot cover: hyper's HTTP/1 parser answers some requests itself, before any
+/// service runs — a request line or header it cannot parse (400), a request target over
+/// 65,534 bytes (414), more than 100 headers or a head over ~400 KiB (431) — with a bare
+/// status line and `content-length: 0`, then closes the connection. hyper has no hook for
+/// that response, and `axum::serve` exposes no builder to move those limits. Hence the
+/// sandbox's own, lower limits above: within hyper's, oversize requests get the envelope.
 pub(crate) async fn trace(mut request: Request, next: Next) -> Response {
     let trace = TraceId::new();
-    let method = request.method().clone();
-    let path = request.uri().path().to_owned();
-    request.extensions_mut().insert(trace.clone());
+    let mut response = match oversized(&request) {
+        Some(error) => error.render(&trace),
+        None => {
+            let method = request.method().clone();
+            let path = request.uri().path().to_owned();
+            request.extensions_mut().insert(trace.clone());
+            let response = next.run(request).await;
+            enveloped(response, &trace, &method, &path)
+        }
+    };
+    if let Ok(value) = HeaderValue::from_str(trace.as_str()) {
+        response.headers_mut().insert(TRACE_HEADER, value);
+    }
+    response
+}
 
-    let mut response = next.run(request).await;
+/// A request target or header section over the sandbox's limits.
+fn oversized(request: &Request) -> Option<ApiError> {
+    let target = request
+        .uri()
+        .path_and_query()
+        .map_or(0, |target| target.as_str().len());
+    if target > MAX_URI_BYTES {
+        return Some(ApiError::uri_too_long());
+    }
+    let headers: usize = request
+        .headers()
+        .iter()
+        .map(|(name, value)| name.as_str().len() + value.len() + 4)
+        .sum();
+    (headers > MAX_HEADER_BYTES).then(ApiError::headers_too_large)
+}
+
+/// Writes the envelope of a handler's [`ApiError`] or of a bare framework error.
+fn enveloped(mut response: Response, trace: &TraceId, method: &Method, path: &str) -> Response {
     let status = response.status();
     if let Some(error) = response.extensions_mut().remove::<ApiError>() {
         tracing::debug!(%method, %path, status = status.as_u16(), code = error.code, trace_id = trace.as_str(), "request rejected");
-        response = error.render(&trace);
+        response = error.render(trace);
     } else if status.is_client_error() || status.is_server_error() {
         // Framework rejections (405 method not allowed, 413 body too large, ...) get the
         // envelope too, so clients can always parse an error body.
-        response = ApiError::from_status(status).render(&trace);
-    }
-    if let Ok(value) = HeaderValue::from_str(trace.as_str()) {
-        response.headers_mut().insert(TRACE_HEADER, value);
+        response = ApiError::from_status(status).render(trace);
     }
     response
 }

@@ -10,9 +10,11 @@
 //! the domain types and their JSON; `seed` builds the demo account.
 //!
 //! Error choices where linq-api.md §11 leaves them open: duplicate `target_url` → 409/2015;
-//! non-HTTPS URL, unknown/empty event types, bad routing header → 400/1005; malformed id →
-//! 404/2010; unknown endpoint → 404/1005; framework rejections keep their status with code
-//! 1005 (405) or 1003 (413 body too large).
+//! non-HTTPS URL, unknown/empty event types, bad routing header → 400/1005; malformed id
+//! (or one not UTF-8 once decoded) → 404/2010; unknown endpoint → 404/1005; request target
+//! over 8 KiB → 414/1005, headers over 16 KiB → 431/1005; framework rejections keep their
+//! status with code 1005 (405) or 1003 (413 body too large). Requests hyper's parser refuses
+//! itself get its bare answer (see `envelope::trace`).
 
 mod auth;
 mod envelope;
@@ -47,11 +49,6 @@ pub enum SandboxError {
     Store(#[from] StoreError),
     #[error("no user data directory could be determined; pass --db PATH")]
     NoDataDir,
-    #[error("cannot create directory {path}: {source}")]
-    CreateDir {
-        path: PathBuf,
-        source: std::io::Error,
-    },
     /// Keys are not echoed: the message names the key's position only.
     #[error("API key #{position} is unusable: {reason}")]
     InvalidApiKey {
@@ -193,13 +190,9 @@ pub async fn spawn(
 /// `linq-hooks sandbox`: runs until Ctrl-C or SIGTERM. Prints one line on stdout once it
 /// listens.
 pub async fn serve(args: SandboxArgs) -> Result<(), SandboxError> {
+    // A missing parent of `--db` is created 0700 when the store opens the file.
     let db = match args.db {
-        Some(path) => {
-            if let Some(dir) = path.parent().filter(|dir| !dir.as_os_str().is_empty()) {
-                create_dir(dir.to_path_buf())?;
-            }
-            path
-        }
+        Some(path) => path,
         None => default_db_path()?,
     };
     let keys = if args.api_keys.is_empty() {
@@ -210,13 +203,9 @@ pub async fn serve(args: SandboxArgs) -> Result<(), SandboxError> {
     let (base_url, handle) = spawn(args.listen, db, keys.clone(), !args.no_seed).await?;
     {
         let mut stdout = std::io::stdout().lock();
-        writeln!(
-            stdout,
-            "linq-hooks sandbox listening on {base_url} (api keys: {})",
-            keys.join(", ")
-        )
-        .and_then(|()| stdout.flush())
-        .map_err(SandboxError::Io)?;
+        writeln!(stdout, "{}", banner(&base_url, &keys))
+            .and_then(|()| stdout.flush())
+            .map_err(SandboxError::Io)?;
     }
     shutdown_signal().await?;
     handle.shutdown().await
@@ -228,8 +217,23 @@ pub fn default_db_path() -> Result<PathBuf, SandboxError> {
     Ok(dir.join("sandbox.db"))
 }
 
-fn create_dir(path: PathBuf) -> Result<(), SandboxError> {
-    std::fs::create_dir_all(&path).map_err(|source| SandboxError::CreateDir { path, source })
+/// The line printed once the sandbox listens. Keys are shown as hints (`…2b4d`, the same
+/// rule as the client's key hint), except the well-known demo key.
+fn banner(base_url: &str, keys: &[String]) -> String {
+    let keys: Vec<String> = keys
+        .iter()
+        .map(|key| {
+            if key == DEFAULT_API_KEY {
+                key.clone()
+            } else {
+                crate::api::ApiKey::new(key.as_str()).hint()
+            }
+        })
+        .collect();
+    format!(
+        "linq-hooks sandbox listening on {base_url} (api keys: {})",
+        keys.join(", ")
+    )
 }
 
 /// Keys must travel in a `Bearer` header: visible ASCII, no spaces. Duplicates are dropped.
@@ -295,6 +299,21 @@ mod tests {
         assert!(checked_keys(vec![]).is_err());
         assert!(checked_keys(vec!["".into()]).is_err());
         assert!(checked_keys(vec!["has space".into()]).is_err());
+    }
+
+    #[test]
+    fn banner_shows_only_key_hints() {
+        let base = "http://127.0.0.1:4010/api/partner";
+        let keys = vec![
+            DEFAULT_API_KEY.to_owned(),
+            "sk_live_0123456789abcdef2b4d".to_owned(),
+            "short".to_owned(),
+        ];
+        assert_eq!(
+            banner(base, &keys),
+            "linq-hooks sandbox listening on http://127.0.0.1:4010/api/partner \
+             (api keys: sandbox, …2b4d, …)"
+        );
     }
 
     #[test]

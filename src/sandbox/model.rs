@@ -3,6 +3,7 @@
 //! cannot hide in the server (and the other way round).
 
 use serde::Serialize;
+use serde_json::value::RawValue;
 use std::fmt;
 use time::macros::format_description;
 use time::OffsetDateTime;
@@ -209,6 +210,31 @@ pub(crate) struct SubscriptionWire<'a> {
     routing_key_header: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     signing_secret: Option<&'a str>,
+}
+
+/// A subscription as the list endpoint sends it: the same fields, in the same order, as
+/// [`SubscriptionWire`], but the event list and the phone filter are the JSON text the store
+/// holds, spliced into the response as is. Listing 1,000 subscriptions then neither parses
+/// nor re-serialises their event lists (the text was written by `serde_json`, so it is
+/// already compact JSON; `RawValue` only checks its syntax).
+#[derive(Debug, Serialize)]
+pub(crate) struct ListedSubscription {
+    pub(crate) id: String,
+    #[serde(serialize_with = "serialize_millis")]
+    pub(crate) created_at: Millis,
+    #[serde(serialize_with = "serialize_millis")]
+    pub(crate) updated_at: Millis,
+    pub(crate) is_active: bool,
+    pub(crate) subscribed_events: Box<RawValue>,
+    pub(crate) target_url: String,
+    /// `None` for an unfiltered subscription (serialised as `null`, as in the wire form).
+    pub(crate) phone_numbers: Option<Box<RawValue>>,
+    pub(crate) routing_id_header: Option<String>,
+    pub(crate) routing_key_header: Option<String>,
+}
+
+fn serialize_millis<S: serde::Serializer>(ms: &Millis, serializer: S) -> Result<S::Ok, S::Error> {
+    serializer.serialize_str(&format_millis(*ms))
 }
 
 /// One line of an account (linq-api.md §3.5).

@@ -7,8 +7,9 @@ use super::rules;
 use super::store::StoreError;
 use super::AppState;
 use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::{FromRequestParts, Path, State};
 use axum::http::header::CONTENT_TYPE;
+use axum::http::request::Parts;
 use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -59,18 +60,25 @@ impl From<Refusal> for ApiError {
     }
 }
 
-/// A malformed id cannot name a subscription: same answer as an unknown one.
-fn subscription_id(id: String) -> Result<String, ApiError> {
-    if rules::is_subscription_id(&id) {
-        Ok(id)
-    } else {
-        Err(ApiError::subscription_not_found())
+/// The `{id}` of a subscription path. An id that cannot name a subscription gets the same
+/// answer as an unknown one: a malformed id, and one whose percent-decoding is not UTF-8
+/// (`%ff%fe`), which axum's own `Path` rejection would turn into a 400.
+struct SubscriptionId(String);
+
+impl<S: Send + Sync> FromRequestParts<S> for SubscriptionId {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        match Path::<String>::from_request_parts(parts, state).await {
+            Ok(Path(id)) if rules::is_subscription_id(&id) => Ok(SubscriptionId(id)),
+            _ => Err(ApiError::subscription_not_found()),
+        }
     }
 }
 
 #[derive(Serialize)]
-struct SubscriptionList<'a> {
-    subscriptions: Vec<super::model::SubscriptionWire<'a>>,
+struct SubscriptionList {
+    subscriptions: Vec<super::model::ListedSubscription>,
 }
 
 async fn list_subscriptions(
@@ -78,10 +86,7 @@ async fn list_subscriptions(
     Extension(account): Extension<Account>,
 ) -> Result<Response, ApiError> {
     let subscriptions = state.store.list(account.id()).await?;
-    let body = SubscriptionList {
-        subscriptions: subscriptions.iter().map(|s| s.to_wire(None)).collect(),
-    };
-    Ok(Json(body).into_response())
+    Ok(Json(SubscriptionList { subscriptions }).into_response())
 }
 
 async fn create_subscription(
@@ -104,9 +109,8 @@ async fn create_subscription(
 async fn retrieve_subscription(
     State(state): State<AppState>,
     Extension(account): Extension<Account>,
-    Path(id): Path<String>,
+    SubscriptionId(id): SubscriptionId,
 ) -> Result<Response, ApiError> {
-    let id = subscription_id(id)?;
     let subscription = state.store.get(account.id(), id).await??;
     Ok(Json(subscription.to_wire(None)).into_response())
 }
@@ -114,11 +118,10 @@ async fn retrieve_subscription(
 async fn update_subscription(
     State(state): State<AppState>,
     Extension(account): Extension<Account>,
-    Path(id): Path<String>,
+    SubscriptionId(id): SubscriptionId,
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, ApiError> {
-    let id = subscription_id(id)?;
     let body = rules::json_object(headers.get(CONTENT_TYPE), &body)?;
     let patch = rules::subscription_patch(&body)?;
     let updated = state.store.update(account.id(), id, patch).await??;
@@ -128,9 +131,8 @@ async fn update_subscription(
 async fn delete_subscription(
     State(state): State<AppState>,
     Extension(account): Extension<Account>,
-    Path(id): Path<String>,
+    SubscriptionId(id): SubscriptionId,
 ) -> Result<StatusCode, ApiError> {
-    let id = subscription_id(id)?;
     state.store.delete(account.id(), id.clone()).await??;
     tracing::info!(%id, "subscription deleted");
     Ok(StatusCode::NO_CONTENT)

@@ -1,13 +1,36 @@
 //! Opening the sandbox database: pragmas and schema migrations (`PRAGMA user_version`).
 
 use super::store::StoreError;
-use rusqlite::Connection;
+use crate::{private_files, validate};
+use rusqlite::{params, Connection, Transaction};
+use std::io;
 use std::path::Path;
 use std::time::Duration;
 
+/// One schema step: SQL, then, for values SQL cannot compute, a fill-in written in Rust.
+struct Migration {
+    sql: &'static str,
+    fill: Option<fn(&Transaction<'_>) -> rusqlite::Result<()>>,
+}
+
 /// Schema migrations, applied in order; `PRAGMA user_version` counts how many ran.
 /// Append new entries, never edit old ones.
-const MIGRATIONS: &[&str] = &[r#"
+const MIGRATIONS: &[Migration] = &[
+    Migration {
+        sql: INITIAL_SCHEMA,
+        fill: None,
+    },
+    // Uniqueness of target URLs compares what a URL parser makes of them, not the bytes.
+    // Not a UNIQUE index: a database from before may hold two URLs that now count as one.
+    Migration {
+        sql: "ALTER TABLE subscriptions ADD COLUMN url_identity TEXT NOT NULL DEFAULT '';
+              CREATE INDEX subscriptions_by_url_identity
+                  ON subscriptions (account_id, url_identity);",
+        fill: Some(fill_url_identity),
+    },
+];
+
+const INITIAL_SCHEMA: &str = r#"
 CREATE TABLE accounts (
     id          TEXT PRIMARY KEY,   -- hex SHA-256 of the API key; the key is never stored
     created_at  INTEGER NOT NULL,   -- ms since the epoch
@@ -37,10 +60,28 @@ CREATE TABLE phone_lines (
     forwarding_number  TEXT,
     line_type          TEXT NOT NULL
 ) STRICT;
-"#];
+"#;
+
+fn fill_url_identity(tx: &Transaction<'_>) -> rusqlite::Result<()> {
+    let mut select = tx.prepare("SELECT id, target_url FROM subscriptions")?;
+    let rows = select
+        .query_map([], |row| {
+            Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?))
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut update = tx.prepare("UPDATE subscriptions SET url_identity = ?2 WHERE id = ?1")?;
+    for (id, target_url) in rows {
+        update.execute(params![id, validate::url_identity(&target_url)])?;
+    }
+    Ok(())
+}
 
 /// Opens (creating if needed) and migrates the database file.
 pub(super) fn open_database(path: &Path) -> Result<Connection, StoreError> {
+    prepare_private_file(path).map_err(|source| StoreError::Create {
+        path: path.to_owned(),
+        source,
+    })?;
     let open_error = |source| StoreError::Open {
         path: path.to_owned(),
         source,
@@ -59,6 +100,49 @@ pub(super) fn open_database(path: &Path) -> Result<Connection, StoreError> {
     Ok(conn)
 }
 
+/// The database holds signing secrets. Its missing directories are created 0700 and the
+/// file itself 0600 before SQLite opens it: SQLite would create it 0644 (less the umask).
+/// The `-wal` and `-shm` files need nothing extra, because on unix SQLite creates them with
+/// the database file's permission bits. A file left group/world-readable by an older build
+/// is narrowed to 0600 (with its `-wal`/`-shm`, if a crash left them behind).
+fn prepare_private_file(path: &Path) -> io::Result<()> {
+    if let Some(dir) = path.parent().filter(|dir| !dir.as_os_str().is_empty()) {
+        private_files::create_dir(dir)?;
+    }
+    private_files::open_append(path)?;
+    #[cfg(unix)]
+    for file in sqlite_files(path) {
+        narrow_to_owner(&file)?;
+    }
+    Ok(())
+}
+
+/// The database file and the two files SQLite keeps beside it in WAL mode.
+#[cfg(unix)]
+fn sqlite_files(path: &Path) -> [std::path::PathBuf; 3] {
+    let with_suffix = |suffix: &str| {
+        let mut name = path.as_os_str().to_owned();
+        name.push(suffix);
+        std::path::PathBuf::from(name)
+    };
+    [path.to_owned(), with_suffix("-wal"), with_suffix("-shm")]
+}
+
+#[cfg(unix)]
+fn narrow_to_owner(path: &Path) -> io::Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = match private_files::mode(path) {
+        Ok(mode) => mode,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(e),
+    };
+    if mode & 0o077 != 0 {
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode & 0o700))?;
+        tracing::info!(path = %path.display(), "sandbox database file narrowed to owner-only");
+    }
+    Ok(())
+}
+
 fn migrate(conn: &mut Connection, path: &Path) -> Result<(), StoreError> {
     let found: i64 = conn.query_row("PRAGMA user_version", [], |row| row.get(0))?;
     let supported = MIGRATIONS.len() as i64;
@@ -69,10 +153,13 @@ fn migrate(conn: &mut Connection, path: &Path) -> Result<(), StoreError> {
             supported,
         });
     }
-    for (index, sql) in MIGRATIONS.iter().enumerate().skip(found as usize) {
+    for (index, step) in MIGRATIONS.iter().enumerate().skip(found as usize) {
         // One transaction per step: the schema and its version number move together.
         let tx = conn.transaction()?;
-        tx.execute_batch(sql)?;
+        tx.execute_batch(step.sql)?;
+        if let Some(fill) = step.fill {
+            fill(&tx)?;
+        }
         tx.pragma_update(None, "user_version", index as i64 + 1)?;
         tx.commit()?;
     }
@@ -115,5 +202,57 @@ mod tests {
             open_database(&path),
             Err(StoreError::SchemaTooNew { found: 99, .. })
         ));
+    }
+
+    #[test]
+    fn url_identities_are_filled_in_for_a_version_1_database() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("sandbox.db");
+        let conn = Connection::open(&path).expect("open");
+        conn.execute_batch(INITIAL_SCHEMA).expect("v1 schema");
+        conn.pragma_update(None, "user_version", 1).expect("v1");
+        conn.execute_batch(
+            "INSERT INTO accounts (id, created_at) VALUES ('a', 0);
+             INSERT INTO subscriptions (id, account_id, target_url, subscribed_events,
+                 phone_numbers, is_active, signing_secret, created_at, updated_at)
+             VALUES ('s1', 'a', 'HTTPS://PayPal.example:443/./hook', '[\"message.sent\"]',
+                 '[]', 1, 'whsec_x', 0, 0);",
+        )
+        .expect("v1 row");
+        drop(conn);
+        let conn = open_database(&path).expect("migrates");
+        assert_eq!(version(&conn), MIGRATIONS.len() as i64);
+        let (url, identity): (String, String) = conn
+            .query_row(
+                "SELECT target_url, url_identity FROM subscriptions WHERE id = 's1'",
+                [],
+                |row| Ok((row.get(0)?, row.get(1)?)),
+            )
+            .expect("row");
+        assert_eq!(url, "HTTPS://PayPal.example:443/./hook");
+        assert_eq!(identity, "https://paypal.example/hook");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_readable_database_from_an_older_build_is_narrowed() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("sandbox.db");
+        drop(open_database(&path).expect("fresh"));
+        for file in sqlite_files(&path).iter().filter(|f| f.exists()) {
+            std::fs::set_permissions(file, std::fs::Permissions::from_mode(0o644)).expect("chmod");
+        }
+        let conn = open_database(&path).expect("reopen");
+        conn.execute_batch("INSERT INTO accounts (id, created_at) VALUES ('a', 0)")
+            .expect("write");
+        for file in sqlite_files(&path) {
+            assert_eq!(
+                private_files::mode(&file).expect("exists"),
+                0o600,
+                "{}",
+                file.display()
+            );
+        }
     }
 }

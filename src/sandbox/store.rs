@@ -12,12 +12,14 @@
 //! `Outcome<T>`; the outer `StoreError` is reserved for infrastructure failures.
 
 use super::model::{
-    now_millis, NewSubscription, PhoneLine, Refusal, Reputation, Routing, SigningSecret,
-    Subscription, SubscriptionPatch, REPUTATION_DOC_URL,
+    now_millis, ListedSubscription, NewSubscription, PhoneLine, Refusal, Reputation, Routing,
+    SigningSecret, Subscription, SubscriptionPatch, DEFAULT_ROUTING_ID_HEADER, REPUTATION_DOC_URL,
 };
 use super::schema::open_database;
+use crate::validate::url_identity;
 use rusqlite::types::Type;
 use rusqlite::{params, Connection, OptionalExtension, Row, Transaction, TransactionBehavior};
+use serde_json::value::RawValue;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::PathBuf;
 use std::sync::mpsc;
@@ -26,6 +28,11 @@ use tokio::sync::oneshot;
 /// A storage failure (not a refused request).
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
+    #[error("cannot create sandbox database {path}: {source}")]
+    Create {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("cannot open sandbox database {path}: {source}")]
     Open {
         path: PathBuf,
@@ -160,14 +167,18 @@ impl Store {
         .await
     }
 
-    /// All subscriptions of the account, oldest first (ties broken by id).
-    pub(crate) async fn list(&self, account: String) -> Result<Vec<Subscription>, StoreError> {
+    /// All subscriptions of the account, oldest first, ready to send. Creations within the
+    /// same millisecond keep the order they were made in (the rowid), not their random ids.
+    pub(crate) async fn list(
+        &self,
+        account: String,
+    ) -> Result<Vec<ListedSubscription>, StoreError> {
         self.call(move |conn| {
             let mut statement = conn.prepare_cached(&format!(
                 "SELECT {SUBSCRIPTION_COLUMNS} FROM subscriptions
-                 WHERE account_id = ?1 ORDER BY created_at, id"
+                 WHERE account_id = ?1 ORDER BY created_at, rowid"
             ))?;
-            let rows = statement.query_map([&account], read_subscription)?;
+            let rows = statement.query_map([&account], read_listed_subscription)?;
             Ok(rows.collect::<Result<Vec<_>, _>>()?)
         })
         .await
@@ -193,7 +204,7 @@ impl Store {
     ) -> Result<Outcome<Subscription>, StoreError> {
         self.call(move |conn| {
             let tx = write_transaction(conn)?;
-            if target_url_taken(&tx, &account, &new.target_url, None)? {
+            if target_url_taken(&tx, &account, &url_identity(&new.target_url), None)? {
                 return Ok(Err(Refusal::DuplicateTargetUrl));
             }
             let now = now_millis();
@@ -234,8 +245,9 @@ impl Store {
             if subscription.routing.headers_collide() {
                 return Ok(Err(Refusal::RoutingHeadersCollide));
             }
+            let identity = url_identity(&subscription.target_url);
             if subscription.target_url != previous_url
-                && target_url_taken(&tx, &account, &subscription.target_url, Some(&id))?
+                && target_url_taken(&tx, &account, &identity, Some(&id))?
             {
                 return Ok(Err(Refusal::DuplicateTargetUrl));
             }
@@ -243,7 +255,7 @@ impl Store {
             tx.execute(
                 "UPDATE subscriptions SET target_url = ?3, subscribed_events = ?4,
                      phone_numbers = ?5, is_active = ?6, routing_key_header = ?7,
-                     routing_id_header = ?8, updated_at = ?9
+                     routing_id_header = ?8, updated_at = ?9, url_identity = ?10
                  WHERE account_id = ?1 AND id = ?2",
                 params![
                     account,
@@ -255,6 +267,7 @@ impl Store {
                     subscription.routing.key_header(),
                     subscription.routing.id_header(),
                     subscription.updated_at,
+                    identity,
                 ],
             )?;
             tx.commit()?;
@@ -339,6 +352,46 @@ fn read_subscription(row: &Row<'_>) -> rusqlite::Result<Subscription> {
     })
 }
 
+/// Like [`read_subscription`], but keeps the stored JSON lists as JSON text.
+fn read_listed_subscription(row: &Row<'_>) -> rusqlite::Result<ListedSubscription> {
+    let phone_numbers = raw_json(row, 6)?;
+    let key_header: Option<String> = row.get(7)?;
+    // What `Routing` makes of the two columns: no id header without affinity, the default
+    // one with it.
+    let id_header = match key_header {
+        Some(_) => Some(
+            row.get::<_, Option<String>>(8)?
+                .unwrap_or_else(|| DEFAULT_ROUTING_ID_HEADER.to_owned()),
+        ),
+        None => None,
+    };
+    Ok(ListedSubscription {
+        id: row.get(0)?,
+        created_at: row.get(1)?,
+        updated_at: row.get(2)?,
+        is_active: row.get(3)?,
+        subscribed_events: raw_json(row, 4)?,
+        target_url: row.get(5)?,
+        // An empty filter (stored as `[]` by `json_list`) is sent as `null`.
+        phone_numbers: (!is_empty_array(&phone_numbers)).then_some(phone_numbers),
+        routing_id_header: id_header,
+        routing_key_header: key_header,
+    })
+}
+
+fn is_empty_array(json: &RawValue) -> bool {
+    json.get()
+        .bytes()
+        .filter(|b| !b.is_ascii_whitespace())
+        .eq(*b"[]")
+}
+
+fn raw_json(row: &Row<'_>, column: usize) -> rusqlite::Result<Box<RawValue>> {
+    let text: String = row.get(column)?;
+    RawValue::from_string(text)
+        .map_err(|e| rusqlite::Error::FromSqlConversionFailure(column, Type::Text, Box::new(e)))
+}
+
 fn load_subscription(
     conn: &Connection,
     account: &str,
@@ -352,17 +405,18 @@ fn load_subscription(
         .optional()?)
 }
 
-/// Uniqueness is by exact string within one account (linq-api.md §4.1).
+/// Uniqueness within one account (linq-api.md §4.1) compares URL identities
+/// (`validate::url_identity`): `HTTPS://Hooks.example:443/./in` is `https://hooks.example/in`.
 fn target_url_taken(
     tx: &Transaction<'_>,
     account: &str,
-    url: &str,
+    identity: &str,
     except_id: Option<&str>,
 ) -> Result<bool, StoreError> {
     Ok(tx.query_row(
         "SELECT EXISTS (SELECT 1 FROM subscriptions
-             WHERE account_id = ?1 AND target_url = ?2 AND id IS NOT ?3)",
-        params![account, url, except_id],
+             WHERE account_id = ?1 AND url_identity = ?2 AND id IS NOT ?3)",
+        params![account, identity, except_id],
         |row| row.get(0),
     )?)
 }
@@ -376,8 +430,8 @@ fn insert_subscription(
     tx.execute(
         "INSERT INTO subscriptions (id, account_id, target_url, subscribed_events,
              phone_numbers, is_active, routing_key_header, routing_id_header, signing_secret,
-             created_at, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+             created_at, updated_at, url_identity)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
         params![
             subscription.id,
             account,
@@ -390,6 +444,7 @@ fn insert_subscription(
             secret.expose(),
             subscription.created_at,
             subscription.updated_at,
+            url_identity(&subscription.target_url),
         ],
     )?;
     Ok(())
@@ -416,4 +471,64 @@ fn insert_line(
         ],
     )?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    async fn seeded_store(dir: &std::path::Path) -> (Store, StoreThread) {
+        let (store, thread) = Store::open(dir.join("sandbox.db")).await.expect("open");
+        let demo = super::super::seed::demo_account().expect("seed");
+        assert!(store
+            .ensure_account("acct".into(), Some(demo))
+            .await
+            .expect("seed"));
+        (store, thread)
+    }
+
+    #[tokio::test]
+    async fn listing_sends_byte_for_byte_what_retrieving_sends() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let (store, thread) = seeded_store(dir.path()).await;
+        let listed = store.list("acct".into()).await.expect("list");
+        assert_eq!(listed.len(), 12);
+        for row in &listed {
+            let one = store
+                .get("acct".into(), row.id.clone())
+                .await
+                .expect("get")
+                .expect("exists");
+            assert_eq!(
+                serde_json::to_string(row).expect("listed"),
+                serde_json::to_string(&one.to_wire(None)).expect("retrieved"),
+            );
+        }
+        drop(store);
+        thread.join().await;
+    }
+
+    #[tokio::test]
+    async fn listing_splices_the_stored_event_json_as_is() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let (store, thread) = seeded_store(dir.path()).await;
+        // Valid JSON that serde_json would never write: a re-serialising list would
+        // drop the spaces.
+        let stored = r#"[ "message.sent",  "message.read" ]"#;
+        store
+            .call(move |conn| {
+                conn.execute("UPDATE subscriptions SET subscribed_events = ?1", [stored])?;
+                Ok(())
+            })
+            .await
+            .expect("update");
+        let listed = store.list("acct".into()).await.expect("list");
+        let json = serde_json::to_string(&listed[0]).expect("json");
+        assert!(
+            json.contains(&format!(r#""subscribed_events":{stored}"#)),
+            "{json}"
+        );
+        drop(store);
+        thread.join().await;
+    }
 }
