@@ -21,9 +21,10 @@ pub fn clean(s: &str) -> Cow<'_, str> {
 }
 
 /// [`clean`], and also what terminals disagree on the width of: a flag (two regional
-/// indicator letters) becomes its two ASCII letters and emoji variation selectors go. A
-/// terminal that draws a flag one or two cells wider than ratatui counts leaves a stray
-/// glyph behind when the row is redrawn. For drawing only: never for text sent anywhere.
+/// indicator letters) becomes its two ASCII letters (variation selectors are already gone
+/// with `clean`). A terminal that draws a flag one or two cells wider than ratatui counts
+/// leaves a stray glyph behind when the row is redrawn. For drawing only: never for text
+/// sent anywhere.
 pub fn display(s: &str) -> Cow<'_, str> {
     let cleaned = clean(s);
     if !cleaned.chars().any(width_disputed) {
@@ -32,26 +33,26 @@ pub fn display(s: &str) -> Cow<'_, str> {
     Cow::Owned(
         cleaned
             .chars()
-            .filter_map(|c| match c {
+            .map(|c| match c {
                 '\u{1F1E6}'..='\u{1F1FF}' => {
-                    char::from_u32(u32::from(c) - 0x1F1E6 + u32::from(b'A'))
+                    char::from_u32(u32::from(c) - 0x1F1E6 + u32::from(b'A')).unwrap_or(c)
                 }
-                '\u{FE0E}' | '\u{FE0F}' => None,
-                c => Some(c),
+                c => c,
             })
             .collect(),
     )
 }
 
 fn width_disputed(c: char) -> bool {
-    matches!(c, '\u{1F1E6}'..='\u{1F1FF}' | '\u{FE0E}' | '\u{FE0F}')
+    matches!(c, '\u{1F1E6}'..='\u{1F1FF}')
 }
 
-/// Bidi overrides and isolates, zero-width characters, the BOM and Unicode tag characters
-/// (invisible, yet carried into a paste): on terminals that do bidi they can make one URL
-/// look like another (in a delete dialog, of all places), or smuggle hidden text.
+/// Invisible and format characters (bidi overrides, zero-width characters, the BOM, tag
+/// characters, variation selectors …): on terminals that do bidi they can make one URL
+/// look like another (in a delete dialog, of all places), or smuggle hidden text. The
+/// same set the validator refuses in a target URL.
 pub fn is_invisible(c: char) -> bool {
-    matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2069}' | '\u{FEFF}' | '\u{061C}' | '\u{E0000}'..='\u{E007F}')
+    crate::validate::is_invisible_or_format(c)
 }
 
 #[cfg(test)]

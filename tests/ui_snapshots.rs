@@ -726,3 +726,66 @@ fn wide_characters_and_flags_keep_the_columns_aligned() {
         "{last_digit:?}\n{screen}"
     );
 }
+
+/// Three profiles and the sandbox; the header wears the current profile's label.
+fn with_accounts(size: (u16, u16)) -> App {
+    use linq_hooks::config::AccountEntry;
+    let entry =
+        |name: &str, label: &str, host: &str, kind: &'static str, ro: bool, color: Option<&str>| {
+            AccountEntry {
+                name: name.into(),
+                label: label.into(),
+                host: host.into(),
+                key_kind: kind,
+                read_only: ro,
+                color: color.map(str::to_string),
+            }
+        };
+    loaded(size, mixed()).with_accounts(
+        vec![
+            entry(
+                "acme-prod",
+                "Acme (production)",
+                "api.linqapp.com",
+                "command",
+                true,
+                Some("red"),
+            ),
+            entry(
+                "acme-staging",
+                "Acme (staging)",
+                "api.linqapp.com",
+                "env",
+                false,
+                Some("yellow"),
+            ),
+            entry(
+                "linq-cli:default",
+                "linq CLI profile default",
+                "api.linqapp.com",
+                "linq-cli",
+                false,
+                None,
+            ),
+            entry(
+                "sandbox",
+                "embedded sandbox",
+                "127.0.0.1",
+                "none",
+                false,
+                None,
+            ),
+        ],
+        "acme-staging",
+    )
+}
+
+#[test]
+fn account_switcher() {
+    snapshot("account_switcher", |size| {
+        let mut app = with_accounts(size);
+        app.update(key('A'));
+        app.update(key('j'));
+        app
+    });
+}

@@ -1563,3 +1563,124 @@ fn delete_answer_after_a_refresh_removed_the_row_names_the_url() {
     let banner = app.banner.clone().unwrap();
     assert_eq!(banner.text, "Deleted https://charlie.test/hooks");
 }
+
+// ------------------------------------------------------------------ account switcher
+
+fn account(name: &str, read_only: bool) -> crate::config::AccountEntry {
+    crate::config::AccountEntry {
+        name: name.into(),
+        label: format!("{name} label"),
+        host: "h.test".into(),
+        key_kind: "env",
+        read_only,
+        color: None,
+    }
+}
+
+fn two_accounts() -> App {
+    let app = loaded(five());
+    app.with_accounts(vec![account("one", false), account("two", true)], "one")
+}
+
+#[test]
+fn a_opens_the_switcher_on_the_current_account_and_enter_switches() {
+    let mut app = two_accounts();
+    app.update(key('A'));
+    assert_eq!(app.modal, Some(Modal::Accounts { cursor: 0 }));
+    assert_eq!(app.context(), Context::Accounts);
+    // Enter on the current account just closes.
+    app.update(code(KeyCode::Enter));
+    assert_eq!(app.modal, None);
+    app.update(key('A'));
+    app.update(key('j'));
+    let cmds = app.update(code(KeyCode::Enter));
+    assert_eq!(cmds, vec![Cmd::SwitchAccount { name: "two".into() }]);
+    assert_eq!(app.switching.as_deref(), Some("two"));
+    assert!(app.busy(), "the spinner turns while connecting");
+    // Still the old account until the runtime answers.
+    assert_eq!(app.subscriptions.len(), 5);
+}
+
+#[test]
+fn a_switch_drops_the_old_account_and_ignores_its_late_answers() {
+    let mut app = two_accounts();
+    app.update(key('r'));
+    let old_list = list_req(&app);
+    app.update(key('A'));
+    app.update(key('j'));
+    app.update(code(KeyCode::Enter));
+    let cmds = app.update(Msg::Switched {
+        to: "two".into(),
+        result: Ok(Connection {
+            base_url: "https://two.test/api/partner".into(),
+            sandbox: false,
+            key_hint: Some("…2222".into()),
+            read_only: true,
+        }),
+    });
+    assert!(matches!(
+        cmds.as_slice(),
+        [Cmd::LoadList { .. }, Cmd::LoadCatalog { .. }]
+    ));
+    assert_eq!(app.current_account().map(|a| a.name.as_str()), Some("two"));
+    assert!(app.connection.read_only);
+    assert!(app.subscriptions.is_empty());
+    assert_eq!(app.startup, Startup::Loading);
+    // The old account's refresh answers late: ignored.
+    app.update(list_msg(old_list, five()));
+    assert!(app.subscriptions.is_empty());
+    let new_list = list_req(&app);
+    app.update(list_msg(new_list, five()[..2].to_vec()));
+    assert_eq!(app.subscriptions.len(), 2);
+    // Read-only now: p does nothing.
+    assert!(app.update(key('p')).is_empty());
+}
+
+#[test]
+fn a_switch_with_a_write_in_flight_asks_first() {
+    let mut app = two_accounts();
+    select(&mut app, "b");
+    app.update(key('p'));
+    app.update(key('A'));
+    app.update(key('j'));
+    assert!(app.update(code(KeyCode::Enter)).is_empty());
+    assert_eq!(app.modal, Some(Modal::ConfirmSwitch { to: 1 }));
+    // n stays, with the write still pending.
+    app.update(key('n'));
+    assert_eq!(app.modal, None);
+    assert!(!app.pending.is_empty());
+    app.update(key('A'));
+    app.update(key('j'));
+    app.update(code(KeyCode::Enter));
+    assert_eq!(
+        app.update(key('y')),
+        vec![Cmd::SwitchAccount { name: "two".into() }]
+    );
+}
+
+#[test]
+fn a_failed_or_superseded_switch_changes_nothing() {
+    let mut app = two_accounts();
+    app.update(key('A'));
+    app.update(key('j'));
+    app.update(code(KeyCode::Enter));
+    // An answer for an account no longer asked for: ignored.
+    app.update(Msg::Switched {
+        to: "one".into(),
+        result: Err("late".into()),
+    });
+    assert_eq!(app.switching.as_deref(), Some("two"));
+    app.update(Msg::Switched {
+        to: "two".into(),
+        result: Err("the key variable TWO_KEY is not set (or empty)".into()),
+    });
+    assert_eq!(app.switching, None);
+    assert_eq!(app.current_account().map(|a| a.name.as_str()), Some("one"));
+    assert_eq!(app.subscriptions.len(), 5);
+    let banner = app.banner.clone().expect("says why");
+    assert_eq!(banner.level, BannerLevel::Error);
+    assert_eq!(
+        banner.text,
+        "Cannot switch to two label: the key variable TWO_KEY is not set (or empty)"
+    );
+}

@@ -35,7 +35,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
 /// The account switcher: one row per account with its label, host, key source and access.
 fn render_accounts(app: &App, frame: &mut Frame, area: Rect, cursor: usize) {
     let height = (app.accounts.len() as u16 + 4).min(area.height);
-    let rect = centered(area, 90, height);
+    let rect = centered(area, 96, height);
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(theme::focused_border())
@@ -44,37 +44,53 @@ fn render_accounts(app: &App, frame: &mut Frame, area: Rect, cursor: usize) {
     let inner = block.inner(rect);
     frame.render_widget(Clear, rect);
     frame.render_widget(block, rect);
-    let name_w = app
-        .accounts
-        .iter()
-        .map(|a| a.name.chars().count())
-        .max()
-        .unwrap_or(0)
-        .clamp(7, 24);
-    let mut lines = vec![Line::from(Span::styled(
+    // Fixed: the marker, KEY FROM and ACCESS; name, label and host share the rest.
+    const KEY_W: usize = 9;
+    const ACCESS_W: usize = 10;
+    let widest = |f: fn(&crate::config::AccountEntry) -> &str| {
+        app.accounts
+            .iter()
+            .map(|a| f(a).chars().count())
+            .max()
+            .unwrap_or(0)
+    };
+    let room = usize::from(inner.width).saturating_sub(3 + KEY_W + ACCESS_W + 8);
+    let name_w = widest(|a| &a.name).clamp(4, (room / 4).max(4));
+    let host_w = widest(|a| &a.host).clamp(4, (room / 4).max(4));
+    let label_w = room.saturating_sub(name_w + host_w).max(5);
+    let row = |mark: &str, name: &str, label: &str, host: &str, key: &str, access: &str| {
         format!(
-            "   {:<name_w$}  {:<26}  {:<22}  {:<11}  ACCESS",
-            "NAME", "LABEL", "HOST", "KEY FROM"
-        ),
+            " {mark}{:<name_w$}  {:<label_w$}  {:<host_w$}  {:<KEY_W$}  {access}",
+            super::list::truncate(name, name_w),
+            super::list::truncate(label, label_w),
+            super::list::truncate(host, host_w),
+            key,
+        )
+    };
+    let mut lines = vec![Line::from(Span::styled(
+        row("  ", "NAME", "LABEL", "HOST", "KEY FROM", "ACCESS"),
         theme::dim(),
     ))];
     // Scrolled so the cursor stays in view on a short terminal.
     let rows = usize::from(inner.height.saturating_sub(1)).max(1);
     let first = cursor.saturating_sub(rows - 1);
     for (i, account) in app.accounts.iter().enumerate().skip(first).take(rows) {
-        let current = Some(i) == app.current_account;
-        let mark = if current { "● " } else { "  " };
-        let access = if account.read_only {
-            "read-only"
+        let mark = if Some(i) == app.current_account {
+            "● "
         } else {
-            "read-write"
+            "  "
         };
-        let text = format!(
-            " {mark}{:<name_w$}  {:<26}  {:<22}  {:<11}  {access}",
-            super::list::truncate(&clean(&account.name), name_w),
-            super::list::truncate(&clean(&account.label), 26),
-            super::list::truncate(&clean(&account.host), 22),
+        let text = row(
+            mark,
+            &clean(&account.name),
+            &clean(&account.label),
+            &clean(&account.host),
             account.key_kind,
+            if account.read_only {
+                "read-only"
+            } else {
+                "read-write"
+            },
         );
         let style = if i == cursor {
             theme::selected()

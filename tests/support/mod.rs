@@ -131,6 +131,17 @@ impl io::Write for SharedWriter {
 
 impl Dashboard {
     pub fn start(client: LinqClient, sandbox: bool) -> Self {
+        Self::start_with(client, sandbox, |app| app, |runtime| runtime)
+    }
+
+    /// `start`, with the app and the runtime adjusted before they run (accounts, a
+    /// switcher).
+    pub fn start_with(
+        client: LinqClient,
+        sandbox: bool,
+        app: impl FnOnce(App) -> App,
+        runtime: impl FnOnce(Runtime) -> Runtime,
+    ) -> Self {
         let screen = SharedBackend::new(100, 30);
         let (input, rx) = mpsc::unbounded();
         let (clipboard, copies) = Clipboard::recording();
@@ -141,8 +152,12 @@ impl Dashboard {
             key_hint: None,
             read_only: false,
         };
-        let app = App::new(connection, OffsetDateTime::now_utc(), (100, 30));
-        let runtime = Runtime::new(client, clipboard, Box::new(SharedWriter(osc52.clone())));
+        let app = app(App::new(connection, OffsetDateTime::now_utc(), (100, 30)));
+        let runtime = runtime(Runtime::new(
+            client,
+            clipboard,
+            Box::new(SharedWriter(osc52.clone())),
+        ));
         let backend = screen.clone();
         let task = tokio::spawn(async move {
             let mut terminal = Terminal::new(backend).expect("terminal");
