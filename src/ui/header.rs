@@ -21,10 +21,11 @@ pub fn render_header(app: &App, frame: &mut Frame, area: Rect) {
         Span::raw(" ")
     });
     spans.push(Span::raw(" "));
-    // The profile's label in its colour: which account this is, at a glance.
+    // A profile's label in its colour: which account this is, at a glance (the sandbox and
+    // the environment's key have their badge and key hint instead).
     if let Some(account) = app
         .current_account()
-        .filter(|a| a.name != crate::config::SANDBOX)
+        .filter(|a| a.name != crate::config::SANDBOX && a.name != crate::config::ENVIRONMENT)
     {
         spans.push(Span::styled(
             format!(" {} ", clean(&account.label)),
