@@ -35,6 +35,9 @@ struct Cli {
 enum Command {
     #[command(flatten)]
     Headless(cli::Command),
+    /// Check a captured delivery's signatures (both schemes) offline; names the likely cause
+    /// of a mismatch. Needs no account.
+    Verify(cli::verify::VerifyArgs),
     /// Print shell completions (bash, zsh or fish) on stdout.
     Completions {
         #[arg(value_enum)]
@@ -52,6 +55,7 @@ fn main() -> anyhow::Result<ExitCode> {
     let cli = Cli::parse();
     match cli.command {
         Some(Command::Headless(command)) => Ok(ExitCode::from(cli::run(&cli.globals, command))),
+        Some(Command::Verify(args)) => Ok(ExitCode::from(cli::verify::run(&args))),
         Some(Command::Completions { shell }) => {
             let code = cli::output::completions(shell, &mut Cli::command());
             Ok(ExitCode::from(code))

@@ -348,7 +348,7 @@ impl fmt::Display for Verdict {
                 signature_matches,
             } => {
                 let tail = if *signature_matches {
-                    "though the signature itself matches"
+                    "the signature itself matches"
                 } else {
                     "and the signature does not match either"
                 };

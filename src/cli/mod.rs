@@ -6,6 +6,7 @@
 pub mod bulk;
 pub mod output;
 pub mod read;
+pub mod verify;
 pub mod write;
 
 use crate::api::{ApiError, ApiKey, ClientConfig, LinqClient, Subscription};

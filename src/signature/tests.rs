@@ -264,7 +264,7 @@ fn tolerance_is_inclusive_in_both_directions() {
     assert!(old
         .standard
         .to_string()
-        .ends_with("though the signature itself matches"));
+        .ends_with("; the signature itself matches"));
 
     let future = check_at(SECRET, &h, BODY, TS - 301, DEFAULT_TOLERANCE_SECS);
     assert_eq!(future.legacy.code(), "timestamp_in_future");
