@@ -25,6 +25,10 @@ pub const DEFAULT_TOLERANCE_SECS: u64 = 300;
 /// Bodies larger than this are verified but not re-serialised to look for a cause.
 pub const MAX_DIAGNOSED_BODY: usize = 1 << 20;
 
+/// A candidate body larger than this is dropped: pretty-printing deeply nested JSON can
+/// multiply its size (each line is indented by its depth).
+const MAX_CANDIDATE_BODY: usize = 4 * MAX_DIAGNOSED_BODY;
+
 /// Signature entries looked at in one `webhook-signature` header; more is no real sender.
 const MAX_ENTRIES: usize = 64;
 
@@ -487,8 +491,8 @@ impl fmt::Display for Cause {
                 bodies_tried,
             } => {
                 let which = match entries {
-                    0 | 1 => "it".to_string(),
-                    n => format!("none of the {n} v1 entries"),
+                    0 | 1 => String::new(),
+                    n => format!("none of the {n} v1 entries matches and "),
                 };
                 let bodies = if *bodies_tried {
                     ""
@@ -497,7 +501,7 @@ impl fmt::Display for Cause {
                 };
                 write!(
                     f,
-                    "{which} matches any usual mistake{bodies}, so most likely the secret is another subscription's (or an old one) or the body was changed in transit"
+                    "{which}no usual mistake explains it{bodies}, so most likely the secret is another subscription's (or an old one) or the body was changed in transit"
                 )
             }
         }
@@ -882,19 +886,44 @@ fn candidate_bodies(body: &[u8]) -> Vec<(BodyChange, Vec<u8>)> {
     if serde_json::from_slice::<serde::de::IgnoredAny>(body).is_err() {
         return out;
     }
-    push(BodyChange::Compact, reformat(body, Style::Compact));
-    push(BodyChange::Pretty, reformat(body, Style::Pretty));
-    push(BodyChange::PythonSpacing, reformat(body, Style::Python));
+    for (change, style) in [
+        (BodyChange::Compact, Style::Compact),
+        (BodyChange::Pretty, Style::Pretty),
+        (BodyChange::PythonSpacing, Style::Python),
+    ] {
+        if let Some(candidate) = reformat(body, style) {
+            push(change, candidate);
+        }
+    }
     if let Ok(mut value) = serde_json::from_slice::<serde_json::Value>(body) {
         value.sort_all_objects();
-        if let Ok(compact) = serde_json::to_vec(&value) {
-            push(BodyChange::SortedCompact, compact);
+        let mut compact = Capped(Vec::new());
+        if serde_json::to_writer(&mut compact, &value).is_ok() {
+            push(BodyChange::SortedCompact, compact.0);
         }
-        if let Ok(pretty) = serde_json::to_vec_pretty(&value) {
-            push(BodyChange::SortedPretty, pretty);
+        let mut pretty = Capped(Vec::new());
+        if serde_json::to_writer_pretty(&mut pretty, &value).is_ok() {
+            push(BodyChange::SortedPretty, pretty.0);
         }
     }
     out
+}
+
+/// A buffer that refuses to grow past [`MAX_CANDIDATE_BODY`].
+struct Capped(Vec<u8>);
+
+impl std::io::Write for Capped {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if self.0.len() + buf.len() > MAX_CANDIDATE_BODY {
+            return Err(std::io::Error::other("candidate body too large"));
+        }
+        self.0.extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -905,8 +934,9 @@ enum Style {
 }
 
 /// Re-lays valid JSON text token by token, keeping key order, numbers and string escapes as
-/// they are (serde_json's `Value` would sort keys and rewrite numbers).
-fn reformat(json: &[u8], style: Style) -> Vec<u8> {
+/// they are (serde_json's `Value` would sort keys and rewrite numbers). `None` past
+/// [`MAX_CANDIDATE_BODY`].
+fn reformat(json: &[u8], style: Style) -> Option<Vec<u8>> {
     let mut out = Vec::with_capacity(json.len() + json.len() / 2);
     let mut depth = 0usize;
     let mut i = 0;
@@ -915,6 +945,9 @@ fn reformat(json: &[u8], style: Style) -> Vec<u8> {
         out.extend(std::iter::repeat_n(b' ', depth * 2));
     };
     while i < json.len() {
+        if out.len() > MAX_CANDIDATE_BODY {
+            return None;
+        }
         let b = json[i];
         match b {
             b' ' | b'\t' | b'\n' | b'\r' => {}
@@ -972,7 +1005,7 @@ fn reformat(json: &[u8], style: Style) -> Vec<u8> {
         }
         i += 1;
     }
-    out
+    (out.len() <= MAX_CANDIDATE_BODY).then_some(out)
 }
 
 /// The index just past the string that starts at `start` (a `"`).

@@ -412,9 +412,18 @@ const PYTHON: &str = r#"{"event_type": "message.received", "data": {"text": "h\u
 #[test]
 fn the_reformatter_writes_the_usual_styles() {
     let original = ORIGINAL.as_bytes();
-    assert_eq!(reformat(PRETTY.as_bytes(), Style::Compact), original);
-    assert_eq!(reformat(original, Style::Pretty), PRETTY.as_bytes());
-    assert_eq!(reformat(original, Style::Python), PYTHON.as_bytes());
+    assert_eq!(
+        reformat(PRETTY.as_bytes(), Style::Compact).expect("small"),
+        original
+    );
+    assert_eq!(
+        reformat(original, Style::Pretty).expect("small"),
+        PRETTY.as_bytes()
+    );
+    assert_eq!(
+        reformat(original, Style::Python).expect("small"),
+        PYTHON.as_bytes()
+    );
     // Python's own output for this body, for the record:
     // json.dumps(json.loads(ORIGINAL)) differs only in 2.50 → 2.5.
     let sorted = candidate_bodies(original);
@@ -427,9 +436,33 @@ fn the_reformatter_writes_the_usual_styles() {
     // Escaped quotes and backslashes inside strings are not tokens.
     let tricky = br#"{ "a" : "x\\\" , y" , "b" : [ ] }"#;
     assert_eq!(
-        reformat(tricky, Style::Compact),
+        reformat(tricky, Style::Compact).expect("small"),
         br#"{"a":"x\\\" , y","b":[]}"#
     );
+}
+
+#[test]
+fn candidate_bodies_stay_bounded_for_deeply_nested_json() {
+    // Pretty-printed, this would be ~80 MB (400,000 lines indented 200 spaces deep).
+    let body = format!(
+        "{}{}1{}",
+        "[".repeat(100),
+        "1,".repeat(400_000),
+        "]".repeat(100)
+    );
+    assert!(body.len() <= MAX_DIAGNOSED_BODY);
+    let candidates = candidate_bodies(body.as_bytes());
+    assert!(candidates.len() <= 7);
+    assert!(candidates
+        .iter()
+        .all(|(_, b)| b.len() <= MAX_CANDIDATE_BODY));
+    assert!(!candidates.iter().any(|(c, _)| *c == BodyChange::Pretty));
+    assert!(!candidates
+        .iter()
+        .any(|(c, _)| *c == BodyChange::SortedPretty));
+    assert!(candidates
+        .iter()
+        .any(|(c, _)| *c == BodyChange::PythonSpacing));
 }
 
 #[test]
