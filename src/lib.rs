@@ -10,6 +10,7 @@ pub mod logging;
 pub mod private_files;
 pub mod runtime;
 pub mod sandbox;
+pub mod signature;
 pub mod terminal;
 pub mod text;
 pub mod ui;

@@ -35,6 +35,9 @@ struct Cli {
 enum Command {
     #[command(flatten)]
     Headless(cli::Command),
+    /// Check a captured delivery's signatures (both schemes) offline; names the likely cause
+    /// of a mismatch. Needs no account.
+    Verify(cli::verify::VerifyArgs),
     /// Print shell completions (bash, zsh or fish) on stdout.
     Completions {
         #[arg(value_enum)]
@@ -45,13 +48,14 @@ enum Command {
 }
 
 const NOT_A_TERMINAL: &str = "linq-hooks: the dashboard needs a terminal (stdin and stdout); \
-in scripts use the headless commands: list, get, create, update, pause, resume, delete, events, phones (see linq-hooks --help)";
+in scripts use the headless commands: list, get, create, update, pause, resume, delete, events, phones, profiles, doctor, verify (see linq-hooks --help)";
 
 fn main() -> anyhow::Result<ExitCode> {
     linq_hooks::logging::mark_start();
     let cli = Cli::parse();
     match cli.command {
         Some(Command::Headless(command)) => Ok(ExitCode::from(cli::run(&cli.globals, command))),
+        Some(Command::Verify(args)) => Ok(ExitCode::from(cli::verify::run(&args))),
         Some(Command::Completions { shell }) => {
             let code = cli::output::completions(shell, &mut Cli::command());
             Ok(ExitCode::from(code))

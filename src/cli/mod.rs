@@ -8,6 +8,7 @@ pub mod bulk;
 pub mod output;
 pub mod read;
 pub mod session;
+pub mod verify;
 pub mod write;
 
 use crate::api::{ApiError, ApiKey, ClientConfig, LinqClient, Subscription};

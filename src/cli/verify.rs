@@ -1,0 +1,463 @@
+//! `verify`: checks a captured delivery's signatures (both schemes) offline and says, one
+//! line per scheme, valid or why not. No account, no network. The secret comes from an
+//! environment variable or a file and is never printed.
+
+use super::output::{self, Color, Exit};
+use super::CliError;
+use crate::signature::{self, Report, Verdict};
+use serde_json::{json, Map, Value};
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use zeroize::Zeroizing;
+
+/// A capture or body larger than this is not a webhook delivery (Linq's are kilobytes).
+const MAX_INPUT: u64 = 16 << 20;
+/// A secret file larger than this is the wrong file.
+const MAX_SECRET_FILE: u64 = 4 << 10;
+
+#[derive(Debug, Clone, clap::Args)]
+#[command(group(clap::ArgGroup::new("secret").required(true).args(["secret_env", "secret_file"])))]
+#[command(group(clap::ArgGroup::new("input").required(true).args(["request", "body"])))]
+pub struct VerifyArgs {
+    /// Read the signing secret (whsec_…) from this environment variable.
+    #[arg(long, value_name = "VAR")]
+    pub secret_env: Option<String>,
+    /// Read the signing secret from this file (one trailing newline is ignored).
+    #[arg(long, value_name = "FILE")]
+    pub secret_file: Option<PathBuf>,
+    /// A raw captured HTTP request: request line, headers, a blank line, the body (- for stdin).
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["body", "headers"])]
+    pub request: Option<PathBuf>,
+    /// The raw body, byte for byte (- for stdin); the headers come from --header.
+    #[arg(long, value_name = "FILE")]
+    pub body: Option<PathBuf>,
+    /// A header of the delivery, 'name: value' (repeat for each).
+    #[arg(
+        long = "header",
+        short = 'H',
+        value_name = "NAME: VALUE",
+        requires = "body"
+    )]
+    pub headers: Vec<String>,
+    /// Check the timestamps against this Unix time instead of the clock (for old captures).
+    #[arg(long, value_name = "UNIX")]
+    pub now: Option<i64>,
+    /// Accepted distance between the timestamp and now, in seconds, in either direction.
+    #[arg(long, value_name = "SECS", default_value_t = signature::DEFAULT_TOLERANCE_SECS)]
+    pub tolerance: u64,
+    /// One JSON object with an object per scheme.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Runs `verify` and returns the exit code: 0 when a scheme verifies, 1 when none does,
+/// 2 for usage errors.
+pub fn run(args: &VerifyArgs) -> u8 {
+    match verify(args) {
+        Ok(exit) => exit as u8,
+        Err(e) => {
+            output::report("verify", &e, args.json);
+            e.exit() as u8
+        }
+    }
+}
+
+fn verify(args: &VerifyArgs) -> Result<Exit, CliError> {
+    let secret = read_secret(args)?;
+    let (headers, body) = match (&args.request, &args.body) {
+        (Some(path), _) => {
+            let capture = read_input(path)?;
+            let parsed = parse_request(&capture)
+                .map_err(|e| CliError::Usage(format!("{}: {e}", path.display())))?;
+            if let Some(note) = parsed.note {
+                output::note(&note);
+            }
+            (parsed.headers, parsed.body)
+        }
+        (None, Some(path)) => (parse_headers(&args.headers)?, read_input(path)?),
+        (None, None) => {
+            return Err(CliError::Usage(
+                "--request FILE or --body FILE is required".into(),
+            ))
+        }
+    };
+    let now = args
+        .now
+        .unwrap_or_else(|| time::OffsetDateTime::now_utc().unix_timestamp());
+    let report = signature::verify(&secret, &headers, &body, now, args.tolerance);
+    let text = if args.json {
+        format!("{}\n", to_json(&report))
+    } else {
+        human(&report, output::stdout_color())
+    };
+    output::write_stdout(text.as_bytes())?;
+    let stale = report
+        .verdicts()
+        .iter()
+        .any(|(_, v)| matches!(v, Verdict::OutsideTolerance { .. }));
+    if stale && args.now.is_none() {
+        output::note(
+            "timestamps are checked against this machine's clock; for an older capture pass --now with its webhook-timestamp",
+        );
+    }
+    Ok(if report.any_valid() {
+        Exit::Ok
+    } else {
+        Exit::Failed
+    })
+}
+
+/// The secret from `--secret-env` or `--secret-file`, zeroised when dropped.
+fn read_secret(args: &VerifyArgs) -> Result<Zeroizing<String>, CliError> {
+    if let Some(var) = &args.secret_env {
+        let value = std::env::var_os(var)
+            .ok_or_else(|| CliError::Usage(format!("--secret-env: {var} is not set")))?;
+        let value = Zeroizing::new(
+            value
+                .into_string()
+                .map_err(|_| CliError::Usage(format!("--secret-env: {var} is not UTF-8")))?,
+        );
+        if value.is_empty() {
+            return Err(CliError::Usage(format!("--secret-env: {var} is empty")));
+        }
+        return Ok(value);
+    }
+    let Some(path) = &args.secret_file else {
+        return Err(CliError::Usage(
+            "--secret-env VAR or --secret-file FILE is required".into(),
+        ));
+    };
+    let unreadable =
+        |e: std::io::Error| CliError::Usage(format!("--secret-file {}: {e}", path.display()));
+    let file = std::fs::File::open(path).map_err(unreadable)?;
+    warn_if_shared(path, &file);
+    // Capacity up front: no reallocation leaves a copy of the secret behind.
+    let mut bytes = Zeroizing::new(Vec::with_capacity(MAX_SECRET_FILE as usize + 1));
+    file.take(MAX_SECRET_FILE + 1)
+        .read_to_end(&mut bytes)
+        .map_err(unreadable)?;
+    if bytes.len() as u64 > MAX_SECRET_FILE {
+        return Err(CliError::Usage(format!(
+            "--secret-file {}: over {MAX_SECRET_FILE} bytes, not a signing secret",
+            path.display()
+        )));
+    }
+    let mut secret = match String::from_utf8(std::mem::take(&mut *bytes)) {
+        Ok(text) => Zeroizing::new(text),
+        Err(e) => {
+            drop(Zeroizing::new(e.into_bytes()));
+            return Err(CliError::Usage(format!(
+                "--secret-file {}: not UTF-8 text",
+                path.display()
+            )));
+        }
+    };
+    // One trailing newline, as `echo` and editors leave it; anything more is reported.
+    let newline = if secret.ends_with("\r\n") {
+        2
+    } else {
+        usize::from(secret.ends_with('\n'))
+    };
+    let keep = secret.len() - newline;
+    secret.truncate(keep);
+    if secret.is_empty() {
+        return Err(CliError::Usage(format!(
+            "--secret-file {}: empty",
+            path.display()
+        )));
+    }
+    Ok(secret)
+}
+
+/// A secret others can read is worth a warning, not a refusal (it may be a copy for a
+/// ticket).
+#[cfg(unix)]
+fn warn_if_shared(path: &Path, file: &std::fs::File) {
+    use std::os::unix::fs::PermissionsExt;
+    if let Ok(meta) = file.metadata() {
+        let mode = meta.permissions().mode() & 0o777;
+        if mode & 0o044 != 0 {
+            output::note(&format!(
+                "warning: {} is readable by group or others (mode {mode:o}); chmod 600 it",
+                path.display()
+            ));
+        }
+    }
+}
+
+#[cfg(not(unix))]
+fn warn_if_shared(_path: &Path, _file: &std::fs::File) {}
+
+/// A request or body file, or stdin for `-`, byte for byte.
+fn read_input(path: &Path) -> Result<Vec<u8>, CliError> {
+    let mut bytes = Vec::new();
+    let result = if path.as_os_str() == "-" {
+        std::io::stdin()
+            .lock()
+            .take(MAX_INPUT + 1)
+            .read_to_end(&mut bytes)
+    } else {
+        std::fs::File::open(path).and_then(|f| f.take(MAX_INPUT + 1).read_to_end(&mut bytes))
+    };
+    result.map_err(|e| CliError::Usage(format!("{}: {e}", path.display())))?;
+    if bytes.len() as u64 > MAX_INPUT {
+        return Err(CliError::Usage(format!(
+            "{}: over {} MiB, not a webhook delivery",
+            path.display(),
+            MAX_INPUT >> 20
+        )));
+    }
+    Ok(bytes)
+}
+
+/// `--header 'name: value'` arguments. A bad one is named by its position, never quoted
+/// (it could be a secret pasted into the wrong flag).
+fn parse_headers(args: &[String]) -> Result<Vec<(String, String)>, CliError> {
+    args.iter()
+        .enumerate()
+        .map(|(i, arg)| {
+            split_header(arg).ok_or_else(|| {
+                CliError::Usage(format!(
+                    "--header #{}: needs 'name: value' (a header name, a colon, the value)",
+                    i + 1
+                ))
+            })
+        })
+        .collect()
+}
+
+/// `name: value` with a valid header name (RFC 9110 token); the value trimmed.
+fn split_header(line: &str) -> Option<(String, String)> {
+    let (name, value) = line.split_once(':')?;
+    let token = |c: char| c.is_ascii_alphanumeric() || "!#$%&'*+-.^_`|~".contains(c);
+    (!name.is_empty() && name.chars().all(token))
+        .then(|| (name.to_string(), value.trim().to_string()))
+}
+
+/// A captured request taken apart.
+#[derive(Debug, PartialEq, Eq)]
+struct Captured {
+    headers: Vec<(String, String)>,
+    body: Vec<u8>,
+    /// Something about the capture worth saying on stderr.
+    note: Option<String>,
+}
+
+#[derive(Debug, PartialEq, Eq, thiserror::Error)]
+enum CaptureError {
+    #[error("line {0} is not a header (name: value) and no blank line came before it")]
+    NotAHeader(usize),
+    #[error("Content-Length {0:?} is not a number")]
+    BadContentLength(String),
+    #[error("the chunked body is malformed")]
+    BadChunked,
+}
+
+/// Request line (optional), headers, a blank line, the body; CRLF or LF line endings.
+/// Content-Length, when present, bounds the body (a capture tool's trailing newline is not
+/// part of it); a chunked body is de-chunked.
+fn parse_request(capture: &[u8]) -> Result<Captured, CaptureError> {
+    let mut headers: Vec<(String, String)> = Vec::new();
+    let mut pos = 0;
+    let mut line_no = 0;
+    let mut body_start = capture.len();
+    while pos < capture.len() {
+        let end = capture[pos..]
+            .iter()
+            .position(|&b| b == b'\n')
+            .map_or(capture.len(), |i| pos + i);
+        let raw = &capture[pos..end];
+        let line = String::from_utf8_lossy(raw.strip_suffix(b"\r").unwrap_or(raw));
+        let next = (end + 1).min(capture.len());
+        line_no += 1;
+        if line.is_empty() {
+            body_start = next;
+            break;
+        }
+        if line.starts_with([' ', '\t']) && !headers.is_empty() {
+            // An obsolete folded continuation of the previous header's value.
+            if let Some((_, value)) = headers.last_mut() {
+                value.push(' ');
+                value.push_str(line.trim());
+            }
+        } else if let Some(header) = split_header(&line) {
+            headers.push(header);
+        } else if line_no > 1 {
+            return Err(CaptureError::NotAHeader(line_no));
+        }
+        // else: the request line (`POST /hook HTTP/1.1`); its colon, if any, follows a space.
+        pos = next;
+    }
+    let rest = &capture[body_start..];
+    let find = |name: &str| {
+        headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    };
+    if find("Transfer-Encoding").is_some_and(|te| te.to_ascii_lowercase().contains("chunked")) {
+        let body = dechunk(rest).ok_or(CaptureError::BadChunked)?;
+        return Ok(Captured {
+            headers,
+            body,
+            note: None,
+        });
+    }
+    let Some(length) = find("Content-Length") else {
+        return Ok(Captured {
+            body: rest.to_vec(),
+            headers,
+            note: None,
+        });
+    };
+    let length: usize = length
+        .parse()
+        .map_err(|_| CaptureError::BadContentLength(length.to_string()))?;
+    let note = (rest.len() < length).then(|| {
+        format!(
+            "the captured body is {} bytes, shorter than its Content-Length {length}: the capture is truncated",
+            rest.len()
+        )
+    });
+    Ok(Captured {
+        body: rest[..length.min(rest.len())].to_vec(),
+        headers,
+        note,
+    })
+}
+
+/// The payload of a chunked body (`size CRLF data CRLF … 0 CRLF`); chunk extensions and
+/// trailers ignored.
+fn dechunk(mut rest: &[u8]) -> Option<Vec<u8>> {
+    let mut body = Vec::new();
+    loop {
+        let eol = rest.iter().position(|&b| b == b'\n')?;
+        let line = std::str::from_utf8(&rest[..eol]).ok()?;
+        let size = line.trim_end_matches('\r').split(';').next()?.trim();
+        let size = usize::from_str_radix(size, 16).ok()?;
+        rest = &rest[eol + 1..];
+        if size == 0 {
+            return Some(body);
+        }
+        body.extend_from_slice(rest.get(..size)?);
+        rest = &rest[size..];
+        rest = rest
+            .strip_prefix(b"\r\n")
+            .or_else(|| rest.strip_prefix(b"\n"))?;
+    }
+}
+
+/// One line per scheme: `✓ standard: valid` / `✗ legacy: signature mismatch: …`.
+fn human(report: &Report, color: bool) -> String {
+    let mut out = String::new();
+    for (scheme, verdict) in report.verdicts() {
+        let (mark, paint) = if verdict.is_valid() {
+            ("✓", Color::Green)
+        } else {
+            ("✗", Color::Red)
+        };
+        let mark = output::painted(&output::Cell::colored(mark, paint), color);
+        out.push_str(&format!("{mark} {}: {verdict}\n", scheme.name()));
+    }
+    out
+}
+
+/// `{"standard": {...}, "legacy": {...}}`: `valid`, a stable `code`, the `message` a person
+/// reads, and the details of the verdict.
+fn to_json(report: &Report) -> Value {
+    let mut out = Map::new();
+    for (scheme, verdict) in report.verdicts() {
+        let mut o = Map::new();
+        o.insert("header".into(), json!(scheme.signature_header()));
+        o.insert("valid".into(), json!(verdict.is_valid()));
+        o.insert("code".into(), json!(verdict.code()));
+        o.insert("message".into(), json!(verdict.to_string()));
+        match verdict {
+            Verdict::Valid { entry, entries } => {
+                o.insert("entry".into(), json!(entry));
+                o.insert("entries".into(), json!(entries));
+            }
+            Verdict::HeadersMissing(names) => {
+                o.insert("missing".into(), json!(names));
+            }
+            Verdict::HeaderMalformed { header, .. } => {
+                o.insert("malformed".into(), json!(header));
+            }
+            Verdict::SecretMalformed(e) => {
+                o.insert("cause".into(), json!(e.code()));
+            }
+            Verdict::OutsideTolerance {
+                skew,
+                signature_matches,
+            } => {
+                o.insert("skew_secs".into(), json!(skew.secs));
+                o.insert("tolerance_secs".into(), json!(skew.tolerance));
+                o.insert("signature_matches".into(), json!(signature_matches));
+            }
+            Verdict::Mismatch(cause) => {
+                o.insert("cause".into(), json!(cause.code()));
+            }
+        }
+        out.insert(scheme.name().into(), Value::Object(o));
+    }
+    Value::Object(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_capture_with_crlf_or_lf_and_a_request_line() {
+        let crlf = b"POST http://localhost:8080/hook HTTP/1.1\r\nHost: x\r\nwebhook-id: a\r\nContent-Length: 2\r\n\r\n{}\n";
+        let c = parse_request(crlf).expect("parses");
+        assert_eq!(c.headers.len(), 3);
+        assert_eq!(c.headers[1], ("webhook-id".into(), "a".into()));
+        assert_eq!(c.body, b"{}", "Content-Length drops the capture's newline");
+        assert_eq!(c.note, None);
+
+        let lf = b"POST /hook HTTP/1.1\nwebhook-id: a\n\n{}\n";
+        let c = parse_request(lf).expect("parses");
+        assert_eq!(c.body, b"{}\n", "no Content-Length: the rest of the file");
+
+        let headers_only = b"webhook-id: a\nX-Folded: one\n two\n\nbody";
+        let c = parse_request(headers_only).expect("parses");
+        assert_eq!(c.headers[1].1, "one two");
+        assert_eq!(c.body, b"body");
+    }
+
+    #[test]
+    fn a_truncated_or_malformed_capture_is_reported() {
+        let short = b"POST / HTTP/1.1\nContent-Length: 10\n\n{}";
+        let c = parse_request(short).expect("parses");
+        assert_eq!(c.body, b"{}");
+        assert!(c.note.expect("note").contains("truncated"));
+        assert_eq!(
+            parse_request(b"POST / HTTP/1.1\nwebhook-id: a\n{\"a\":1}\n"),
+            Err(CaptureError::NotAHeader(3))
+        );
+        assert_eq!(
+            parse_request(b"POST / HTTP/1.1\nContent-Length: x\n\n{}"),
+            Err(CaptureError::BadContentLength("x".into()))
+        );
+    }
+
+    #[test]
+    fn a_chunked_body_is_dechunked() {
+        let capture = b"POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n4\r\n{\"a\"\r\n3;ext=1\r\n:1}\r\n0\r\n\r\n";
+        assert_eq!(parse_request(capture).expect("parses").body, br#"{"a":1}"#);
+        let bad = b"POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n";
+        assert_eq!(parse_request(bad), Err(CaptureError::BadChunked));
+    }
+
+    #[test]
+    fn header_arguments_need_a_name_and_a_colon() {
+        assert_eq!(
+            split_header("Webhook-Id:  msg_1 "),
+            Some(("Webhook-Id".into(), "msg_1".into()))
+        );
+        assert_eq!(split_header("no colon"), None);
+        assert_eq!(split_header("bad name: x"), None);
+        assert!(parse_headers(&["webhook-id".into()]).is_err());
+    }
+}
