@@ -6,6 +6,7 @@ pub mod app;
 pub mod cli;
 pub mod clipboard;
 pub mod config;
+pub mod diagnose;
 pub mod logging;
 pub mod private_files;
 pub mod runtime;
