@@ -72,6 +72,7 @@ fn main() -> anyhow::Result<ExitCode> {
                 eprintln!("{NOT_A_TERMINAL}");
                 return Ok(ExitCode::from(2));
             }
+            linq_hooks::runtime::use_one_heap_arena();
             let runtime = multi_thread()?;
             let _log = linq_hooks::logging::init("dashboard");
             linq_hooks::logging::startup("logging ready");
