@@ -106,6 +106,9 @@ pub struct Account<'a> {
     pub catalog_from_server: bool,
     /// Every subscription of the account, the one being checked included or not.
     pub subscriptions: &'a [Subscription],
+    /// The embedded sandbox: its demo hosts (`*.example`) are expected, so an unreachable
+    /// host is worth knowing (info), not an error.
+    pub sandbox: bool,
 }
 
 /// The findings for `sub`, worst first. O(N) in the account's subscriptions.
@@ -181,6 +184,7 @@ fn key_of(url: &Url) -> Option<String> {
 
 /// The account data prepared once per call (sets instead of slices).
 struct Known<'a> {
+    sandbox: bool,
     lines: Option<HashSet<String>>,
     catalog: HashSet<&'a str>,
     catalog_from_server: bool,
@@ -189,6 +193,7 @@ struct Known<'a> {
 impl<'a> Known<'a> {
     fn new(account: &Account<'a>) -> Self {
         Self {
+            sandbox: account.sandbox,
             lines: account
                 .lines
                 .map(|lines| lines.iter().map(|l| phone_key(&l.phone_number)).collect()),
@@ -242,7 +247,7 @@ fn own_findings(sub: &Subscription, known: &Known) -> (Vec<Finding>, Option<Stri
         ));
     }
     let (key, pin) = if sub.readable("target_url") {
-        target_findings(&sub.target_url, &mut out)
+        target_findings(&sub.target_url, known.sandbox, &mut out)
     } else {
         (None, Pin::Unknowable)
     };
@@ -260,7 +265,7 @@ fn own_findings(sub: &Subscription, known: &Known) -> (Vec<Finding>, Option<Stri
     (out, key)
 }
 
-fn target_findings(raw: &str, out: &mut Vec<Finding>) -> (Option<String>, Pin) {
+fn target_findings(raw: &str, sandbox: bool, out: &mut Vec<Finding>) -> (Option<String>, Pin) {
     let parsed = Url::parse(raw.trim()).ok();
     let Some((url, key)) = parsed.and_then(|u| key_of(&u).map(|k| (u, k))) else {
         let reason = validate_url(raw)
@@ -287,10 +292,15 @@ fn target_findings(raw: &str, out: &mut Vec<Finding>) -> (Option<String>, Pin) {
     }
     if let Some(reason) = url.host().and_then(unreachable) {
         let host = url.host_str().unwrap_or_default();
+        let (severity, tail) = if sandbox {
+            (Severity::Info, " (fine in the sandbox)")
+        } else {
+            (Severity::Error, "")
+        };
         out.push(finding(
-            Severity::Error,
+            severity,
             "unreachable-host",
-            format!("Linq cannot reach {}: it is {reason}.", shown(host)),
+            format!("Linq cannot reach {}: it is {reason}{tail}.", shown(host)),
             "Use a public host name Linq can reach, e.g. a tunnel to this machine (e to edit).",
         ));
     }

@@ -43,7 +43,7 @@ async fn dashboard_selection(sandbox: &Sandbox, text: &str) -> Vec<String> {
         .map(|v| serde_json::from_value(v).unwrap())
         .collect();
     let search: Vec<String> = subs.iter().map(view::search_text).collect();
-    view::visible_rows(&subs, &search, Tab::All, text)
+    view::visible_rows(&subs, &search, Tab::All, text, &[])
         .into_iter()
         .map(|i| subs[i].id.clone())
         .collect()

@@ -79,7 +79,7 @@ async fn list_status_and_filter_select_what_the_dashboard_shows() {
                 .run(&["list", "--json", "--status", status, "--filter", filter])
                 .await
                 .expect(0);
-            let expected: Vec<Value> = view::visible_rows(&subs, &search, tab, filter)
+            let expected: Vec<Value> = view::visible_rows(&subs, &search, tab, filter, &[])
                 .into_iter()
                 .map(|i| api[i].clone())
                 .collect();

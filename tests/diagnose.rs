@@ -76,6 +76,7 @@ impl Fixture {
             catalog: &self.catalog,
             catalog_from_server: self.from_server,
             subscriptions: &self.subs,
+            sandbox: false,
         }
     }
 }
@@ -798,4 +799,34 @@ fn time_findings_for_all_on_10_000_subscriptions() {
             one.len()
         );
     }
+}
+
+/// In the embedded sandbox the demo's `*.example` hosts are expected: worth knowing, not an
+/// error (the Problems tab would otherwise hold every demo row).
+#[test]
+fn in_the_sandbox_an_unreachable_host_is_information() {
+    let subs = vec![sub("s1", "https://acme.example/hook?version=2026-02-03")];
+    let catalog: Vec<String> = vec!["message.sent".into()];
+    let mut account = Account {
+        lines: None,
+        catalog: &catalog,
+        catalog_from_server: true,
+        subscriptions: &subs,
+        sandbox: true,
+    };
+    let found = findings(&subs[0], &account);
+    let host = found
+        .iter()
+        .find(|f| f.code == "unreachable-host")
+        .expect("found");
+    assert_eq!(host.severity, Severity::Info);
+    assert!(
+        host.message.contains("fine in the sandbox"),
+        "{}",
+        host.message
+    );
+    account.sandbox = false;
+    let found = findings(&subs[0], &account);
+    assert_eq!(found[0].code, "unreachable-host");
+    assert_eq!(found[0].severity, Severity::Error);
 }

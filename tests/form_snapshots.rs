@@ -150,6 +150,12 @@ fn loaded(size: (u16, u16)) -> App {
                     })),
                 });
             }
+            Cmd::LoadLines { req } => {
+                app.update(Msg::Api {
+                    req,
+                    result: ApiResult::Lines(Ok(lines())),
+                });
+            }
             other => panic!("unexpected start command {other:?}"),
         }
     }

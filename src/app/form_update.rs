@@ -130,7 +130,7 @@ impl App {
             .collect()
     }
 
-    fn load_lines_once(&mut self) -> Vec<Cmd> {
+    pub(super) fn load_lines_once(&mut self) -> Vec<Cmd> {
         if self.lines.is_some() || self.lines_req.is_some() {
             return Vec::new();
         }

@@ -47,6 +47,8 @@ pub enum Tab {
     All,
     Active,
     Paused,
+    /// Subscriptions with an error or a warning among their findings.
+    Problems,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -204,6 +206,9 @@ pub struct App {
     /// Indexes into `subscriptions` that pass the tab and the filter, kept up to date by
     /// `update` so that drawing never filters.
     pub visible: Vec<usize>,
+    /// The findings of each subscription (`diagnose`), rebuilt with the list.
+    pub findings: Vec<Vec<crate::diagnose::Finding>>,
+    pub problem_count: usize,
     /// `view::search_text` of each subscription, rebuilt when the list changes.
     search: Vec<String>,
     pub counts: Counts,
@@ -270,6 +275,8 @@ impl App {
             visible: Vec::new(),
             search: Vec::new(),
             counts: Counts::default(),
+            findings: Vec::new(),
+            problem_count: 0,
             startup: Startup::Loading,
             last_refresh: None,
             now,
@@ -319,6 +326,8 @@ impl App {
         let req = self.next_id();
         self.catalog_req = Some(req);
         cmds.push(Cmd::LoadCatalog { req });
+        // The lines: the form's picker, and the findings' phone-filter rules.
+        cmds.extend(self.load_lines_once());
         cmds
     }
 
@@ -533,6 +542,7 @@ impl App {
             Action::ShowAll => self.set_tab(Tab::All),
             Action::ShowActive => self.set_tab(Tab::Active),
             Action::ShowPaused => self.set_tab(Tab::Paused),
+            Action::ShowProblems => self.set_tab(Tab::Problems),
             Action::FocusDetail if self.selected.is_some() => {
                 self.focus = Focus::Detail;
                 self.detail_scroll = 0;
@@ -793,6 +803,9 @@ impl App {
                         self.catalog_from_server = false;
                     }
                 }
+                // Findings about event types follow the catalogue.
+                self.recount();
+                self.refilter();
                 self.dirty = true;
             }
             ApiResult::Updated { id, result } => {
@@ -846,6 +859,9 @@ impl App {
                         Ok(lines) => {
                             self.lines = Some(lines);
                             self.lines_error = None;
+                            // Phone-filter findings need the lines.
+                            self.recount();
+                            self.refilter();
                         }
                         Err(err) => self.lines_error = Some(err.to_string()),
                     }
@@ -1019,6 +1035,7 @@ impl App {
             &self.search,
             self.tab,
             self.filter.value(),
+            &self.findings,
         );
         if self.selected_index().is_none() {
             self.selected = match self.visible.len() {
@@ -1035,9 +1052,33 @@ impl App {
     }
 
     /// The list changed: counts and the filter's search text follow.
+    /// The list, the lines or the catalogue changed: counts, findings and the filter's search
+    /// text follow.
     fn recount(&mut self) {
         self.counts = Counts::of(&self.subscriptions);
+        self.findings = crate::diagnose::findings_for_all(&crate::diagnose::Account {
+            lines: self.lines.as_deref(),
+            catalog: &self.catalog,
+            catalog_from_server: self.catalog_from_server,
+            subscriptions: &self.subscriptions,
+            sandbox: self.connection.sandbox,
+        });
+        self.problem_count = self.findings.iter().filter(|f| view::is_problem(f)).count();
         self.search = self.subscriptions.iter().map(view::search_text).collect();
+    }
+
+    /// The findings of the selected subscription, worst first.
+    pub fn selected_findings(&self) -> &[crate::diagnose::Finding] {
+        let Some(id) = self.selected.as_deref() else {
+            return &[];
+        };
+        let index = self
+            .selected_index()
+            .map(|row| self.visible[row])
+            .or_else(|| self.subscriptions.iter().position(|s| s.id == id));
+        index
+            .and_then(|i| self.findings.get(i))
+            .map_or(&[], Vec::as_slice)
     }
 
     fn move_selection(&mut self, delta: isize) {

@@ -209,7 +209,7 @@ fn rendered(app: &App, width: u16, height: u16) -> String {
 // ---------------------------------------------------------------- start and list loading
 
 #[test]
-fn init_loads_the_list_and_the_catalog() {
+fn init_loads_the_list_the_catalog_and_the_lines() {
     let mut app = App::new(connection(false), NOW, (100, 30));
     let cmds = app.init();
     assert_eq!(
@@ -220,6 +220,7 @@ fn init_loads_the_list_and_the_catalog() {
                 quiet: false
             },
             Cmd::LoadCatalog { req: 2 },
+            Cmd::LoadLines { req: 3 },
         ]
     );
     assert_eq!(app.startup, Startup::Loading);
@@ -1620,7 +1621,11 @@ fn a_switch_drops_the_old_account_and_ignores_its_late_answers() {
     });
     assert!(matches!(
         cmds.as_slice(),
-        [Cmd::LoadList { .. }, Cmd::LoadCatalog { .. }]
+        [
+            Cmd::LoadList { .. },
+            Cmd::LoadCatalog { .. },
+            Cmd::LoadLines { .. }
+        ]
     ));
     assert_eq!(app.current_account().map(|a| a.name.as_str()), Some("two"));
     assert!(app.connection.read_only);
@@ -1683,4 +1688,41 @@ fn a_failed_or_superseded_switch_changes_nothing() {
         banner.text,
         "Cannot switch to two label: the key variable TWO_KEY is not set (or empty)"
     );
+}
+
+// ------------------------------------------------------------------------ findings
+
+#[test]
+fn findings_fill_the_problems_tab_and_a_filter_matches_their_codes() {
+    let mut subs = five();
+    subs[0].target_url = "https://alpha.example.com/hooks?version=2026-02-03".into();
+    subs[1].target_url = "http://bravo.example.com/hooks?version=2026-02-03".into();
+    let mut app = loaded(subs);
+    // Everything else has findings (.test hosts, no pin, paused); alpha has none.
+    assert!(app.findings[0].is_empty(), "{:?}", app.findings[0]);
+    assert!(app.findings[1].iter().any(|f| f.code == "not-https"));
+    assert_eq!(app.problem_count, 4);
+    app.update(key('4'));
+    assert_eq!(app.tab, Tab::Problems);
+    assert_eq!(visible_ids(&app), ["b", "c", "d", "e"]);
+    // A code matches by its start: "not-h" finds bravo; a single letter does not match codes.
+    app.update(key('1'));
+    app.update(key('/'));
+    type_text(&mut app, "not-h");
+    assert_eq!(visible_ids(&app), ["b"]);
+    app.update(ctrl('u'));
+    type_text(&mut app, "paused");
+    assert_eq!(visible_ids(&app), ["d", "e"]);
+}
+
+#[test]
+fn the_selected_subscriptions_findings_are_worst_first() {
+    let mut subs = five();
+    subs[3].target_url = "http://localhost/hooks".into();
+    let mut app = loaded(subs);
+    select(&mut app, "d");
+    let findings = app.selected_findings();
+    assert_eq!(findings[0].severity, crate::diagnose::Severity::Error);
+    assert!(findings.iter().any(|f| f.code == "paused"));
+    assert!(findings.windows(2).all(|w| w[0].severity >= w[1].severity));
 }

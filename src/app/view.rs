@@ -2,6 +2,7 @@
 
 use super::Tab;
 use crate::api::Subscription;
+use crate::diagnose::{Finding, Severity};
 use time::OffsetDateTime;
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -29,29 +30,45 @@ impl Counts {
 /// `search` holds [`search_text`] of each subscription (kept by the app when the list
 /// changes, so a keystroke does not lowercase 10,000 URLs); when it does not line up with
 /// `subs`, fields are matched one by one.
+/// `findings[i]`: the findings of subscription `i` (empty when not known): the Problems tab
+/// shows those with an error or a warning, and a filter word also matches the start of a
+/// finding's code (`paused`, `no-version`) — a prefix, so that `l` does not match every
+/// `unreachable-host`.
 pub fn visible_rows(
     subs: &[Subscription],
     search: &[String],
     tab: Tab,
     filter: &str,
+    findings: &[Vec<Finding>],
 ) -> Vec<usize> {
     let words: Vec<String> = filter.split_whitespace().map(str::to_lowercase).collect();
     let cached = search.len() == subs.len();
+    let no_findings: &[Finding] = &[];
     subs.iter()
         .enumerate()
-        .filter(|(_, s)| match tab {
+        .filter(|(i, s)| match tab {
             Tab::All => true,
             Tab::Active => s.is_active,
             Tab::Paused => !s.is_active,
+            Tab::Problems => is_problem(findings.get(*i).map_or(no_findings, Vec::as_slice)),
         })
         .filter(|(i, s)| {
-            words.iter().all(|w| match search.get(*i) {
-                Some(text) if cached => text.contains(w.as_str()),
-                _ => matches_word(s, w),
+            let codes = findings.get(*i).map_or(no_findings, Vec::as_slice);
+            words.iter().all(|w| {
+                let in_fields = match search.get(*i) {
+                    Some(text) if cached => text.contains(w.as_str()),
+                    _ => matches_word(s, w),
+                };
+                in_fields || codes.iter().any(|f| f.code.starts_with(w.as_str()))
             })
         })
         .map(|(i, _)| i)
         .collect()
+}
+
+/// An error or a warning among `findings`: the Problems tab.
+pub fn is_problem(findings: &[Finding]) -> bool {
+    crate::diagnose::worst(findings) >= Some(Severity::Warning)
 }
 
 /// Everything the filter looks at, lowercased, one field per line (a filter word has no

@@ -360,7 +360,7 @@ async fn dispatch(c: &Connected, command: Command) -> Result<(), CliError> {
 /// (`app::view`), with the same cached search text.
 pub fn matching(subs: &[Subscription], tab: Tab, filter: &str) -> Vec<usize> {
     let search: Vec<String> = subs.iter().map(view::search_text).collect();
-    view::visible_rows(subs, &search, tab, filter)
+    view::visible_rows(subs, &search, tab, filter, &[])
 }
 
 /// A subscription id given on the command line: the shape check of `validate`.

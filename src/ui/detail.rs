@@ -4,6 +4,7 @@ use super::theme;
 use crate::api::Subscription;
 use crate::app::forms::DEFAULT_ROUTING_ID_HEADER;
 use crate::app::{age, group_events, payload_version, App, Focus};
+use crate::diagnose::Severity;
 use crate::text::clean;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
@@ -127,8 +128,57 @@ fn shown(sub: &Subscription, field: &str, text: &str) -> String {
     }
 }
 
-pub fn detail_lines(app: &App, sub: &Subscription, width: usize) -> Vec<Line<'static>> {
+/// The Findings block: each finding (worst first) with its fix, wrapped under its text.
+fn findings_lines(app: &App, width: usize) -> Vec<Line<'static>> {
+    let findings = app.selected_findings();
     let mut lines = Vec::new();
+    if findings.is_empty() {
+        return lines;
+    }
+    let worst = crate::diagnose::worst(findings);
+    lines.push(Line::from(vec![
+        Span::styled(" Findings ", theme::title()),
+        Span::styled(
+            match worst {
+                Some(Severity::Error) => "— why it may not deliver",
+                Some(Severity::Warning) => "— worth fixing",
+                _ => "— for information",
+            },
+            theme::dim(),
+        ),
+    ]));
+    for f in findings {
+        let (mark, style) = match f.severity {
+            Severity::Error => ("✖", theme::error_text()),
+            Severity::Warning => ("▲", theme::warning()),
+            Severity::Info => ("·", theme::dim()),
+        };
+        let text = format!("{} — {}", f.code, clean(&f.message));
+        for (i, chunk) in wrap(&text, width.saturating_sub(4).max(8))
+            .into_iter()
+            .enumerate()
+        {
+            let lead = if i == 0 {
+                Span::styled(format!(" {mark} "), style)
+            } else {
+                Span::raw("   ")
+            };
+            lines.push(Line::from(vec![lead, Span::styled(chunk, style)]));
+        }
+        let fix = format!("→ {}", clean(&f.fix));
+        for chunk in wrap(&fix, width.saturating_sub(5).max(8)) {
+            lines.push(Line::from(vec![
+                Span::raw("   "),
+                Span::styled(chunk, theme::dim()),
+            ]));
+        }
+    }
+    lines.push(Line::from(""));
+    lines
+}
+
+pub fn detail_lines(app: &App, sub: &Subscription, width: usize) -> Vec<Line<'static>> {
+    let mut lines = findings_lines(app, width);
     if !sub.unreadable.is_empty() {
         lines.extend(field_wrapped(
             "unreadable",

@@ -80,6 +80,7 @@ pub fn render_tabs(app: &App, frame: &mut Frame, area: Rect) {
         (Tab::All, "1", "All", app.counts.all()),
         (Tab::Active, "2", "Active", app.counts.active),
         (Tab::Paused, "3", "Paused", app.counts.paused),
+        (Tab::Problems, "4", "Problems", app.problem_count),
     ] {
         let style = if app.tab == tab {
             theme::selected()

@@ -4,6 +4,7 @@
 use super::theme;
 use crate::api::Subscription;
 use crate::app::{payload_version, App, Focus, PendingOp, Startup, Tab};
+use crate::diagnose::{worst, Severity};
 use crate::text::clean;
 use ratatui::layout::Rect;
 use ratatui::style::{Modifier, Style};
@@ -12,6 +13,8 @@ use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 use ratatui::Frame;
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
+/// The findings marker: the worst severity of the row's findings.
+const MARK_W: usize = 2;
 const STATUS_W: usize = 12;
 const EVENTS_W: usize = 7;
 const PHONES_W: usize = 11;
@@ -36,15 +39,17 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         return;
     }
     let url_w = (inner.width as usize)
-        .saturating_sub(STATUS_W + EVENTS_W + PHONES_W + VERSION_W + 1)
+        .saturating_sub(MARK_W + STATUS_W + EVENTS_W + PHONES_W + VERSION_W + 1)
         .max(10);
     let heading = format!(
-        " {:<sw$}{:<uw$}{:>ew$}  {:<pw$}{:<vw$}",
+        " {:<mw$}{:<sw$}{:<uw$}{:>ew$}  {:<pw$}{:<vw$}",
+        "",
         "STATUS",
         "TARGET",
         "EVENTS",
         "PHONES",
         "VERSION",
+        mw = MARK_W,
         sw = STATUS_W - 1,
         uw = url_w,
         ew = EVENTS_W - 2,
@@ -66,7 +71,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         let y = inner.y + 1 + line as u16;
         let is_selected = selected == Some(app.scroll + line);
         let row = Rect::new(inner.x, y, inner.width, 1);
-        let line = row_line(app, sub, url_w, is_selected);
+        let line = row_line(app, index, sub, url_w, is_selected);
         buf.set_line(row.x, row.y, &line, row.width);
         if is_selected {
             buf.set_style(row, theme::selected());
@@ -110,13 +115,28 @@ fn empty_message(app: &App) -> Option<Line<'static>> {
         match app.tab {
             Tab::Active => " No active subscriptions. Press 1 to see all.".into(),
             Tab::Paused => " No paused subscriptions. Press 1 to see all.".into(),
+            Tab::Problems => {
+                " No errors or warnings: nothing found wrong. Press 1 to see all.".into()
+            }
             Tab::All => " Nothing to show.".into(),
         }
     };
     Some(Line::from(text))
 }
 
-fn row_line(app: &App, sub: &Subscription, url_w: usize, selected: bool) -> Line<'static> {
+fn row_line(
+    app: &App,
+    index: usize,
+    sub: &Subscription,
+    url_w: usize,
+    selected: bool,
+) -> Line<'static> {
+    let (mark, mark_style) = match app.findings.get(index).and_then(|f| worst(f)) {
+        Some(Severity::Error) => ("✖", theme::error_text()),
+        Some(Severity::Warning) => ("▲", theme::warning()),
+        Some(Severity::Info) => ("·", theme::dim()),
+        None => (" ", Style::new()),
+    };
     let pending = app.pending.get(&sub.id).map(|p| p.op);
     let (status, style) = match pending {
         Some(PendingOp::Delete) => ("✖ deleting", theme::pending()),
@@ -152,6 +172,7 @@ fn row_line(app: &App, sub: &Subscription, url_w: usize, selected: bool) -> Line
     };
     Line::from(vec![
         Span::raw(" "),
+        Span::styled(pad(mark, MARK_W), mark_style),
         Span::styled(pad(status, STATUS_W - 1), style),
         Span::styled(pad(&target, url_w), rest),
         Span::styled(format!("{events:>w$}  ", w = EVENTS_W - 2), rest),
