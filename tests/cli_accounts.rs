@@ -201,3 +201,51 @@ async fn doctor_says_a_closed_port_is_unreachable() {
         run.stdout
     );
 }
+
+#[tokio::test]
+async fn doctor_with_an_id_or_all_prints_the_findings_and_fails_on_an_error() {
+    let sandbox = Sandbox::start(&[KEY], false).await;
+    let good = sandbox
+        .create(&serde_json::json!({
+            "target_url": "https://hooks.example.com/linq?version=2026-02-03",
+            "subscribed_events": ["message.sent"]
+        }))
+        .await;
+    let bad = sandbox
+        .create(&serde_json::json!({
+            "target_url": "https://hooks.internal/linq",
+            "subscribed_events": ["message.edited"]
+        }))
+        .await;
+    let cli = Cli::new(&sandbox.base, KEY);
+    let good_id = good["id"].as_str().unwrap();
+    let run = cli.run(&["doctor", good_id]).await.expect(0);
+    assert!(run.stdout.contains("nothing found wrong"), "{}", run.stdout);
+    let bad_id = bad["id"].as_str().unwrap();
+    let run = cli.run(&["doctor", bad_id]).await.expect(1);
+    assert!(run.stdout.contains("unreachable-host"), "{}", run.stdout);
+    assert!(run.stdout.contains("no-version-pin"), "{}", run.stdout);
+    let json = cli
+        .run(&["doctor", "--all", "--json"])
+        .await
+        .expect(1)
+        .json();
+    assert_eq!(json["checks"].as_array().map(Vec::len), Some(6));
+    let subs = json["subscriptions"].as_array().expect("subscriptions");
+    assert_eq!(subs.len(), 2);
+    let codes: Vec<&str> = subs
+        .iter()
+        .find(|s| s["id"] == bad["id"])
+        .and_then(|s| s["findings"].as_array())
+        .expect("findings")
+        .iter()
+        .map(|f| f["code"].as_str().unwrap())
+        .collect();
+    assert!(codes.contains(&"unreachable-host"), "{codes:?}");
+    assert!(
+        codes.contains(&"event-not-delivered-for-version"),
+        "{codes:?}"
+    );
+    // A malformed id is a usage error before anything is sent.
+    cli.run(&["doctor", "not-an-id"]).await.expect(2);
+}

@@ -2,8 +2,9 @@
 //! usable: config, key, reachability, the key accepted, the clock).
 
 use super::output::{self, Cell, Color, Exit, Table};
-use super::{choice, connect_resolved, CliError, Globals};
+use super::{choice, connect_resolved, CliError, Connected, Globals};
 use crate::config::{self, AccountEntry, Accounts};
+use crate::diagnose::{self, Finding, Severity};
 use serde::Serialize;
 use std::time::Duration;
 
@@ -16,7 +17,13 @@ pub struct ProfilesArgs {
 
 #[derive(Debug, clap::Args)]
 pub struct DoctorArgs {
-    /// One JSON object per check.
+    /// Also the findings of this subscription: why it may not deliver.
+    #[arg(value_name = "ID", conflicts_with = "all")]
+    pub id: Option<String>,
+    /// Also the findings of every subscription of the account.
+    #[arg(long)]
+    pub all: bool,
+    /// JSON: the checks as an array; with ID or --all an object {checks, subscriptions}.
     #[arg(long)]
     pub json: bool,
 }
@@ -117,8 +124,9 @@ impl Check {
 /// Signature checks reject deliveries whose timestamp is more than this off (§8.3).
 const SIGNATURE_TOLERANCE_SECS: i64 = 300;
 
-/// Runs every check in order; later ones are skipped when what they need failed.
-pub async fn doctor(globals: &Globals, timeout_secs: u64) -> Vec<Check> {
+/// Runs every check in order; later ones are skipped when what they need failed. The
+/// connection comes back when the key was accepted, for the findings.
+pub async fn doctor(globals: &Globals, timeout_secs: u64) -> (Vec<Check>, Option<Connected>) {
     let mut checks = Vec::new();
     let path = config::file::default_path();
     let accounts = match Accounts::load_default() {
@@ -145,7 +153,7 @@ pub async fn doctor(globals: &Globals, timeout_secs: u64) -> Vec<Check> {
             for name in ["account", "key", "reachable", "key accepted", "clock"] {
                 checks.push(Check::skipped(name));
             }
-            return checks;
+            return (checks, None);
         }
     };
     let chosen = match accounts.choose(&choice(globals), &env_var) {
@@ -155,7 +163,7 @@ pub async fn doctor(globals: &Globals, timeout_secs: u64) -> Vec<Check> {
             for name in ["key", "reachable", "key accepted", "clock"] {
                 checks.push(Check::skipped(name));
             }
-            return checks;
+            return (checks, None);
         }
     };
     checks.push(Check::pass("account", describe(&chosen.entry)));
@@ -167,11 +175,11 @@ pub async fn doctor(globals: &Globals, timeout_secs: u64) -> Vec<Check> {
             for name in ["reachable", "key accepted", "clock"] {
                 checks.push(Check::skipped(name));
             }
-            return checks;
+            return (checks, None);
         }
         Err(e) => {
             checks.push(Check::fail("key", format!("reading the key failed: {e}")));
-            return checks;
+            return (checks, None);
         }
     };
     let hint = match &resolved.target {
@@ -187,7 +195,7 @@ pub async fn doctor(globals: &Globals, timeout_secs: u64) -> Vec<Check> {
             for name in ["key accepted", "clock"] {
                 checks.push(Check::skipped(name));
             }
-            return checks;
+            return (checks, None);
         }
     };
     let probe = connected.client.probe().await;
@@ -229,8 +237,11 @@ pub async fn doctor(globals: &Globals, timeout_secs: u64) -> Vec<Check> {
         }
     }
     checks.push(clock(probe.server_date, probe.latency));
-    connected.close().await;
-    checks
+    if checks.iter().any(|c| c.ok == Some(false)) {
+        connected.close().await;
+        return (checks, None);
+    }
+    (checks, Some(connected))
 }
 
 fn describe(entry: &AccountEntry) -> String {
@@ -261,23 +272,120 @@ fn ms(d: Duration) -> String {
     format!("{:.0} ms", d.as_secs_f64() * 1000.0)
 }
 
-/// `doctor`: runs the checks and prints them; exit 1 when any failed.
+/// One subscription's findings, for `doctor ID|--all`.
+#[derive(Serialize)]
+struct SubscriptionFindings {
+    id: String,
+    target_url: String,
+    findings: Vec<Finding>,
+}
+
+/// `doctor`: runs the checks and prints them; with an id or `--all` also the findings.
+/// Exit 1 when a check failed or a finding is an error.
 pub async fn doctor_command(globals: &Globals, args: &DoctorArgs) -> Result<(), CliError> {
-    let checks = doctor(globals, globals.timeout).await;
-    match print_doctor(&checks, args.json)? {
+    if let Some(id) = &args.id {
+        super::check_id(id)?;
+    }
+    let (checks, connected) = doctor(globals, globals.timeout).await;
+    let wanted = args.all || args.id.is_some();
+    let subscriptions = match (connected, wanted) {
+        (Some(c), true) => {
+            let found = subscription_findings(&c, args.id.as_deref()).await;
+            c.close().await;
+            Some(found?)
+        }
+        (Some(c), false) => {
+            c.close().await;
+            None
+        }
+        (None, _) => None,
+    };
+    let exit = print_doctor(&checks, subscriptions.as_deref(), args.json)?;
+    match exit {
         Exit::Ok => Ok(()),
         exit => Err(CliError::Reported(exit)),
     }
 }
 
-/// Prints the checks; `Exit::Failed` when any failed.
-fn print_doctor(checks: &[Check], json: bool) -> Result<Exit, CliError> {
-    let failed = checks.iter().any(|c| c.ok == Some(false));
+/// The findings of one subscription (`only`) or all, from the same engine as the dashboard.
+async fn subscription_findings(
+    c: &Connected,
+    only: Option<&str>,
+) -> Result<Vec<SubscriptionFindings>, CliError> {
+    let (subs, lines, catalog) = tokio::join!(
+        c.client.list(),
+        c.client.phone_numbers(),
+        c.client.webhook_events()
+    );
+    let subs = subs?;
+    let (catalog, from_server) = match catalog {
+        Ok(c) if !c.events.is_empty() => (c.events, true),
+        _ => (
+            crate::app::BUNDLED_EVENTS
+                .lines()
+                .filter(|l| !l.is_empty())
+                .map(str::to_string)
+                .collect(),
+            false,
+        ),
+    };
+    let account = diagnose::Account {
+        lines: lines.as_deref().ok(),
+        catalog: &catalog,
+        catalog_from_server: from_server,
+        subscriptions: &subs,
+        sandbox: c.sandbox,
+    };
+    if let Some(id) = only {
+        // Not in the list: ask the API, so its 404 and trace id are the answer.
+        let sub = match subs.iter().find(|s| s.id == id) {
+            Some(s) => s.clone(),
+            None => c.client.get(id).await?,
+        };
+        return Ok(vec![SubscriptionFindings {
+            findings: diagnose::findings(&sub, &account),
+            id: sub.id,
+            target_url: sub.target_url,
+        }]);
+    }
+    let all = diagnose::findings_for_all(&account);
+    Ok(subs
+        .iter()
+        .zip(all)
+        .map(|(s, findings)| SubscriptionFindings {
+            id: s.id.clone(),
+            target_url: s.target_url.clone(),
+            findings,
+        })
+        .collect())
+}
+
+/// Prints the checks (and findings); `Exit::Failed` when a check failed or a finding is
+/// an error.
+fn print_doctor(
+    checks: &[Check],
+    subscriptions: Option<&[SubscriptionFindings]>,
+    json: bool,
+) -> Result<Exit, CliError> {
+    let failed = checks.iter().any(|c| c.ok == Some(false))
+        || subscriptions.is_some_and(|subs| {
+            subs.iter()
+                .any(|s| diagnose::worst(&s.findings) == Some(Severity::Error))
+        });
     if json {
-        let text = serde_json::to_string_pretty(checks).map_err(|e| CliError::Io {
-            what: "writing JSON".into(),
-            source: std::io::Error::other(e),
-        })?;
+        let value = match subscriptions {
+            None => serde_json::to_value(checks),
+            Some(subs) => serde_json::to_value(serde_json::json!({
+                "checks": checks,
+                "subscriptions": subs,
+            })),
+        };
+        let text = value
+            .and_then(|v| serde_json::to_string_pretty(&v))
+            .map_err(|e| CliError::Io {
+                what: "writing JSON".into(),
+                source: std::io::Error::other(e),
+            })?;
         output::write_stdout(format!("{text}\n").as_bytes())?;
     } else {
         let color = output::stdout_color();
@@ -294,6 +402,31 @@ fn print_doctor(checks: &[Check], json: bool) -> Result<Exit, CliError> {
                 c.check,
                 crate::text::clean(&c.detail)
             ));
+        }
+        for sub in subscriptions.unwrap_or_default() {
+            out.push_str(&format!(
+                "\n{}  {}\n",
+                crate::text::clean(&sub.id),
+                crate::text::clean(&sub.target_url)
+            ));
+            if sub.findings.is_empty() {
+                out.push_str("  ✓ nothing found wrong\n");
+            }
+            for f in &sub.findings {
+                let (mark, paint) = match f.severity {
+                    Severity::Error => ("✖", Color::Red),
+                    Severity::Warning => ("▲", Color::Yellow),
+                    Severity::Info => ("·", Color::Dim),
+                };
+                let mark = output::painted(&Cell::colored(mark, paint), color);
+                out.push_str(&format!(
+                    "  {mark} {:<7} {} — {}\n          → {}\n",
+                    f.severity.label(),
+                    f.code,
+                    crate::text::clean(&f.message),
+                    crate::text::clean(&f.fix)
+                ));
+            }
         }
         output::write_stdout(out.as_bytes())?;
     }
