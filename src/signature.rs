@@ -1041,5 +1041,7 @@ fn escape_non_ascii(token: &[u8], out: &mut Vec<u8>) {
     }
 }
 
+pub mod capture;
+
 #[cfg(test)]
 mod tests;
