@@ -789,3 +789,20 @@ fn account_switcher() {
         app
     });
 }
+
+#[test]
+fn verify_screen_with_a_valid_capture() {
+    snapshot("verify_screen", |size| {
+        let mut app = loaded(size, mixed());
+        app.now = OffsetDateTime::from_unix_timestamp(1_770_320_010).unwrap();
+        app.update(key('V'));
+        app.update(Msg::Paste(
+            "POST /hook HTTP/1.1\nwebhook-id: 6f1e2d3c-4b5a-4978-8a6b-5c4d3e2f1a0b\nwebhook-timestamp: 1770320000\nwebhook-signature: v1,OGTRj86SiQAE7CNwGfSIuqTTr9mFoydBvV8EAMBg0JY=\n\n{\"event_type\":\"message.received\"}".into(),
+        ));
+        app.update(Msg::Key(KeyEvent::new(KeyCode::Tab, KeyModifiers::NONE)));
+        app.update(Msg::Paste(
+            "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw7Jxx2Oll+OE=".into(), // linq-api.md test_vector
+        ));
+        app
+    });
+}

@@ -31,6 +31,7 @@ pub enum Context {
     LostCreate,
     Accounts,
     ConfirmSwitch,
+    Verify,
 }
 
 impl Context {
@@ -58,6 +59,7 @@ impl Context {
             Context::LostCreate => "Create outcome",
             Context::Accounts => "Account switcher",
             Context::ConfirmSwitch => "Switch account?",
+            Context::Verify => "Verify a signature",
         }
     }
 
@@ -168,6 +170,10 @@ pub enum Action {
     AccountClose,
     SwitchYes,
     SwitchNo,
+    Verify,
+    VerifyNextField,
+    VerifyClear,
+    VerifyClose,
 }
 
 /// Whether a binding changes anything on the server (hidden with `--read-only`).
@@ -221,6 +227,7 @@ pub static BINDINGS: &[Binding] = &[
     bind!(Browse, [(Char('r'), NONE)], "r", Refresh, "refresh now", "refresh", Read),
     bind!(Browse, [(Char('e'), NONE)], "e", EditSubscription, "edit URL, events, phones, routing", "edit", Write),
     bind!(Browse, [(Char('A'), SHIFT), (Char('A'), NONE)], "A", Accounts, "switch account (profiles, sandbox)", "accounts", Read),
+    bind!(Browse, [(Char('V'), SHIFT), (Char('V'), NONE)], "V", Verify, "verify a delivery's signature (paste it)", "", Read),
     bind!(Browse, [(Char('q'), NONE)], "q", Quit, "quit", "", Read),
     bind!(Browse, [(Char('?'), NONE), (Char('?'), SHIFT)], "?", Help, "help", "", Read),
     bind!(List, [(Char('n'), NONE)], "n", NewSubscription, "new subscription", "new", Write),
@@ -292,6 +299,9 @@ pub static BINDINGS: &[Binding] = &[
     bind!(Accounts, [(Esc, NONE), (Char('A'), SHIFT), (Char('q'), NONE)], "Esc", AccountClose, "close the list", "close", Read),
     bind!(ConfirmSwitch, [(Char('y'), NONE), (Char('Y'), SHIFT)], "y", SwitchYes, "switch, dropping what is in flight", "switch", Read),
     bind!(ConfirmSwitch, [(Char('n'), NONE), (Esc, NONE)], "n/Esc", SwitchNo, "stay", "stay", Read),
+    bind!(Verify, [(Tab, NONE), (BackTab, SHIFT), (BackTab, NONE)], "Tab", VerifyNextField, "request ⇄ secret", "switch field", Read),
+    bind!(Verify, [(Char('u'), CTRL)], "Ctrl-U", VerifyClear, "clear the field", "clear", Read),
+    bind!(Verify, [(Esc, NONE)], "Esc", VerifyClose, "close (the secret is wiped)", "close", Read),
 ];
 
 /// Keys that edit text in the filter input (not actions: shown in help only).

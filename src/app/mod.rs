@@ -8,6 +8,7 @@ pub mod forms;
 pub mod keymap;
 pub mod msg;
 pub mod text_input;
+pub mod verify;
 pub mod view;
 
 use crate::api::{ApiError, PhoneNumber, Subscription, SubscriptionPatch};
@@ -253,6 +254,8 @@ pub struct App {
     /// A write the server accepted landed in this update: a list already in flight may
     /// predate it, so it is asked again (latest wins).
     write_landed: bool,
+    /// The verify screen (`V`), when open.
+    pub verify: Option<verify::VerifyScreen>,
     /// Every account the switcher offers, and the one in use.
     pub accounts: Vec<crate::config::AccountEntry>,
     pub current_account: Option<usize>,
@@ -310,6 +313,7 @@ impl App {
             lines_req: None,
             next_req: 1,
             write_landed: false,
+            verify: None,
             accounts: Vec::new(),
             current_account: None,
             switching: None,
@@ -342,6 +346,9 @@ impl App {
     pub fn context(&self) -> Context {
         if let Some(context) = self.form_context() {
             return context;
+        }
+        if self.verify.is_some() {
+            return Context::Verify;
         }
         match (&self.modal, self.focus) {
             (Some(Modal::Help), _) => Context::Help,
@@ -395,7 +402,9 @@ impl App {
                 Vec::new()
             }
             Msg::Paste(text) => {
-                if self.context().is_text() && self.form.is_some() {
+                if self.context() == Context::Verify {
+                    self.verify_input(&text);
+                } else if self.context().is_text() && self.form.is_some() {
                     self.form_input(TextEdit::Paste(&text));
                 } else if self.focus == Focus::Filter && self.modal.is_none() {
                     let outcome =
@@ -492,6 +501,10 @@ impl App {
                     Context::Accounts | Context::ConfirmSwitch if action != Action::ForceQuit => {
                         self.account_action(action)
                     }
+                    Context::Verify if action != Action::ForceQuit => {
+                        self.verify_action(action);
+                        Vec::new()
+                    }
                     _ if self.form_context().is_some() && action != Action::ForceQuit => {
                         self.form_action(action)
                     }
@@ -499,7 +512,9 @@ impl App {
                 }
             }
             None => {
-                if context == Context::FilterInput {
+                if context == Context::Verify {
+                    self.verify_key(key);
+                } else if context == Context::FilterInput {
                     self.edit_filter(key);
                 } else if context.is_text() {
                     if let Some(request) = text_request(&key) {
@@ -589,6 +604,7 @@ impl App {
                 self.modal = None;
             }
             Action::Accounts => self.open_accounts(),
+            Action::Verify => self.open_verify(),
             Action::Refresh => {
                 self.banner = None;
                 if let Some((req, _)) = self.list_req {
@@ -634,6 +650,19 @@ impl App {
         vec![Cmd::Quit]
     }
 
+    /// Unbound keys in the verify screen type into its focused field.
+    fn verify_key(&mut self, key: KeyEvent) {
+        match key.code {
+            KeyCode::Backspace => self.verify_backspace(),
+            KeyCode::Enter => self.verify_input("\n"),
+            KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => {
+                self.verify_input(c.encode_utf8(&mut [0; 4]))
+            }
+            _ => {}
+        }
+        self.dirty = true;
+    }
+
     fn edit_filter(&mut self, key: KeyEvent) {
         if let Some(r) = text_request(&key) {
             if let Err(limit) = text_input::edit(&mut self.filter, r, text_input::FILTER_LIMIT) {
@@ -647,6 +676,7 @@ impl App {
     fn on_mouse(&mut self, mouse: MouseEvent) {
         // Nothing behind a form or a dialog moves.
         if self.modal.is_some()
+            || self.verify.is_some()
             || self.form.is_some()
             || self.secret_dialog.is_some()
             || self.lost_create.is_some()

@@ -1726,3 +1726,67 @@ fn the_selected_subscriptions_findings_are_worst_first() {
     assert!(findings.iter().any(|f| f.code == "paused"));
     assert!(findings.windows(2).all(|w| w[0].severity >= w[1].severity));
 }
+
+// ---------------------------------------------------------------------- verify screen
+
+/// linq-api.md §8.4's test vector, as a terminal pastes it (CR line ends).
+const VECTOR_CAPTURE: &str = "POST /hook HTTP/1.1\rwebhook-id: 6f1e2d3c-4b5a-4978-8a6b-5c4d3e2f1a0b\rwebhook-timestamp: 1770320000\rwebhook-signature: v1,OGTRj86SiQAE7CNwGfSIuqTTr9mFoydBvV8EAMBg0JY=\rX-Webhook-Timestamp: 1770320000\rX-Webhook-Signature: 04f8365734dd18c9d8b60d5baa57de89b7ea515b453ab661108aefd0dbd97664\r\r{\"event_type\":\"message.received\"}";
+const VECTOR_SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw7Jxx2Oll+OE="; // linq-api.md test_vector
+
+#[test]
+fn v_verifies_a_pasted_capture_with_a_pasted_secret() {
+    let mut app = loaded(five());
+    app.now = OffsetDateTime::from_unix_timestamp(1_770_320_030).unwrap();
+    app.update(key('V'));
+    assert_eq!(app.context(), Context::Verify);
+    app.update(Msg::Paste(VECTOR_CAPTURE.into()));
+    assert!(
+        app.verify.as_ref().unwrap().verdict.is_empty(),
+        "no secret yet"
+    );
+    app.update(code(KeyCode::Tab));
+    app.update(Msg::Paste(format!("{VECTOR_SECRET}\n")));
+    let screen = app.verify.as_ref().unwrap();
+    assert_eq!(screen.secret_len(), VECTOR_SECRET.len());
+    assert_eq!(screen.verdict.len(), 2, "{:?}", screen.verdict);
+    assert!(
+        screen.verdict.iter().all(|(ok, _)| *ok),
+        "{:?}",
+        screen.verdict
+    );
+    // A wrong secret: both fail, and say why; the secret is in no verdict line.
+    app.update(ctrl('u'));
+    app.update(Msg::Paste(
+        "whsec_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=".into(),
+    ));
+    let screen = app.verify.as_ref().unwrap();
+    assert!(
+        screen.verdict.iter().all(|(ok, _)| !*ok),
+        "{:?}",
+        screen.verdict
+    );
+    assert!(screen.verdict.iter().all(|(_, t)| !t.contains("AAAAAAAA")));
+    // q types (no quitting from a text field); Esc closes and drops the secret.
+    app.update(key('q'));
+    assert!(!app.quitting);
+    app.update(code(KeyCode::Esc));
+    assert!(app.verify.is_none());
+    assert_eq!(app.context(), Context::List);
+}
+
+#[test]
+fn the_verify_screen_says_when_the_delivery_is_outside_the_window() {
+    let mut app = loaded(five());
+    app.now = OffsetDateTime::from_unix_timestamp(1_770_320_000 + 3600).unwrap();
+    app.update(key('V'));
+    app.update(Msg::Paste(VECTOR_CAPTURE.into()));
+    app.update(code(KeyCode::Tab));
+    app.update(Msg::Paste(VECTOR_SECRET.into()));
+    let screen = app.verify.as_ref().unwrap();
+    assert!(screen.verdict.iter().all(|(ok, _)| !*ok));
+    assert!(
+        screen.verdict[0].1.contains("3600"),
+        "by how much: {:?}",
+        screen.verdict
+    );
+}

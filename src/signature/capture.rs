@@ -168,5 +168,4 @@ mod tests {
         let bad = b"POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n";
         assert_eq!(parse_request(bad), Err(CaptureError::BadChunked));
     }
-
 }

@@ -8,6 +8,7 @@ pub mod layout;
 mod list;
 mod secret;
 mod theme;
+mod verify;
 
 use crate::app::App;
 use ratatui::Frame;
@@ -24,9 +25,10 @@ pub fn render(app: &App, frame: &mut Frame) {
     if let (Some(banner), Some(rect)) = (&app.banner, areas.banner) {
         header::render_banner(banner, frame, rect);
     }
-    match &app.form {
-        Some(f) => form::render(app, f, frame, areas.list.union(areas.detail)),
-        None => {
+    match (&app.form, &app.verify) {
+        (Some(f), _) => form::render(app, f, frame, areas.list.union(areas.detail)),
+        (None, Some(v)) => verify::render(v, frame, areas.list.union(areas.detail)),
+        (None, None) => {
             list::render(app, frame, areas.list);
             detail::render(app, frame, areas.detail);
         }
