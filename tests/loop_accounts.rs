@@ -126,8 +126,8 @@ async fn switching_shows_the_other_account_and_ignores_the_old_ones_late_answer(
     assert_eq!(app.subscriptions.len(), 12);
     assert_eq!(
         old.received_requests().await.map(|r| r.len()),
-        Some(3),
-        "list, catalogue, refresh"
+        Some(4),
+        "list, catalogue, lines, refresh"
     );
 }
 
