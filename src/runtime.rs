@@ -79,6 +79,8 @@ pub struct Runtime {
     guard: Option<Box<dyn AccountGuard>>,
     /// The account the last `SwitchAccount` asked for: an older attempt's result is dropped.
     switching_to: Option<String>,
+    /// Where `Cmd::Audit` appends; `None` records nothing (tests that do not look).
+    audit_path: Option<std::path::PathBuf>,
 }
 
 impl Runtime {
@@ -94,7 +96,14 @@ impl Runtime {
             connector: None,
             guard: None,
             switching_to: None,
+            audit_path: None,
         }
+    }
+
+    /// Records every change in the audit trail at `path`.
+    pub fn with_audit(mut self, path: Option<std::path::PathBuf>) -> Self {
+        self.audit_path = path;
+        self
     }
 
     /// Enables the account switcher; `guard` keeps the first account alive.
@@ -282,6 +291,7 @@ impl Runtime {
                 Cmd::Copy { text, what } => self.copy(Zeroizing::new(text), what),
                 Cmd::CopySecret { text } => self.copy(text, SECRET_WHAT.to_string()),
                 Cmd::SwitchAccount { name } => self.switch(name),
+                Cmd::Audit { entry } => self.audit(entry),
             }
         }
     }
@@ -303,6 +313,20 @@ impl Runtime {
                     // The loop may have ended; nothing is waiting for the answer then.
                     let _ = tx.send(Inner::Msg(Msg::Api { req, result }));
                 }
+            }
+        });
+    }
+
+    /// Appends to the audit trail off the loop; a failure is a warning, never a block.
+    fn audit(&self, entry: crate::audit::AuditEntry) {
+        let Some(path) = self.audit_path.clone() else {
+            return;
+        };
+        let tx = self.tx.clone();
+        tokio::task::spawn_blocking(move || {
+            if let Err(e) = crate::audit::append(&path, &entry) {
+                let reason = format!("{}: {e}", path.display());
+                let _ = tx.send(Inner::Msg(Msg::AuditFailed(reason)));
             }
         });
     }

@@ -52,5 +52,9 @@ pub enum Cmd {
     SwitchAccount {
         name: String,
     },
+    /// Append one line to the audit trail.
+    Audit {
+        entry: crate::audit::AuditEntry,
+    },
     Quit,
 }

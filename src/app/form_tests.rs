@@ -12,6 +12,14 @@ use keymap::Context;
 use time::macros::datetime;
 use time::Duration;
 
+/// The commands an update returned, without the audit records (tests of those look at them
+/// on purpose).
+fn no_audit(cmds: Vec<Cmd>) -> Vec<Cmd> {
+    cmds.into_iter()
+        .filter(|c| !matches!(c, Cmd::Audit { .. }))
+        .collect()
+}
+
 const NOW: OffsetDateTime = datetime!(2026-11-27 12:00 UTC);
 /// Obviously fake; the tests assert it never shows up in `Debug` output.
 const SECRET: &str = "whsec_TESTONLYxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"; // fake fixture
@@ -1203,7 +1211,7 @@ fn create_refused_409_keeps_the_draft_shows_the_error_and_focuses_the_url() {
     app.update(tab());
     assert_eq!(form(&app).field, FormField::Phones);
     let (req, _) = save_create(&mut app);
-    let cmds = app.update(create_failed_msg(req, NEW_URL, duplicate_url()));
+    let cmds = no_audit(app.update(create_failed_msg(req, NEW_URL, duplicate_url())));
     assert!(cmds.is_empty());
     let f = form(&app);
     assert_eq!(f.url.value(), NEW_URL);
@@ -1492,7 +1500,7 @@ fn timed_out_create(app: &mut App, err: ApiError) -> ReqId {
     open_create(app);
     fill_create(app, NEW_URL);
     let (req, _) = save_create(app);
-    let cmds = app.update(create_failed_msg(req, NEW_URL, err));
+    let cmds = no_audit(app.update(create_failed_msg(req, NEW_URL, err)));
     let list = match cmds.as_slice() {
         [Cmd::LoadList { req, quiet: false }] => *req,
         other => panic!("no re-list after a lost create: {other:?}"),
@@ -1654,7 +1662,10 @@ fn connect_error_on_create_is_a_plain_refusal_not_a_lost_create() {
             detail: "connection refused".into(),
         },
     ));
-    assert!(cmds.is_empty(), "never reached the server: no re-list");
+    assert!(
+        no_audit(cmds).is_empty(),
+        "never reached the server: no re-list"
+    );
     assert!(form(&app)
         .server_error
         .as_ref()
@@ -1692,7 +1703,7 @@ fn a_list_in_flight_when_a_save_lands_is_asked_again_so_the_older_view_loses() {
         .iter()
         .map(|e| e.to_string())
         .collect();
-    let cmds = app.update(saved_msg(req, Ok(server.clone())));
+    let cmds = no_audit(app.update(saved_msg(req, Ok(server.clone()))));
     let second_list = match cmds.as_slice() {
         [Cmd::LoadList { req, .. }] => *req,
         other => panic!("the list that predates the save must be asked again: {other:?}"),
@@ -1716,4 +1727,27 @@ fn the_mouse_does_not_move_the_list_behind_a_form() {
         modifiers: KeyModifiers::NONE,
     }));
     assert_eq!(app.selected, before);
+}
+
+#[test]
+fn a_create_is_audited_with_its_fields_and_never_its_secret() {
+    let mut app = loaded(three());
+    open_create(&mut app);
+    fill_create(&mut app, NEW_URL);
+    let (req, _) = save_create(&mut app);
+    let cmds = app.update(created_msg(
+        req,
+        sub("zz-new", 10, NEW_URL, &["message.sent"], None),
+    ));
+    let [Cmd::Audit { entry }] = cmds.as_slice() else {
+        panic!("one audit record: {cmds:?}");
+    };
+    assert_eq!(entry.operation, "create");
+    assert_eq!(entry.source, "dashboard");
+    assert_eq!(entry.subscription_id.as_deref(), Some("zz-new"));
+    assert_eq!(entry.changes["target_url"]["after"], NEW_URL);
+    assert!(entry.outcome.ok);
+    let line = serde_json::to_string(entry).unwrap();
+    assert!(!line.contains("whsec_"), "{line}");
+    assert!(!line.contains(SECRET), "{line}");
 }

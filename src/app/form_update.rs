@@ -459,6 +459,32 @@ impl App {
             }
         }
         self.dirty = true;
+        let audit = {
+            let mut entry = self.audit("create", "", &target_url);
+            entry.subscription_id = result.as_ref().ok().map(|c| c.subscription.id.clone());
+            if let Ok(created) = &result {
+                for (field, value) in crate::audit::subscription_fields(&created.subscription) {
+                    entry = entry.change(&field, serde_json::Value::Null, value);
+                }
+            }
+            let outcome = match &result {
+                Ok(_) => crate::audit::Outcome::ok(201),
+                Err(e) => crate::audit::Outcome::failed(e),
+            };
+            Cmd::Audit {
+                entry: entry.outcome(outcome),
+            }
+        };
+        let mut cmds = self.on_created_inner(target_url, result);
+        cmds.push(audit);
+        cmds
+    }
+
+    fn on_created_inner(
+        &mut self,
+        target_url: String,
+        result: Result<CreatedSubscription, ApiError>,
+    ) -> Vec<Cmd> {
         match result {
             Ok(created) => {
                 let CreatedSubscription {
@@ -498,13 +524,37 @@ impl App {
         }
     }
 
-    pub(super) fn on_saved(&mut self, req: u64, result: Result<Subscription, ApiError>) {
+    pub(super) fn on_saved(
+        &mut self,
+        req: u64,
+        result: Result<Subscription, ApiError>,
+    ) -> Vec<Cmd> {
+        let Some(form) = self.form.as_ref() else {
+            return Vec::new();
+        };
+        if form.saving != Some(req) {
+            return Vec::new();
+        }
+        let audit = form.original().map(|original| {
+            let outcome = match &result {
+                Ok(_) => crate::audit::Outcome::ok(200),
+                Err(e) => crate::audit::Outcome::failed(e),
+            };
+            Cmd::Audit {
+                entry: self
+                    .audit("update", &original.id, &original.target_url)
+                    .patch(original, &form.patch())
+                    .outcome(outcome),
+            }
+        });
+        self.on_saved_inner(result);
+        audit.into_iter().collect()
+    }
+
+    fn on_saved_inner(&mut self, result: Result<Subscription, ApiError>) {
         let Some(form) = self.form.as_mut() else {
             return;
         };
-        if form.saving != Some(req) {
-            return;
-        }
         form.saving = None;
         self.dirty = true;
         match result {

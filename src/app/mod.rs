@@ -8,6 +8,7 @@ pub mod forms;
 pub mod keymap;
 pub mod msg;
 pub mod text_input;
+mod trail;
 pub mod verify;
 pub mod view;
 
@@ -445,6 +446,15 @@ impl App {
             Msg::Api { req, .. } if req < self.req_floor => Vec::new(),
             Msg::Api { req, result } => self.on_api(req, result),
             Msg::Switched { to, result } => self.on_switched(to, result),
+            // The change happened; only its record did not: say so, block nothing.
+            Msg::AuditFailed(reason) => {
+                self.banner = Some(Banner::notice(format!(
+                    "Not recorded in the audit trail: {}",
+                    clean(&reason)
+                )));
+                self.dirty = true;
+                Vec::new()
+            }
             Msg::Copied(outcome) => {
                 if let Some(dialog) = self.secret_dialog.as_mut() {
                     let what = match &outcome {
@@ -846,6 +856,16 @@ impl App {
                 let Some(pending) = self.pending.remove(&id) else {
                     return Vec::new();
                 };
+                let mut cmds = Vec::new();
+                if let PendingOp::Pause { was_active } = pending.op {
+                    cmds.push(self.audit_pause(
+                        &id,
+                        &pending.target_url,
+                        was_active,
+                        &result,
+                        false,
+                    ));
+                }
                 match result {
                     Ok(server) => {
                         if let Some(sub) = self.subscriptions.iter_mut().find(|s| s.id == id) {
@@ -877,11 +897,12 @@ impl App {
                 self.recount();
                 self.refilter();
                 self.dirty = true;
+                return cmds;
             }
             ApiResult::Created { target_url, result } => {
                 return self.on_created(req, target_url, result)
             }
-            ApiResult::Saved { result } => self.on_saved(req, result),
+            ApiResult::Saved { result } => return self.on_saved(req, result),
             ApiResult::Lines(result) => {
                 if self.lines_req == Some(req) {
                     self.lines_req = None;
@@ -903,11 +924,14 @@ impl App {
                     return Vec::new();
                 }
                 self.clear_waiting_banner();
-                let url = self
+                let raw_url = self
                     .pending
                     .remove(&id)
-                    .map(|p| clean(&p.target_url).into_owned())
+                    .map(|p| p.target_url)
                     .unwrap_or_default();
+                let url = clean(&raw_url).into_owned();
+                let before = self.subscriptions.iter().find(|s| s.id == id);
+                let audit = self.audit_delete(&id, &raw_url, before, &result);
                 match result {
                     Ok(()) => {
                         self.remove_subscription(&id);
@@ -923,6 +947,7 @@ impl App {
                     Err(err) => self.banner = Some(Banner::error("Delete failed", &err)),
                 }
                 self.dirty = true;
+                return vec![audit];
             }
         }
         Vec::new()

@@ -28,6 +28,8 @@ pub enum Msg {
         result: ApiResult,
     },
     Copied(CopyOutcome),
+    /// Appending to the audit trail failed (a warning; the change itself happened).
+    AuditFailed(String),
     /// The runtime connected to account `to` (the switcher), or says why not.
     Switched {
         to: String,

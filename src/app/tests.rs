@@ -8,6 +8,14 @@ use keymap::{Effect, BINDINGS};
 use time::macros::datetime;
 use time::Duration;
 
+/// The commands an update returned, without the audit records (tests of those look at them
+/// on purpose).
+fn no_audit(cmds: Vec<Cmd>) -> Vec<Cmd> {
+    cmds.into_iter()
+        .filter(|c| !matches!(c, Cmd::Audit { .. }))
+        .collect()
+}
+
 const NOW: OffsetDateTime = datetime!(2026-11-27 12:00 UTC);
 
 fn connection(read_only: bool) -> Connection {
@@ -277,7 +285,7 @@ fn stale_list_result_is_ignored() {
     let pause = pending_req(&app, "b");
     let mut paused = five()[1].clone();
     paused.is_active = false;
-    let cmds = app.update(updated_msg(pause, "b", Ok(paused)));
+    let cmds = no_audit(app.update(updated_msg(pause, "b", Ok(paused))));
     let [Cmd::LoadList { req: new, .. }] = cmds.as_slice() else {
         panic!("no fresh list after the write: {cmds:?}");
     };
@@ -843,7 +851,7 @@ fn pause_success_takes_the_servers_values() {
     server.is_active = false;
     server.updated_at = NOW;
     server.target_url = "https://bravo.test/hooks?version=2026-02-03".into();
-    let cmds = app.update(updated_msg(req, "b", Ok(server.clone())));
+    let cmds = no_audit(app.update(updated_msg(req, "b", Ok(server.clone()))));
     assert!(cmds.is_empty());
     assert!(app.pending.is_empty());
     assert_eq!(app.selected_subscription(), Some(&server));
@@ -869,7 +877,7 @@ fn pause_failure_rolls_back_and_shows_the_error_with_its_trace_id() {
         "b",
         Err(linq_error(500, 1000, "trace-pause-1")),
     ));
-    assert!(cmds.is_empty());
+    assert!(no_audit(cmds).is_empty());
     assert!(app.pending.is_empty());
     assert_eq!(app.subscriptions, five(), "rolled back, list intact");
     assert_eq!(app.selected.as_deref(), Some("b"));
@@ -1094,7 +1102,7 @@ fn y_confirms_the_delete() {
 fn delete_success_removes_the_row_with_an_info_banner() {
     let mut app = loaded(five());
     let req = delete(&mut app, "c");
-    assert!(app.update(deleted_msg(req, "c", Ok(()))).is_empty());
+    assert!(no_audit(app.update(deleted_msg(req, "c", Ok(())))).is_empty());
     assert_eq!(ids(&app), ["a", "b", "d", "e"]);
     assert_eq!(app.selected.as_deref(), Some("d"));
     assert!(app.pending.is_empty());
@@ -1789,4 +1797,25 @@ fn the_verify_screen_says_when_the_delivery_is_outside_the_window() {
         "by how much: {:?}",
         screen.verdict
     );
+}
+
+#[test]
+fn a_pause_is_audited_with_before_after_and_the_outcome() {
+    let mut app = loaded(five());
+    select(&mut app, "b");
+    app.update(key('p'));
+    let req = pending_req(&app, "b");
+    let cmds = app.update(updated_msg(req, "b", Err(linq_error(500, 3006, "trace-a"))));
+    let Some(Cmd::Audit { entry }) = cmds.first() else {
+        panic!("no audit record: {cmds:?}");
+    };
+    assert_eq!(entry.operation, "pause");
+    assert_eq!(entry.subscription_id.as_deref(), Some("b"));
+    assert_eq!(entry.changes["is_active"]["before"], true);
+    assert_eq!(entry.changes["is_active"]["after"], false);
+    assert!(!entry.outcome.ok);
+    assert_eq!(entry.outcome.status, Some(500));
+    assert_eq!(entry.outcome.code, Some(3006));
+    assert_eq!(entry.outcome.trace_id.as_deref(), Some("trace-a"));
+    assert_eq!(entry.account.host, "127.0.0.1:4010");
 }
