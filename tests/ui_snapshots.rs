@@ -666,7 +666,8 @@ fn help_shows_every_binding_in_full_when_scrolled_through() {
         let mut app = loaded(size, mixed());
         app.update(key('?'));
         let mut seen = String::new();
-        for _ in 0..80 {
+        // Enough steps to scroll the longest (single-column) help to its end.
+        for _ in 0..200 {
             seen.push_str(&text(&draw(&app)));
             app.update(key('j'));
         }

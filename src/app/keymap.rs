@@ -227,7 +227,7 @@ pub static BINDINGS: &[Binding] = &[
     bind!(Browse, [(Char('r'), NONE)], "r", Refresh, "refresh now", "refresh", Read),
     bind!(Browse, [(Char('e'), NONE)], "e", EditSubscription, "edit URL, events, phones, routing", "edit", Write),
     bind!(Browse, [(Char('A'), SHIFT), (Char('A'), NONE)], "A", Accounts, "switch account (profiles, sandbox)", "accounts", Read),
-    bind!(Browse, [(Char('V'), SHIFT), (Char('V'), NONE)], "V", Verify, "verify a delivery's signature (paste it)", "", Read),
+    bind!(Browse, [(Char('V'), SHIFT), (Char('V'), NONE)], "V", Verify, "verify a delivery's signature", "", Read),
     bind!(Browse, [(Char('q'), NONE)], "q", Quit, "quit", "", Read),
     bind!(Browse, [(Char('?'), NONE), (Char('?'), SHIFT)], "?", Help, "help", "", Read),
     bind!(List, [(Char('n'), NONE)], "n", NewSubscription, "new subscription", "new", Write),
