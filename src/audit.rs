@@ -136,6 +136,44 @@ impl AuditEntry {
         self.outcome = outcome;
         self
     }
+
+    /// `pause (is_active true → false)`, `update (subscribed_events, phone_numbers)`.
+    pub fn summary(&self) -> String {
+        let fields: Vec<String> = self
+            .changes
+            .iter()
+            .map(|(field, pair)| match field.as_str() {
+                "is_active" => format!("is_active {} → {}", pair["before"], pair["after"]),
+                _ => field.clone(),
+            })
+            .collect();
+        if fields.is_empty()
+            || self.operation.ends_with("create")
+            || self.operation.ends_with("delete")
+        {
+            self.operation.clone()
+        } else {
+            format!("{} ({})", self.operation, fields.join(", "))
+        }
+    }
+
+    /// `200`, or `HTTP 500 · 3006 · trace …`.
+    pub fn outcome_text(&self) -> String {
+        let o = &self.outcome;
+        if o.ok {
+            return o.status.map_or("ok".to_string(), |s| s.to_string());
+        }
+        let mut text = o
+            .status
+            .map_or("failed".to_string(), |s| format!("HTTP {s}"));
+        if let Some(code) = o.code {
+            text.push_str(&format!(" · {code}"));
+        }
+        if let Some(trace) = &o.trace_id {
+            text.push_str(&format!(" · trace {}", crate::text::clean(trace)));
+        }
+        text
+    }
 }
 
 /// The writable fields of a subscription, as the API names them.

@@ -292,6 +292,7 @@ impl Runtime {
                 Cmd::CopySecret { text } => self.copy(text, SECRET_WHAT.to_string()),
                 Cmd::SwitchAccount { name } => self.switch(name),
                 Cmd::Audit { entry } => self.audit(entry),
+                Cmd::LoadHistory { account } => self.load_history(account),
             }
         }
     }
@@ -328,6 +329,20 @@ impl Runtime {
                 let reason = format!("{}: {e}", path.display());
                 let _ = tx.send(Inner::Msg(Msg::AuditFailed(reason)));
             }
+        });
+    }
+
+    /// Reads the audit trail off the loop.
+    fn load_history(&self, account: String) {
+        let path = self.audit_path.clone();
+        let tx = self.tx.clone();
+        tokio::task::spawn_blocking(move || {
+            let result = match path {
+                None => Err("this session keeps no audit trail".to_string()),
+                Some(path) => crate::audit::read(&path, Some(&account), 500)
+                    .map_err(|e| format!("cannot read {}: {e}", path.display())),
+            };
+            let _ = tx.send(Inner::Msg(Msg::History(result)));
         });
     }
 

@@ -52,6 +52,10 @@ pub enum Cmd {
     SwitchAccount {
         name: String,
     },
+    /// Read the audit trail of `account` (its newest entries).
+    LoadHistory {
+        account: String,
+    },
     /// Append one line to the audit trail.
     Audit {
         entry: crate::audit::AuditEntry,

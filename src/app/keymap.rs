@@ -32,6 +32,7 @@ pub enum Context {
     Accounts,
     ConfirmSwitch,
     Verify,
+    History,
 }
 
 impl Context {
@@ -60,6 +61,7 @@ impl Context {
             Context::Accounts => "Account switcher",
             Context::ConfirmSwitch => "Switch account?",
             Context::Verify => "Verify a signature",
+            Context::History => "History",
         }
     }
 
@@ -174,6 +176,10 @@ pub enum Action {
     VerifyNextField,
     VerifyClear,
     VerifyClose,
+    History,
+    HistoryUp,
+    HistoryDown,
+    HistoryClose,
 }
 
 /// Whether a binding changes anything on the server (hidden with `--read-only`).
@@ -228,6 +234,7 @@ pub static BINDINGS: &[Binding] = &[
     bind!(Browse, [(Char('e'), NONE)], "e", EditSubscription, "edit URL, events, phones, routing", "edit", Write),
     bind!(Browse, [(Char('A'), SHIFT), (Char('A'), NONE)], "A", Accounts, "switch account (profiles, sandbox)", "accounts", Read),
     bind!(Browse, [(Char('V'), SHIFT), (Char('V'), NONE)], "V", Verify, "verify a delivery's signature", "", Read),
+    bind!(Browse, [(Char('H'), SHIFT), (Char('H'), NONE)], "H", History, "history: changes made on this account", "", Read),
     bind!(Browse, [(Char('q'), NONE)], "q", Quit, "quit", "", Read),
     bind!(Browse, [(Char('?'), NONE), (Char('?'), SHIFT)], "?", Help, "help", "", Read),
     bind!(List, [(Char('n'), NONE)], "n", NewSubscription, "new subscription", "new", Write),
@@ -302,6 +309,9 @@ pub static BINDINGS: &[Binding] = &[
     bind!(Verify, [(Tab, NONE), (BackTab, SHIFT), (BackTab, NONE)], "Tab", VerifyNextField, "request ⇄ secret", "switch field", Read),
     bind!(Verify, [(Char('u'), CTRL)], "Ctrl-U", VerifyClear, "clear the field", "clear", Read),
     bind!(Verify, [(Esc, NONE)], "Esc", VerifyClose, "close (the secret is wiped)", "close", Read),
+    bind!(History, [(Char('j'), NONE), (KDown, NONE)], "j/↓", HistoryDown, "scroll down", "", Read),
+    bind!(History, [(Char('k'), NONE), (KUp, NONE)], "k/↑", HistoryUp, "scroll up", "", Read),
+    bind!(History, [(Esc, NONE), (Char('q'), NONE), (Char('H'), SHIFT)], "Esc", HistoryClose, "close", "close", Read),
 ];
 
 /// Keys that edit text in the filter input (not actions: shown in help only).

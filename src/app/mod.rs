@@ -72,6 +72,11 @@ pub enum Modal {
     ConfirmSwitch {
         to: usize,
     },
+    /// The audit trail of this account (`H`), newest first; `None` while it loads.
+    History {
+        entries: Option<Result<Vec<crate::audit::AuditEntry>, String>>,
+        scroll: u16,
+    },
     ConfirmDelete {
         id: String,
         target_url: String,
@@ -355,6 +360,7 @@ impl App {
             (Some(Modal::Help), _) => Context::Help,
             (Some(Modal::Accounts { .. }), _) => Context::Accounts,
             (Some(Modal::ConfirmSwitch { .. }), _) => Context::ConfirmSwitch,
+            (Some(Modal::History { .. }), _) => Context::History,
             (Some(Modal::ConfirmDelete { .. }), _) => Context::ConfirmDelete,
             (None, Focus::Filter) => Context::FilterInput,
             (None, Focus::Detail) => Context::Detail,
@@ -446,6 +452,13 @@ impl App {
             Msg::Api { req, .. } if req < self.req_floor => Vec::new(),
             Msg::Api { req, result } => self.on_api(req, result),
             Msg::Switched { to, result } => self.on_switched(to, result),
+            Msg::History(result) => {
+                if let Some(Modal::History { entries, .. }) = &mut self.modal {
+                    *entries = Some(result);
+                    self.dirty = true;
+                }
+                Vec::new()
+            }
             // The change happened; only its record did not: say so, block nothing.
             Msg::AuditFailed(reason) => {
                 self.banner = Some(Banner::notice(format!(
@@ -615,6 +628,25 @@ impl App {
             }
             Action::Accounts => self.open_accounts(),
             Action::Verify => self.open_verify(),
+            Action::History => {
+                self.modal = Some(Modal::History {
+                    entries: None,
+                    scroll: 0,
+                });
+                return vec![Cmd::LoadHistory {
+                    account: self.audit_account().name,
+                }];
+            }
+            Action::HistoryDown | Action::HistoryUp => {
+                if let Some(Modal::History { scroll, .. }) = &mut self.modal {
+                    *scroll = if action == Action::HistoryDown {
+                        scroll.saturating_add(1)
+                    } else {
+                        scroll.saturating_sub(1)
+                    };
+                }
+            }
+            Action::HistoryClose => self.modal = None,
             Action::Refresh => {
                 self.banner = None;
                 if let Some((req, _)) = self.list_req {

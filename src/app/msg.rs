@@ -28,6 +28,8 @@ pub enum Msg {
         result: ApiResult,
     },
     Copied(CopyOutcome),
+    /// The audit trail of the account, read for `H` (newest first), or why not.
+    History(Result<Vec<crate::audit::AuditEntry>, String>),
     /// Appending to the audit trail failed (a warning; the change itself happened).
     AuditFailed(String),
     /// The runtime connected to account `to` (the switcher), or says why not.

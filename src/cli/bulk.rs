@@ -178,6 +178,7 @@ pub async fn run(c: &Connected, action: Action, args: &BulkArgs) -> Result<(), C
             let Some(t) = change.iter().find(|t| t.id == id) else {
                 continue;
             };
+            c.audit(audit_item(c, action, t, &result));
             let r = match result {
                 Ok(()) => report(t, true, action.done(), None),
                 Err(e) => {
@@ -250,6 +251,38 @@ fn report(t: &Target, ok: bool, status: &'static str, error: Option<ItemError>) 
             .map(|s| s.target_url.clone())
             .unwrap_or_default(),
     }
+}
+
+/// One item of a multi-item command, for the audit trail.
+fn audit_item(
+    c: &Connected,
+    action: Action,
+    t: &Target,
+    result: &Result<(), ApiError>,
+) -> crate::audit::AuditEntry {
+    let url = t.sub.as_ref().map(|s| s.target_url.as_str()).unwrap_or("");
+    let (op, status) = match action {
+        Action::Pause => ("pause", 200),
+        Action::Resume => ("resume", 200),
+        Action::Delete => ("delete", 204),
+    };
+    let mut entry = c.audit_entry(op, &t.id, url);
+    match (action, &t.sub) {
+        (Action::Delete, Some(sub)) => {
+            for (field, value) in crate::audit::subscription_fields(sub) {
+                entry = entry.change(&field, value, serde_json::Value::Null);
+            }
+        }
+        (Action::Pause | Action::Resume, sub) => {
+            let after = action == Action::Resume;
+            let before = sub
+                .as_ref()
+                .map_or(serde_json::Value::Null, |s| s.is_active.into());
+            entry = entry.change("is_active", before, after.into());
+        }
+        _ => {}
+    }
+    entry.outcome(crate::audit::Outcome::of(result, status))
 }
 
 /// Ids that are not in the list are still sent: the API's own answer (404, with its trace

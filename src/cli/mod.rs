@@ -5,6 +5,7 @@
 
 pub mod account;
 pub mod bulk;
+pub mod history;
 pub mod output;
 pub mod read;
 pub mod session;
@@ -71,6 +72,8 @@ pub enum Command {
     Profiles(account::ProfilesArgs),
     /// Check the account: config, key, reachability, the key accepted, the clock.
     Doctor(account::DoctorArgs),
+    /// The audit trail: every change linq-hooks made on the account, newest first.
+    History(history::HistoryArgs),
 }
 
 impl Command {
@@ -87,6 +90,7 @@ impl Command {
             Command::Phones(_) => "phones",
             Command::Profiles(_) => "profiles",
             Command::Doctor(_) => "doctor",
+            Command::History(_) => "history",
         }
     }
 
@@ -100,6 +104,7 @@ impl Command {
             Command::Events(a) | Command::Phones(a) => a.json,
             Command::Profiles(a) => a.json,
             Command::Doctor(a) => a.json,
+            Command::History(a) => a.json,
         }
     }
 
@@ -166,6 +171,30 @@ pub struct Connected {
 }
 
 impl Connected {
+    /// Appends a change to the audit trail; a failure is a warning on stderr, never an
+    /// error of the command (the change happened).
+    pub fn audit(&self, entry: crate::audit::AuditEntry) {
+        if let Err(reason) = crate::audit::record(&entry) {
+            output::note(&format!("not recorded in the audit trail: {reason}"));
+        }
+    }
+
+    /// A new audit line for this account, from the command line.
+    pub fn audit_entry(
+        &self,
+        operation: &str,
+        id: &str,
+        target_url: &str,
+    ) -> crate::audit::AuditEntry {
+        let account = crate::audit::AuditAccount {
+            name: self.account.name.clone(),
+            key_hint: self.key_hint.clone(),
+            host: crate::config::host_of(&self.base_url),
+        };
+        crate::audit::AuditEntry::new(&account, operation, "cli", time::OffsetDateTime::now_utc())
+            .on(id, target_url)
+    }
+
     /// Stops the embedded sandbox (if any) and waits for its database to close.
     pub async fn close(self) {
         if let Some(handle) = self.embedded {
@@ -277,6 +306,7 @@ pub fn run(globals: &Globals, command: Command) -> u8 {
         match command {
             // No network: the account list from files alone.
             Command::Profiles(args) => account::profiles(globals, &args),
+            Command::History(args) => history::run(globals, &args),
             command => {
                 // One thread: a command makes a few requests; a second thread only costs
                 // start-up.
@@ -318,7 +348,8 @@ fn check(command: &Command) -> Result<(), CliError> {
         | Command::Events(_)
         | Command::Phones(_)
         | Command::Profiles(_)
-        | Command::Doctor(_) => Ok(()),
+        | Command::Doctor(_)
+        | Command::History(_) => Ok(()),
     }
 }
 
@@ -352,7 +383,7 @@ async fn dispatch(c: &Connected, command: Command) -> Result<(), CliError> {
         Command::Resume(args) => bulk::run(c, bulk::Action::Resume, &args).await,
         Command::Delete(args) => bulk::run(c, bulk::Action::Delete, &args).await,
         // Run before connecting (they handle accounts themselves).
-        Command::Profiles(_) | Command::Doctor(_) => Ok(()),
+        Command::Profiles(_) | Command::Doctor(_) | Command::History(_) => Ok(()),
     }
 }
 

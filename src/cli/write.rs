@@ -235,7 +235,20 @@ pub async fn create(c: &Connected, args: &CreateArgs) -> Result<(), CliError> {
         routing_key_header: header(&args.routing_key_header),
         routing_id_header: header(&args.routing_id_header),
     };
-    let created = match c.client.create_raw(&new).await {
+    let answer = c.client.create_raw(&new).await;
+    let mut entry = c.audit_entry("create", "", &url);
+    match &answer {
+        Ok(created) => {
+            let sub = &created.created.subscription;
+            entry.subscription_id = Some(sub.id.clone());
+            for (field, value) in crate::audit::subscription_fields(sub) {
+                entry = entry.change(&field, serde_json::Value::Null, value);
+            }
+            c.audit(entry.outcome(crate::audit::Outcome::ok(201)));
+        }
+        Err(e) => c.audit(entry.outcome(crate::audit::Outcome::failed(e))),
+    }
+    let created = match answer {
         Ok(created) => created,
         Err(e) if e.outcome_unknown() => return Err(lost_create(c, &url, e, args.json).await),
         Err(e) => return Err(e.into()),
@@ -396,7 +409,15 @@ pub async fn update(c: &Connected, args: &UpdateArgs) -> Result<(), CliError> {
             format!("nothing to change ({})\n", clean(&current.id)).as_bytes(),
         );
     }
-    let updated = c.client.update_raw(&args.id, &patch).await?;
+    let answer = c.client.update_raw(&args.id, &patch).await;
+    let entry = c
+        .audit_entry("update", &current.id, &current.target_url)
+        .patch(&current, &patch);
+    c.audit(entry.outcome(match &answer {
+        Ok(_) => crate::audit::Outcome::ok(200),
+        Err(e) => crate::audit::Outcome::failed(e),
+    }));
+    let updated = answer?;
     if args.json {
         return output::write_stdout(output::json_value(&updated).as_bytes());
     }

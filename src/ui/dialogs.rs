@@ -29,7 +29,69 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         }) => render_delete(frame, area, id, target_url, *on_delete),
         Some(Modal::Accounts { cursor }) => render_accounts(app, frame, area, *cursor),
         Some(Modal::ConfirmSwitch { to }) => render_confirm_switch(app, frame, area, *to),
+        Some(Modal::History { entries, scroll }) => {
+            render_history(app, entries.as_ref(), *scroll, frame, area)
+        }
     }
+}
+
+/// `H`: the changes linq-hooks made on this account, newest first.
+fn render_history(
+    app: &App,
+    entries: Option<&Result<Vec<crate::audit::AuditEntry>, String>>,
+    scroll: u16,
+    frame: &mut Frame,
+    area: Rect,
+) {
+    let rect = centered(
+        area,
+        area.width.saturating_sub(4),
+        area.height.saturating_sub(4),
+    );
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(theme::focused_border())
+        .title(Span::styled(
+            format!(
+                " History of {} — newest first ",
+                clean(&app.audit_account().name)
+            ),
+            theme::title(),
+        ))
+        .title_bottom(Span::styled(" j/k scroll · Esc close ", theme::dim()));
+    let lines: Vec<Line> = match entries {
+        None => vec![Line::from(" Reading the audit trail …")],
+        Some(Err(reason)) => vec![Line::from(Span::styled(
+            format!(" {}", clean(reason)),
+            theme::error_text(),
+        ))],
+        Some(Ok(list)) if list.is_empty() => {
+            vec![Line::from(" No changes recorded for this account yet.")]
+        }
+        Some(Ok(list)) => list
+            .iter()
+            .map(|e| {
+                let when: String = e.time.replace('T', " ").chars().take(19).collect();
+                let style = if e.outcome.ok {
+                    theme::active()
+                } else {
+                    theme::error_text()
+                };
+                Line::from(vec![
+                    Span::styled(format!(" {when}  "), theme::dim()),
+                    Span::raw(format!("{:<8} ", clean(&e.source))),
+                    Span::raw(format!("{}  ", clean(&e.summary()))),
+                    Span::styled(format!("{}  ", clean(&e.outcome_text())), style),
+                    Span::styled(
+                        clean(e.target_url.as_deref().unwrap_or("")).into_owned(),
+                        theme::dim(),
+                    ),
+                ])
+            })
+            .collect(),
+    };
+    frame.render_widget(Clear, rect);
+    frame.render_widget(Paragraph::new(lines).block(block).scroll((scroll, 0)), rect);
 }
 
 /// The account switcher: one row per account with its label, host, key source and access.
