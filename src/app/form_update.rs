@@ -557,6 +557,13 @@ impl App {
         };
         form.saving = None;
         self.dirty = true;
+        if let (Ok(after), Some(before)) = (&result, form.original().cloned()) {
+            let patch = form.patch();
+            self.remember_undo(&before, &patch, after);
+        }
+        let Some(form) = self.form.as_mut() else {
+            return;
+        };
         match result {
             Ok(sub) => {
                 let diff = form

@@ -33,6 +33,9 @@ pub enum Context {
     ConfirmSwitch,
     Verify,
     History,
+    ConfirmBulk,
+    BulkSummary,
+    ConfirmRecreate,
 }
 
 impl Context {
@@ -62,6 +65,9 @@ impl Context {
             Context::ConfirmSwitch => "Switch account?",
             Context::Verify => "Verify a signature",
             Context::History => "History",
+            Context::ConfirmBulk => "Bulk change dialog",
+            Context::BulkSummary => "Bulk change summary",
+            Context::ConfirmRecreate => "Create it again?",
         }
     }
 
@@ -180,6 +186,16 @@ pub enum Action {
     HistoryUp,
     HistoryDown,
     HistoryClose,
+    Mark,
+    MarkVisible,
+    Undo,
+    BulkYes,
+    BulkNo,
+    BulkSwitch,
+    BulkPress,
+    SummaryClose,
+    RecreateYes,
+    RecreateNo,
 }
 
 /// Whether a binding changes anything on the server (hidden with `--read-only`).
@@ -235,6 +251,7 @@ pub static BINDINGS: &[Binding] = &[
     bind!(Browse, [(Char('A'), SHIFT), (Char('A'), NONE)], "A", Accounts, "switch account (profiles, sandbox)", "accounts", Read),
     bind!(Browse, [(Char('V'), SHIFT), (Char('V'), NONE)], "V", Verify, "verify a delivery's signature", "", Read),
     bind!(Browse, [(Char('H'), SHIFT), (Char('H'), NONE)], "H", History, "history: changes made on this account", "", Read),
+    bind!(Browse, [(Char('u'), NONE)], "u", Undo, "undo the last pause, resume, edit, bulk change or delete", "undo", Write),
     bind!(Browse, [(Char('q'), NONE)], "q", Quit, "quit", "", Read),
     bind!(Browse, [(Char('?'), NONE), (Char('?'), SHIFT)], "?", Help, "help", "", Read),
     bind!(List, [(Char('n'), NONE)], "n", NewSubscription, "new subscription", "new", Write),
@@ -248,8 +265,10 @@ pub static BINDINGS: &[Binding] = &[
     bind!(List, [(Char('2'), NONE)], "2", ShowActive, "tab: active only", "", Read),
     bind!(List, [(Char('3'), NONE)], "3", ShowPaused, "tab: paused only", "", Read),
     bind!(List, [(Char('4'), NONE)], "4", ShowProblems, "tab: problems (errors and warnings)", "", Read),
+    bind!(List, [(Char(' '), NONE)], "Space", Mark, "mark / unmark (for a bulk change)", "", Read),
+    bind!(List, [(Char('*'), NONE), (Char('*'), SHIFT)], "*", MarkVisible, "mark every visible row", "", Read),
     bind!(List, [(Enter, NONE), (Tab, NONE)], "Enter", FocusDetail, "inspect (focus the detail pane)", "inspect", Read),
-    bind!(List, [(Esc, NONE)], "Esc", Back, "dismiss message, else clear filter", "", Read),
+    bind!(List, [(Esc, NONE)], "Esc", Back, "clear marks, else dismiss message, else clear filter", "", Read),
     bind!(Detail, [(Char('c'), NONE)], "c", CopyId, "copy the subscription id", "copy id", Read),
     bind!(Detail, [(Char('j'), NONE), (KDown, NONE)], "j/↓", ScrollDown, "scroll the detail down", "", Read),
     bind!(Detail, [(Char('k'), NONE), (KUp, NONE)], "k/↑", ScrollUp, "scroll the detail up", "", Read),
@@ -309,6 +328,13 @@ pub static BINDINGS: &[Binding] = &[
     bind!(Verify, [(Tab, NONE), (BackTab, SHIFT), (BackTab, NONE)], "Tab", VerifyNextField, "request ⇄ secret", "switch field", Read),
     bind!(Verify, [(Char('u'), CTRL)], "Ctrl-U", VerifyClear, "clear the field", "clear", Read),
     bind!(Verify, [(Esc, NONE)], "Esc", VerifyClose, "close (the secret is wiped)", "close", Read),
+    bind!(ConfirmBulk, [(Char('y'), NONE), (Char('Y'), SHIFT)], "y", BulkYes, "do it (a delete: type the number, then Enter)", "do it", Write),
+    bind!(ConfirmBulk, [(Char('n'), NONE), (Esc, NONE)], "n/Esc", BulkNo, "cancel", "cancel", Read),
+    bind!(ConfirmBulk, [(Tab, NONE), (BackTab, SHIFT), (BackTab, NONE)], "Tab", BulkSwitch, "move between Cancel and the change", "switch", Read),
+    bind!(ConfirmBulk, [(Enter, NONE)], "Enter", BulkPress, "press the focused button (a delete: after the number)", "press focused", Write),
+    bind!(BulkSummary, [(Esc, NONE), (Enter, NONE)], "Esc", SummaryClose, "close the summary", "close", Read),
+    bind!(ConfirmRecreate, [(Char('y'), NONE), (Char('Y'), SHIFT)], "y", RecreateYes, "create it again (a new secret)", "create", Write),
+    bind!(ConfirmRecreate, [(Char('n'), NONE), (Esc, NONE)], "n/Esc", RecreateNo, "keep it deleted", "keep deleted", Read),
     bind!(History, [(Char('j'), NONE), (KDown, NONE)], "j/↓", HistoryDown, "scroll down", "", Read),
     bind!(History, [(Char('k'), NONE), (KUp, NONE)], "k/↑", HistoryUp, "scroll up", "", Read),
     bind!(History, [(Esc, NONE), (Char('q'), NONE), (Char('H'), SHIFT)], "Esc", HistoryClose, "close", "close", Read),

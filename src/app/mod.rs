@@ -2,6 +2,7 @@
 //! everything here is driven by messages and unit-tested as such.
 
 mod accounts;
+pub mod bulk;
 pub mod cmd;
 mod form_update;
 pub mod forms;
@@ -71,6 +72,23 @@ pub enum Modal {
     /// Switching would drop writes in flight, a draft or a secret: asks first.
     ConfirmSwitch {
         to: usize,
+    },
+    /// A bulk change of the marked rows: asks once; a delete wants the number typed.
+    ConfirmBulk {
+        op: bulk::BulkOp,
+        ids: Vec<String>,
+        typed: String,
+        /// Focus starts on Cancel.
+        on_confirm: bool,
+    },
+    /// How a bulk change went: the failures with their code and trace id.
+    BulkSummary {
+        title: String,
+        failures: Vec<(String, String)>,
+    },
+    /// `u` after a delete: create it again with the same settings (a new secret)?
+    ConfirmRecreate {
+        target_url: String,
     },
     /// The audit trail of this account (`H`), newest first; `None` while it loads.
     History {
@@ -191,6 +209,8 @@ pub enum PendingOp {
         was_active: bool,
     },
     Delete,
+    /// Any other PUT (an undone edit): shown as it is until the server answers.
+    Update,
 }
 
 /// The state of the first load, before there is a list to show.
@@ -260,6 +280,14 @@ pub struct App {
     /// A write the server accepted landed in this update: a list already in flight may
     /// predate it, so it is asked again (latest wins).
     write_landed: bool,
+    /// Rows marked with Space / `*`, for a bulk change.
+    pub marked: std::collections::BTreeSet<String>,
+    /// The bulk change under way.
+    pub batch: Option<bulk::Batch>,
+    /// What `u` takes back.
+    pub undo: Option<bulk::Undo>,
+    /// The list `u` asked for, to check nothing changed since.
+    undo_check: Option<ReqId>,
     /// The verify screen (`V`), when open.
     pub verify: Option<verify::VerifyScreen>,
     /// Every account the switcher offers, and the one in use.
@@ -319,6 +347,10 @@ impl App {
             lines_req: None,
             next_req: 1,
             write_landed: false,
+            marked: Default::default(),
+            batch: None,
+            undo: None,
+            undo_check: None,
             verify: None,
             accounts: Vec::new(),
             current_account: None,
@@ -361,6 +393,9 @@ impl App {
             (Some(Modal::Accounts { .. }), _) => Context::Accounts,
             (Some(Modal::ConfirmSwitch { .. }), _) => Context::ConfirmSwitch,
             (Some(Modal::History { .. }), _) => Context::History,
+            (Some(Modal::ConfirmBulk { .. }), _) => Context::ConfirmBulk,
+            (Some(Modal::BulkSummary { .. }), _) => Context::BulkSummary,
+            (Some(Modal::ConfirmRecreate { .. }), _) => Context::ConfirmRecreate,
             (Some(Modal::ConfirmDelete { .. }), _) => Context::ConfirmDelete,
             (None, Focus::Filter) => Context::FilterInput,
             (None, Focus::Detail) => Context::Detail,
@@ -535,7 +570,14 @@ impl App {
                 }
             }
             None => {
-                if context == Context::Verify {
+                if context == Context::ConfirmBulk {
+                    match key.code {
+                        KeyCode::Char(c) => self.bulk_key(c),
+                        KeyCode::Backspace => self.bulk_backspace(),
+                        _ => {}
+                    }
+                    self.dirty = true;
+                } else if context == Context::Verify {
                     self.verify_key(key);
                 } else if context == Context::FilterInput {
                     self.edit_filter(key);
@@ -589,16 +631,39 @@ impl App {
             Action::ScrollUp => self.detail_scroll = self.detail_scroll.saturating_sub(1),
             Action::ScrollDown => self.detail_scroll = self.detail_scroll.saturating_add(1),
             Action::Back => {
-                if self.banner.is_some() {
+                if !self.marked.is_empty() {
+                    self.marked.clear();
+                } else if self.banner.is_some() {
                     self.banner = None;
                 } else if !self.filter.value().is_empty() {
                     self.filter.reset();
                     self.refilter();
                 }
             }
+            Action::TogglePause if !self.marked.is_empty() => self.ask_bulk(false),
             Action::TogglePause => return self.toggle_pause(),
+            Action::Mark => self.toggle_mark(),
+            Action::MarkVisible => self.mark_visible(),
+            Action::Undo => return self.ask_undo(),
+            Action::BulkYes => {
+                if let Some(Modal::ConfirmBulk { op, on_confirm, .. }) = &mut self.modal {
+                    if *op != bulk::BulkOp::Delete {
+                        *on_confirm = true;
+                    }
+                }
+                return self.confirm_bulk();
+            }
+            Action::BulkSwitch => {
+                if let Some(Modal::ConfirmBulk { on_confirm, .. }) = &mut self.modal {
+                    *on_confirm = !*on_confirm;
+                }
+            }
+            Action::BulkPress => return self.confirm_bulk(),
+            Action::BulkNo | Action::SummaryClose | Action::RecreateNo => self.modal = None,
+            Action::RecreateYes => return self.recreate(),
             Action::NewSubscription => return self.open_create_form(),
             Action::EditSubscription => return self.open_edit_form(),
+            Action::Delete if !self.marked.is_empty() => self.ask_bulk(true),
             Action::Delete => {
                 if let Some(sub) = self.selected_subscription() {
                     if !self.pending.contains_key(&sub.id) {
@@ -822,6 +887,10 @@ impl App {
                         self.apply_list(list, at, quiet);
                         self.resolve_create_check(req);
                         self.update_list_banners();
+                        let cmds = self.resolve_undo(req);
+                        if !cmds.is_empty() {
+                            return cmds;
+                        }
                     }
                     Err(err) => {
                         if let Some(form) = self
@@ -888,22 +957,55 @@ impl App {
                 let Some(pending) = self.pending.remove(&id) else {
                     return Vec::new();
                 };
+                let batched = self.in_batch(&id);
+                let undoing = batched && self.batch.as_ref().is_some_and(|b| b.undo);
+                let before = self.subscriptions.iter().find(|s| s.id == id).cloned();
                 let mut cmds = Vec::new();
-                if let PendingOp::Pause { was_active } = pending.op {
-                    cmds.push(self.audit_pause(
+                match (pending.op, &before) {
+                    (PendingOp::Pause { was_active }, _) => cmds.push(self.audit_pause(
                         &id,
                         &pending.target_url,
                         was_active,
                         &result,
-                        false,
-                    ));
+                        undoing,
+                    )),
+                    (PendingOp::Update, Some(old)) => {
+                        cmds.push(self.audit_update("undo-update", old, &result))
+                    }
+                    _ => {}
                 }
+                // What takes this change back: the values before it, and what it left.
+                let undo_item = match (&result, pending.op) {
+                    (Ok(server), PendingOp::Pause { was_active }) => {
+                        let mut old = server.clone();
+                        old.is_active = was_active;
+                        Some(bulk::UndoItem {
+                            id: id.clone(),
+                            target_url: pending.target_url.clone(),
+                            inverse: SubscriptionPatch::pause(was_active),
+                            expected: server.clone(),
+                        })
+                        .filter(|_| old.is_active != server.is_active)
+                    }
+                    _ => None,
+                };
+                let failure = result.as_ref().err().map(bulk::error_line);
                 match result {
                     Ok(server) => {
                         if let Some(sub) = self.subscriptions.iter_mut().find(|s| s.id == id) {
                             *sub = server;
                         }
                         self.write_landed = true;
+                        if !batched {
+                            self.undo = undo_item.clone().map(|item| bulk::Undo::Writes {
+                                label: if item.inverse.is_active == Some(true) {
+                                    "pause".into()
+                                } else {
+                                    "resume".into()
+                                },
+                                items: vec![item],
+                            });
+                        }
                     }
                     Err(err) => {
                         if let (PendingOp::Pause { was_active }, Some(sub)) = (
@@ -914,14 +1016,17 @@ impl App {
                         }
                         let verb = match pending.op {
                             PendingOp::Pause { was_active: true } => "Pause failed",
+                            PendingOp::Update => "Undo failed",
                             _ => "Resume failed",
                         };
                         if err.is_not_found() {
                             self.remove_subscription(&id);
-                            self.banner = Some(Banner::notice(
-                                "That subscription was already deleted elsewhere",
-                            ));
-                        } else {
+                            if !batched {
+                                self.banner = Some(Banner::notice(
+                                    "That subscription was already deleted elsewhere",
+                                ));
+                            }
+                        } else if !batched {
                             self.banner = Some(Banner::error(verb, &err));
                         }
                     }
@@ -929,6 +1034,9 @@ impl App {
                 self.recount();
                 self.refilter();
                 self.dirty = true;
+                if batched {
+                    cmds.extend(self.batch_answered(&id, &pending.target_url, failure, undo_item));
+                }
                 return cmds;
             }
             ApiResult::Created { target_url, result } => {
@@ -962,24 +1070,43 @@ impl App {
                     .map(|p| p.target_url)
                     .unwrap_or_default();
                 let url = clean(&raw_url).into_owned();
-                let before = self.subscriptions.iter().find(|s| s.id == id);
-                let audit = self.audit_delete(&id, &raw_url, before, &result);
+                let before = self.subscriptions.iter().find(|s| s.id == id).cloned();
+                let audit = self.audit_delete(&id, &raw_url, before.as_ref(), &result);
+                let batched = self.in_batch(&id);
+                let failure = result
+                    .as_ref()
+                    .err()
+                    .filter(|e| !e.is_not_found())
+                    .map(bulk::error_line);
                 match result {
                     Ok(()) => {
                         self.remove_subscription(&id);
-                        self.banner = Some(Banner::info(format!("Deleted {url}")));
+                        if !batched {
+                            self.banner = Some(Banner::info(format!("Deleted {url}")));
+                            // Its secret is gone; `u` can only create it again.
+                            self.undo = before.map(|b| bulk::Undo::Recreate(Box::new(b)));
+                        }
                         self.write_landed = true;
                     }
                     Err(err) if err.is_not_found() => {
                         self.remove_subscription(&id);
-                        self.banner = Some(Banner::notice(format!(
-                            "{url} was already deleted elsewhere"
-                        )));
+                        if !batched {
+                            self.banner = Some(Banner::notice(format!(
+                                "{url} was already deleted elsewhere"
+                            )));
+                        }
                     }
-                    Err(err) => self.banner = Some(Banner::error("Delete failed", &err)),
+                    Err(err) if !batched => {
+                        self.banner = Some(Banner::error("Delete failed", &err))
+                    }
+                    Err(_) => {}
                 }
                 self.dirty = true;
-                return vec![audit];
+                let mut cmds = vec![audit];
+                if batched {
+                    cmds.extend(self.batch_answered(&id, &raw_url, failure, None));
+                }
+                return cmds;
             }
         }
         Vec::new()

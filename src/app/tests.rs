@@ -1819,3 +1819,212 @@ fn a_pause_is_audited_with_before_after_and_the_outcome() {
     assert_eq!(entry.outcome.trace_id.as_deref(), Some("trace-a"));
     assert_eq!(entry.account.host, "127.0.0.1:4010");
 }
+
+// ------------------------------------------------------------------- marks, bulk, undo
+
+fn marked(app: &App) -> Vec<String> {
+    app.marked.iter().cloned().collect()
+}
+
+#[test]
+fn space_marks_and_moves_on_star_marks_the_visible_rows_esc_clears() {
+    let mut app = loaded(five());
+    app.update(key(' '));
+    assert_eq!(marked(&app), ["a"]);
+    assert_eq!(
+        app.selected.as_deref(),
+        Some("b"),
+        "Space moves to the next row"
+    );
+    app.update(key(' '));
+    app.update(key('k'));
+    app.update(key(' '));
+    assert_eq!(marked(&app), ["a"], "Space again unmarks");
+    app.update(key('/'));
+    type_text(&mut app, "echo");
+    app.update(code(KeyCode::Enter));
+    app.update(key('*'));
+    assert_eq!(marked(&app), ["a", "e"]);
+    app.update(code(KeyCode::Esc));
+    assert!(app.marked.is_empty(), "Esc clears the marks first");
+    assert_eq!(
+        app.filter.value(),
+        "echo",
+        "the filter stays until the next Esc"
+    );
+}
+
+/// Marks a, b, c (all active), presses p and confirms with y: four requests at most.
+fn bulk_pause_abc(app: &mut App) -> Vec<Cmd> {
+    for id in ["a", "b", "c"] {
+        select(app, id);
+        app.update(key(' '));
+    }
+    assert!(app.update(key('p')).is_empty(), "asks first");
+    match &app.modal {
+        Some(Modal::ConfirmBulk {
+            ids, on_confirm, ..
+        }) => {
+            assert_eq!(ids, &["a", "b", "c"]);
+            assert!(!on_confirm, "Cancel is focused");
+        }
+        other => panic!("no bulk dialog: {other:?}"),
+    }
+    assert_eq!(app.hosts_of(&["a".into(), "b".into(), "c".into()]), 3);
+    app.update(key('y'))
+}
+
+#[test]
+fn a_bulk_pause_asks_once_sends_the_puts_and_sums_up_with_the_failures() {
+    let mut app = loaded(five());
+    let cmds = bulk_pause_abc(&mut app);
+    assert_eq!(cmds.len(), 3);
+    assert!(cmds.iter().all(
+        |c| matches!(c, Cmd::Update { patch, .. } if *patch == SubscriptionPatch::pause(false))
+    ));
+    assert!(app.marked.is_empty());
+    // Optimistic: all three show paused while in flight.
+    assert_eq!(app.counts.paused, 5);
+    let (a, b, c) = (
+        pending_req(&app, "a"),
+        pending_req(&app, "b"),
+        pending_req(&app, "c"),
+    );
+    let paused = |id: &str| {
+        let mut s = five().into_iter().find(|s| s.id == id).unwrap();
+        s.is_active = false;
+        s
+    };
+    app.update(updated_msg(a, "a", Ok(paused("a"))));
+    app.update(updated_msg(b, "b", Err(linq_error(500, 3006, "trace-b"))));
+    assert!(app
+        .banner
+        .as_ref()
+        .is_some_and(|b| b.text.contains("2 of 3")));
+    app.update(updated_msg(c, "c", Ok(paused("c"))));
+    match &app.modal {
+        Some(Modal::BulkSummary { title, failures }) => {
+            assert_eq!(title, "Paused 2 of 3");
+            assert_eq!(failures.len(), 1);
+            assert!(failures[0].0.contains("bravo"));
+            assert!(failures[0].1.contains("3006") && failures[0].1.contains("trace-b"));
+        }
+        other => panic!("no summary: {other:?}"),
+    }
+    // The failed one is back to active; the others stay paused.
+    assert_eq!(app.counts.paused, 4);
+    assert!(
+        app.subscriptions
+            .iter()
+            .find(|s| s.id == "b")
+            .unwrap()
+            .is_active
+    );
+}
+
+#[test]
+fn a_bulk_delete_wants_the_number_typed() {
+    let mut app = loaded(five());
+    select(&mut app, "a");
+    app.update(key(' '));
+    app.update(key(' '));
+    assert!(app.update(ctrl('d')).is_empty());
+    // y alone does nothing for a delete; a wrong number cancels and says so.
+    app.update(key('3'));
+    assert!(app.update(code(KeyCode::Enter)).is_empty());
+    assert_eq!(app.modal, None);
+    assert!(app
+        .banner
+        .as_ref()
+        .is_some_and(|b| b.text.contains("Type 2")));
+    app.update(ctrl('d'));
+    app.update(key('2'));
+    let cmds = app.update(code(KeyCode::Enter));
+    assert_eq!(cmds.len(), 2);
+    assert!(cmds.iter().all(|c| matches!(c, Cmd::Delete { .. })));
+}
+
+#[test]
+fn u_undoes_a_bulk_pause_after_checking_nothing_changed() {
+    let mut app = loaded(five());
+    bulk_pause_abc(&mut app);
+    let paused: Vec<Subscription> = five()
+        .into_iter()
+        .map(|mut s| {
+            if ["a", "b", "c"].contains(&s.id.as_str()) {
+                s.is_active = false;
+            }
+            s
+        })
+        .collect();
+    for id in ["a", "b", "c"] {
+        let req = pending_req(&app, id);
+        let sub = paused.iter().find(|s| s.id == id).unwrap().clone();
+        app.update(updated_msg(req, id, Ok(sub)));
+    }
+    app.update(code(KeyCode::Esc));
+    let cmds = app.update(key('u'));
+    let [Cmd::LoadList { req, .. }] = cmds.as_slice() else {
+        panic!("u reads the list first: {cmds:?}");
+    };
+    let cmds = app.update(list_msg(*req, paused.clone()));
+    assert_eq!(cmds.len(), 3, "{cmds:?}");
+    assert!(cmds.iter().all(
+        |c| matches!(c, Cmd::Update { patch, .. } if *patch == SubscriptionPatch::pause(true))
+    ));
+}
+
+#[test]
+fn u_refuses_when_someone_changed_the_subscription_since() {
+    let mut app = loaded(five());
+    select(&mut app, "b");
+    app.update(key('p'));
+    let req = pending_req(&app, "b");
+    let mut paused = five()[1].clone();
+    paused.is_active = false;
+    app.update(updated_msg(req, "b", Ok(paused)));
+    let cmds = app.update(key('u'));
+    let [Cmd::LoadList { req, .. }] = cmds.as_slice() else {
+        panic!("{cmds:?}");
+    };
+    // Someone resumed it elsewhere meanwhile.
+    let cmds = app.update(list_msg(*req, five()));
+    assert!(no_audit(cmds).is_empty(), "nothing is sent");
+    let banner = app.banner.clone().expect("says why");
+    assert_eq!(banner.level, BannerLevel::Error);
+    assert!(
+        banner.text.contains("changed since (is_active)"),
+        "{}",
+        banner.text
+    );
+}
+
+#[test]
+fn u_after_a_delete_offers_to_create_it_again() {
+    let mut app = loaded(five());
+    let req = delete(&mut app, "c");
+    app.update(deleted_msg(req, "c", Ok(())));
+    app.update(key('u'));
+    assert!(matches!(app.modal, Some(Modal::ConfirmRecreate { .. })));
+    let cmds = app.update(key('y'));
+    let [Cmd::Create { body, .. }] = cmds.as_slice() else {
+        panic!("{cmds:?}");
+    };
+    assert_eq!(body.target_url, "https://charlie.test/hooks");
+    assert_eq!(body.subscribed_events, five()[2].subscribed_events);
+}
+
+#[test]
+fn a_bulk_change_keeps_at_most_four_requests_in_flight() {
+    let mut app = loaded(many(10));
+    app.update(key('*'));
+    app.update(key('p'));
+    let cmds = app.update(key('y'));
+    assert_eq!(cmds.len(), 4, "four at a time");
+    let first = pending_req(&app, "s000");
+    let mut done = many(10)[0].clone();
+    done.is_active = false;
+    let cmds = no_audit(app.update(updated_msg(first, "s000", Ok(done))));
+    assert_eq!(cmds.len(), 1, "one answer, one more request: {cmds:?}");
+    assert_eq!(app.pending.len(), 4);
+}

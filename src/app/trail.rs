@@ -57,6 +57,29 @@ impl App {
         }
     }
 
+    /// A PUT other than pause/resume (an undone edit): the fields that differ between the
+    /// row before and the server's answer.
+    pub(super) fn audit_update(
+        &self,
+        operation: &str,
+        before: &Subscription,
+        result: &Result<Subscription, ApiError>,
+    ) -> Cmd {
+        let mut entry = self.audit(operation, &before.id, &before.target_url);
+        if let Ok(after) = result {
+            let old = crate::audit::subscription_fields(before);
+            for (field, new) in crate::audit::subscription_fields(after) {
+                let was = old.get(&field).cloned().unwrap_or(Value::Null);
+                if was != new {
+                    entry = entry.change(&field, was, new);
+                }
+            }
+        }
+        Cmd::Audit {
+            entry: entry.outcome(Outcome::of(result, 200)),
+        }
+    }
+
     /// A delete answered: every field it had, before; nothing after.
     pub(super) fn audit_delete(
         &self,

@@ -32,7 +32,133 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         Some(Modal::History { entries, scroll }) => {
             render_history(app, entries.as_ref(), *scroll, frame, area)
         }
+        Some(Modal::ConfirmBulk {
+            op,
+            ids,
+            typed,
+            on_confirm,
+        }) => render_bulk(app, frame, area, *op, ids, typed, *on_confirm),
+        Some(Modal::BulkSummary { title, failures }) => {
+            render_summary(frame, area, title, failures)
+        }
+        Some(Modal::ConfirmRecreate { target_url }) => {
+            let lines = vec![
+                Line::from(""),
+                Line::from(format!("Create {} again?", clean(target_url))),
+                Line::from(
+                    "Same URL, events, phone filter and routing headers. The old signing secret is gone: \
+                     the new one is shown once, as after any create.",
+                ),
+                Line::from(""),
+                Line::from("y create it again · n keep it deleted"),
+            ];
+            small_dialog(frame, area, " Undo the delete ", lines);
+        }
     }
+}
+
+/// A bordered, padded dialog with wrapped lines.
+fn small_dialog(frame: &mut Frame, area: Rect, title: &str, lines: Vec<Line<'static>>) {
+    let height = (lines.len() as u16 + 4).min(area.height);
+    let rect = centered(area, 80, height);
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(theme::danger())
+        .padding(Padding::horizontal(1))
+        .title(Span::styled(title.to_string(), theme::danger()));
+    frame.render_widget(Clear, rect);
+    frame.render_widget(
+        Paragraph::new(lines)
+            .block(block)
+            .wrap(Wrap { trim: false }),
+        rect,
+    );
+}
+
+/// "Pause 7 subscriptions on 3 hosts?" with their URLs; Cancel focused. A delete wants the
+/// number typed.
+#[allow(clippy::too_many_arguments)]
+fn render_bulk(
+    app: &App,
+    frame: &mut Frame,
+    area: Rect,
+    op: crate::app::bulk::BulkOp,
+    ids: &[String],
+    typed: &str,
+    on_confirm: bool,
+) {
+    use crate::app::bulk::BulkOp;
+    let hosts = app.hosts_of(ids);
+    let mut lines = vec![Line::from(Span::styled(
+        format!(
+            "{} {} subscription{} on {} host{}?",
+            op.verb(),
+            ids.len(),
+            if ids.len() == 1 { "" } else { "s" },
+            hosts,
+            if hosts == 1 { "" } else { "s" }
+        ),
+        theme::title(),
+    ))];
+    let room = usize::from(area.height.saturating_sub(12)).max(3);
+    for id in ids.iter().take(room) {
+        if let Some(sub) = app.subscriptions.iter().find(|s| &s.id == id) {
+            lines.push(Line::from(format!("  {}", clean(&sub.target_url))));
+        }
+    }
+    if ids.len() > room {
+        lines.push(Line::from(format!("  … and {} more", ids.len() - room)));
+    }
+    lines.push(Line::from(""));
+    if op == BulkOp::Delete {
+        lines.push(Line::from(Span::styled(
+            "Deleting loses their signing secrets for good.",
+            theme::error_text(),
+        )));
+        lines.push(Line::from(vec![
+            Span::raw(format!(
+                "Type {} and press Enter to delete them: ",
+                ids.len()
+            )),
+            Span::styled(format!("{typed}▏"), theme::key()),
+        ]));
+        lines.push(Line::from("Esc cancels"));
+    } else {
+        let button = |text: String, focused: bool| {
+            if focused {
+                Span::styled(format!("[ {text} ]"), theme::selected())
+            } else {
+                Span::raw(format!("[ {text} ]"))
+            }
+        };
+        lines.push(Line::from(vec![
+            button("Cancel (n)".into(), !on_confirm),
+            Span::raw("   "),
+            button(format!("{} (y)", op.verb()), on_confirm),
+        ]));
+    }
+    small_dialog(frame, area, " Bulk change ", lines);
+}
+
+fn render_summary(frame: &mut Frame, area: Rect, title: &str, failures: &[(String, String)]) {
+    let mut lines = vec![Line::from(Span::styled(title.to_string(), theme::title()))];
+    if failures.is_empty() {
+        lines.push(Line::from("Every one went through."));
+    } else {
+        lines.push(Line::from(format!(
+            "{} failed (the others keep their new state):",
+            failures.len()
+        )));
+        for (url, why) in failures {
+            lines.push(Line::from(Span::styled(
+                format!("  ✖ {} — {}", clean(url), clean(why)),
+                theme::error_text(),
+            )));
+        }
+    }
+    lines.push(Line::from(""));
+    lines.push(Line::from("u undoes what went through · Esc closes"));
+    small_dialog(frame, area, " Bulk change done ", lines);
 }
 
 /// `H`: the changes linq-hooks made on this account, newest first.

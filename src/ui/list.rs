@@ -14,7 +14,7 @@ use ratatui::Frame;
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
 /// The findings marker: the worst severity of the row's findings.
-const MARK_W: usize = 2;
+const MARK_W: usize = 3;
 const STATUS_W: usize = 12;
 const EVENTS_W: usize = 7;
 const PHONES_W: usize = 11;
@@ -131,17 +131,26 @@ fn row_line(
     url_w: usize,
     selected: bool,
 ) -> Line<'static> {
-    let (mark, mark_style) = match app.findings.get(index).and_then(|f| worst(f)) {
+    let (finding, mark_style) = match app.findings.get(index).and_then(|f| worst(f)) {
         Some(Severity::Error) => ("✖", theme::error_text()),
         Some(Severity::Warning) => ("▲", theme::warning()),
         Some(Severity::Info) => ("·", theme::dim()),
         None => (" ", Style::new()),
+    };
+    // `+`: marked for a bulk change.
+    let marked = app.marked.contains(&sub.id);
+    let mark = format!("{}{finding}", if marked { "+" } else { " " });
+    let mark_style = if marked {
+        mark_style.add_modifier(Modifier::BOLD)
+    } else {
+        mark_style
     };
     let pending = app.pending.get(&sub.id).map(|p| p.op);
     let (status, style) = match pending {
         Some(PendingOp::Delete) => ("✖ deleting", theme::pending()),
         Some(PendingOp::Pause { was_active: true }) => ("⟳ pausing", theme::pending()),
         Some(PendingOp::Pause { was_active: false }) => ("⟳ resuming", theme::pending()),
+        Some(PendingOp::Update) => ("⟳ saving", theme::pending()),
         None if !sub.readable("is_active") => ("? unknown", theme::warning()),
         None if sub.is_active => ("● active", theme::active()),
         None => ("◌ paused", theme::paused()),
@@ -172,7 +181,7 @@ fn row_line(
     };
     Line::from(vec![
         Span::raw(" "),
-        Span::styled(pad(mark, MARK_W), mark_style),
+        Span::styled(pad(&mark, MARK_W), mark_style),
         Span::styled(pad(status, STATUS_W - 1), style),
         Span::styled(pad(&target, url_w), rest),
         Span::styled(format!("{events:>w$}  ", w = EVENTS_W - 2), rest),
