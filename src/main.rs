@@ -125,7 +125,8 @@ async fn dashboard(cli: Cli) -> anyhow::Result<ExitCode> {
         .with_switcher(
             cli::session::connector(&cli.globals),
             Some(Box::new(connected)),
-        );
+        )
+        .with_audit(linq_hooks::audit::default_path());
     let options = Options {
         auto_refresh: (cli.refresh > 0).then(|| Duration::from_secs(cli.refresh)),
         handle_signals: true,

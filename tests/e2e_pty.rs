@@ -85,6 +85,12 @@ async fn seeded_list_pause_and_quit_in_a_real_terminal() {
     let text = std::fs::read_to_string(&log).unwrap();
     assert!(text.contains("connecting"), "{text}");
     assert!(!text.contains(KEY), "{text}");
+
+    // The pause is in the audit trail (the binary writes it: no test wiring involved).
+    let trail = pty.home.join(".local/state/linq-hooks/audit.jsonl");
+    let trail = std::fs::read_to_string(&trail).expect("the audit trail");
+    assert!(trail.contains(&target.id), "{trail}");
+    assert!(!trail.contains(KEY), "{trail}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -157,7 +157,11 @@ fn render_summary(frame: &mut Frame, area: Rect, title: &str, failures: &[(Strin
         }
     }
     lines.push(Line::from(""));
-    lines.push(Line::from("u undoes what went through · Esc closes"));
+    lines.push(Line::from(if title.starts_with("Undone") {
+        "Esc closes"
+    } else {
+        "u undoes what went through · Esc closes"
+    }));
     small_dialog(frame, area, " Bulk change done ", lines);
 }
 
