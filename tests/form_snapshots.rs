@@ -537,7 +537,7 @@ fn lost_create(size: (u16, u16)) -> App {
             result: Err(linq_hooks::api::ApiError::Timeout { millis: 30_000 }),
         },
     });
-    let [Cmd::LoadList { req, .. }] = cmds.as_slice() else {
+    let Some(Cmd::LoadList { req, .. }) = cmds.first() else {
         panic!("no re-list: {cmds:?}");
     };
     let mut list = subs();

@@ -460,26 +460,11 @@ fn render_help(app: &App, frame: &mut Frame, area: Rect) {
 }
 
 fn render_lost_create(frame: &mut Frame, area: Rect, id: &str, target_url: &str) {
-    let rect = centered(area, 76, 12);
-    // Padding instead of leading spaces: wrapped lines keep the same margin.
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .border_style(theme::danger())
-        .padding(Padding::horizontal(1))
-        .title(Span::styled(
-            " The create went through, but its answer was lost ",
-            theme::danger(),
-        ));
+    let [url_line, id_line] = subject_lines_with("", target_url, id);
     let lines = vec![
         Line::from(""),
-        Line::from(vec![
-            Span::styled("URL ", theme::dim()),
-            Span::raw(clean(target_url).into_owned()),
-        ]),
-        Line::from(vec![
-            Span::styled("id  ", theme::dim()),
-            Span::raw(clean(id).into_owned()),
-        ]),
+        url_line,
+        id_line,
         Line::from(""),
         // One line: the paragraph wraps it to the dialog's width (pre-broken lines were
         // wrapped a second time on narrow terminals).
@@ -491,24 +476,28 @@ fn render_lost_create(frame: &mut Frame, area: Rect, id: &str, target_url: &str)
         Line::from(""),
         Line::from("y delete it (then Ctrl-S creates it again) · n keep it without a secret"),
     ];
-    frame.render_widget(Clear, rect);
-    frame.render_widget(
-        Paragraph::new(lines)
-            .block(block)
-            .wrap(Wrap { trim: false }),
-        rect,
+    small_dialog(
+        frame,
+        area,
+        " The create went through, but its answer was lost ",
+        lines,
     );
 }
 
 /// A dialog always names what it acts on: the URL and the id.
 pub(super) fn subject_lines(target_url: &str, id: &str) -> [Line<'static>; 2] {
+    subject_lines_with(" ", target_url, id)
+}
+
+/// [`subject_lines`] after `margin` (none in a padded dialog).
+fn subject_lines_with(margin: &str, target_url: &str, id: &str) -> [Line<'static>; 2] {
     [
         Line::from(vec![
-            Span::styled(" URL ", theme::dim()),
+            Span::styled(format!("{margin}URL "), theme::dim()),
             Span::raw(clean(target_url).into_owned()),
         ]),
         Line::from(vec![
-            Span::styled(" id  ", theme::dim()),
+            Span::styled(format!("{margin}id  "), theme::dim()),
             Span::raw(clean(id).into_owned()),
         ]),
     ]
