@@ -220,11 +220,9 @@ pub fn short_url(target_url: &str, width: usize) -> String {
         Some(q) => format!("{host_path}?{q}"),
         None => host_path.clone(),
     };
-    let text = if UnicodeWidthStr::width(with_query.as_str()) < width {
-        with_query
-    } else {
-        host_path
-    };
+    // Cut at the end, so that as much of the query as fits still shows: `…/webhooks` and
+    // `…/webhooks?line=rcs` must not look alike.
+    let text = with_query;
     // Decoded query parameters may carry what `clean` removed from the raw URL (%1b).
     truncate(&crate::text::display(&text), width.saturating_sub(1))
 }
