@@ -242,7 +242,16 @@ async fn run(
 
 /// Where a delivery goes: the `listen` receiver, else `--deliver-to`, else its target.
 fn destination(options: &DeliveryOptions, job: &Claimed) -> Result<(String, bool), String> {
-    if let Some(forward) = job.forward.as_ref().filter(|_| options.allow_local_targets) {
+    if let Some(forward) = &job.forward {
+        // Registered through a sandbox that allows it; this one (another process on the
+        // same file) does not: say so rather than send it elsewhere.
+        if !options.allow_local_targets {
+            return Err(
+                "not sent: a listen receiver is registered, but this sandbox runs \
+                        without --allow-local-targets"
+                    .into(),
+            );
+        }
         return Ok((forward.clone(), true));
     }
     if let Some(to) = &options.deliver_to {
@@ -307,7 +316,7 @@ async fn attempt(http: &reqwest::Client, options: &DeliveryOptions, job: Claimed
         }
         Err(e) => {
             record.latency_ms = elapsed_ms(started);
-            record.error = Some(describe(&e));
+            record.error = Some(describe(e));
         }
     }
     record.verdict = schedule::classify(record.status);
@@ -407,13 +416,14 @@ fn snippet(bytes: &[u8]) -> Option<String> {
     (!text.is_empty()).then_some(text)
 }
 
-/// Why no answer came, in one line.
-fn describe(error: &reqwest::Error) -> String {
+/// Why no answer came, in one line (the URL is in the attempt's `destination`).
+fn describe(error: reqwest::Error) -> String {
+    let error = error.without_url();
     let text = if error.is_timeout() {
         format!("timed out after {} s without an answer", TIMEOUT.as_secs())
     } else {
         let mut parts = vec![error.to_string()];
-        let mut source = std::error::Error::source(error);
+        let mut source = std::error::Error::source(&error);
         while let Some(cause) = source {
             let text = cause.to_string();
             if !parts.iter().any(|p| p.contains(&text)) {
