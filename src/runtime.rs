@@ -151,6 +151,9 @@ impl Runtime {
         spinner.set_missed_tick_behavior(MissedTickBehavior::Skip);
         let mut clock = interval(Duration::from_secs(60));
         clock.set_missed_tick_behavior(MissedTickBehavior::Skip);
+        // Only while the detail pane shows a sandbox subscription's deliveries.
+        let mut deliveries = interval(Duration::from_secs(2));
+        deliveries.set_missed_tick_behavior(MissedTickBehavior::Skip);
         let far = Instant::now() + Duration::from_secs(86_400 * 365);
         let next_refresh = |from: Instant| options.auto_refresh.map_or(far, |d| from + d);
         let mut refresh_at = next_refresh(Instant::now());
@@ -184,6 +187,7 @@ impl Runtime {
                 }
                 _ = spinner.tick(), if app.busy() => Msg::Tick { now: OffsetDateTime::now_utc() },
                 _ = clock.tick() => Msg::Tick { now: OffsetDateTime::now_utc() },
+                _ = deliveries.tick(), if app.polls_deliveries() => Msg::PollDeliveries,
             };
             let mut lists = is_list(&msg);
             let cmds = app.update(msg);
@@ -292,6 +296,34 @@ impl Runtime {
                 Cmd::CopySecret { text } => self.copy(text, SECRET_WHAT.to_string()),
                 Cmd::SwitchAccount { name } => self.switch(name),
                 Cmd::Audit { entry } => self.audit(entry),
+                Cmd::SendTestEvent {
+                    req,
+                    event_type,
+                    phone_number,
+                } => self.spawn(req, |c| async move {
+                    let result = c
+                        .send_test_event(&event_type, phone_number.as_deref())
+                        .await
+                        .map(|sent| crate::app::deliveries::TestEventSent {
+                            queued: sent.deliveries.len(),
+                            event_id: sent.event_id,
+                        });
+                    ApiResult::TestEvent { event_type, result }
+                }),
+                Cmd::LoadDeliveries {
+                    req,
+                    subscription_id,
+                    limit,
+                } => self.spawn(req, |c| async move {
+                    let result = c
+                        .deliveries(Some(&subscription_id), limit)
+                        .await
+                        .map(|attempts| attempts.iter().map(delivery_row).collect());
+                    ApiResult::Deliveries {
+                        id: subscription_id,
+                        result,
+                    }
+                }),
                 Cmd::LoadHistory { account } => self.load_history(account),
             }
         }
@@ -443,6 +475,33 @@ where
         .map_err(io::Error::other)?;
     app.dirty = false;
     Ok(())
+}
+
+/// A delivery attempt as the detail pane shows it.
+fn delivery_row(a: &crate::api::DeliveryAttempt) -> crate::app::deliveries::DeliveryRow {
+    let hms = |t: OffsetDateTime| {
+        t.format(time::macros::format_description!(
+            "[hour]:[minute]:[second]"
+        ))
+        .unwrap_or_default()
+    };
+    crate::app::deliveries::DeliveryRow {
+        event_type: a.event_type.clone(),
+        attempt: a.attempt,
+        ok: a.is_delivered(),
+        // The last clause of a transport error says it ("Connection refused"); one line.
+        outcome: a
+            .result_text()
+            .rsplit(": ")
+            .next()
+            .unwrap_or_default()
+            .chars()
+            .take(32)
+            .collect(),
+        latency_ms: Some(a.latency_ms),
+        at: hms(a.attempted_at),
+        next_attempt: a.next_attempt_at.map(hms),
+    }
 }
 
 fn is_list(msg: &Msg) -> bool {

@@ -52,6 +52,18 @@ pub enum Cmd {
     SwitchAccount {
         name: String,
     },
+    /// Sandbox only: send a test event (`POST /_sandbox/v1/events`).
+    SendTestEvent {
+        req: ReqId,
+        event_type: String,
+        phone_number: Option<String>,
+    },
+    /// Sandbox only: a subscription's last delivery attempts.
+    LoadDeliveries {
+        req: ReqId,
+        subscription_id: String,
+        limit: u32,
+    },
     /// Read the audit trail of `account` (its newest entries).
     LoadHistory {
         account: String,

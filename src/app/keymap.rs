@@ -36,6 +36,7 @@ pub enum Context {
     ConfirmBulk,
     BulkSummary,
     ConfirmRecreate,
+    PickEvent,
 }
 
 impl Context {
@@ -68,6 +69,7 @@ impl Context {
             Context::ConfirmBulk => "Bulk change dialog",
             Context::BulkSummary => "Bulk change summary",
             Context::ConfirmRecreate => "Create it again?",
+            Context::PickEvent => "Test event",
         }
     }
 
@@ -196,6 +198,11 @@ pub enum Action {
     SummaryClose,
     RecreateYes,
     RecreateNo,
+    TestEvent,
+    PickEventUp,
+    PickEventDown,
+    PickEventSend,
+    PickEventClose,
 }
 
 /// Whether a binding changes anything on the server (hidden with `--read-only`).
@@ -251,6 +258,7 @@ pub static BINDINGS: &[Binding] = &[
     bind!(Browse, [(Char('A'), SHIFT), (Char('A'), NONE)], "A", Accounts, "switch account (profiles, sandbox)", "accounts", Read),
     bind!(Browse, [(Char('V'), SHIFT), (Char('V'), NONE)], "V", Verify, "verify a delivery's signature", "", Read),
     bind!(Browse, [(Char('H'), SHIFT), (Char('H'), NONE)], "H", History, "history: changes made on this account", "", Read),
+    bind!(Browse, [(Char('t'), NONE)], "t", TestEvent, "send a test event (sandbox)", "", Read),
     bind!(Browse, [(Char('u'), NONE)], "u", Undo, "undo the last change", "undo", Write),
     bind!(Browse, [(Char('q'), NONE)], "q", Quit, "quit", "", Read),
     bind!(Browse, [(Char('?'), NONE), (Char('?'), SHIFT)], "?", Help, "help", "", Read),
@@ -335,6 +343,10 @@ pub static BINDINGS: &[Binding] = &[
     bind!(BulkSummary, [(Esc, NONE), (Enter, NONE)], "Esc", SummaryClose, "close the summary", "close", Read),
     bind!(ConfirmRecreate, [(Char('y'), NONE), (Char('Y'), SHIFT)], "y", RecreateYes, "create it again (a new secret)", "create", Write),
     bind!(ConfirmRecreate, [(Char('n'), NONE), (Esc, NONE)], "n/Esc", RecreateNo, "keep it deleted", "keep deleted", Read),
+    bind!(PickEvent, [(Char('j'), NONE), (KDown, NONE)], "j/↓", PickEventDown, "next event type", "", Read),
+    bind!(PickEvent, [(Char('k'), NONE), (KUp, NONE)], "k/↑", PickEventUp, "previous event type", "", Read),
+    bind!(PickEvent, [(Enter, NONE)], "Enter", PickEventSend, "send it", "send", Read),
+    bind!(PickEvent, [(Esc, NONE)], "Esc", PickEventClose, "cancel", "cancel", Read),
     bind!(History, [(Char('j'), NONE), (KDown, NONE)], "j/↓", HistoryDown, "scroll down", "", Read),
     bind!(History, [(Char('k'), NONE), (KUp, NONE)], "k/↑", HistoryUp, "scroll up", "", Read),
     bind!(History, [(Esc, NONE), (Char('q'), NONE), (Char('H'), SHIFT)], "Esc", HistoryClose, "close", "close", Read),

@@ -4,6 +4,7 @@
 mod accounts;
 pub mod bulk;
 pub mod cmd;
+pub mod deliveries;
 mod form_update;
 pub mod forms;
 pub mod keymap;
@@ -85,6 +86,12 @@ pub enum Modal {
     BulkSummary {
         title: String,
         failures: Vec<(String, String)>,
+    },
+    /// `t`: which of the subscription's event types to send as a test event.
+    PickEvent {
+        id: String,
+        events: Vec<String>,
+        cursor: usize,
     },
     /// `u` after a delete: create it again with the same settings (a new secret)?
     ConfirmRecreate {
@@ -288,6 +295,11 @@ pub struct App {
     pub undo: Option<bulk::Undo>,
     /// The list `u` asked for, to check nothing changed since.
     undo_check: Option<ReqId>,
+    /// The test event on its way (`t`).
+    test_event_req: Option<ReqId>,
+    /// The delivery attempts asked for, and the last ones seen: (subscription id, rows).
+    deliveries_req: Option<ReqId>,
+    pub deliveries: Option<(String, Result<Vec<deliveries::DeliveryRow>, String>)>,
     /// The verify screen (`V`), when open.
     pub verify: Option<verify::VerifyScreen>,
     /// Every account the switcher offers, and the one in use.
@@ -351,6 +363,9 @@ impl App {
             batch: None,
             undo: None,
             undo_check: None,
+            test_event_req: None,
+            deliveries_req: None,
+            deliveries: None,
             verify: None,
             accounts: Vec::new(),
             current_account: None,
@@ -396,6 +411,7 @@ impl App {
             (Some(Modal::ConfirmBulk { .. }), _) => Context::ConfirmBulk,
             (Some(Modal::BulkSummary { .. }), _) => Context::BulkSummary,
             (Some(Modal::ConfirmRecreate { .. }), _) => Context::ConfirmRecreate,
+            (Some(Modal::PickEvent { .. }), _) => Context::PickEvent,
             (Some(Modal::ConfirmDelete { .. }), _) => Context::ConfirmDelete,
             (None, Focus::Filter) => Context::FilterInput,
             (None, Focus::Detail) => Context::Detail,
@@ -487,6 +503,7 @@ impl App {
             Msg::Api { req, .. } if req < self.req_floor => Vec::new(),
             Msg::Api { req, result } => self.on_api(req, result),
             Msg::Switched { to, result } => self.on_switched(to, result),
+            Msg::PollDeliveries => self.poll_deliveries(),
             Msg::History(result) => {
                 if let Some(Modal::History { entries, .. }) = &mut self.modal {
                     *entries = Some(result);
@@ -626,6 +643,7 @@ impl App {
             Action::FocusDetail if self.selected.is_some() => {
                 self.focus = Focus::Detail;
                 self.detail_scroll = 0;
+                return self.poll_deliveries();
             }
             Action::FocusList => self.focus = Focus::List,
             Action::ScrollUp => self.detail_scroll = self.detail_scroll.saturating_sub(1),
@@ -693,6 +711,11 @@ impl App {
             }
             Action::Accounts => self.open_accounts(),
             Action::Verify => self.open_verify(),
+            Action::TestEvent => self.ask_test_event(),
+            Action::PickEventUp
+            | Action::PickEventDown
+            | Action::PickEventSend
+            | Action::PickEventClose => return self.pick_event_action(action),
             Action::History => {
                 self.modal = Some(Modal::History {
                     entries: None,
@@ -1043,6 +1066,10 @@ impl App {
                 return self.on_created(req, target_url, result)
             }
             ApiResult::Saved { result } => return self.on_saved(req, result),
+            ApiResult::TestEvent { event_type, result } => {
+                return self.on_test_event(req, event_type, result)
+            }
+            ApiResult::Deliveries { id, result } => self.on_deliveries(req, id, result),
             ApiResult::Lines(result) => {
                 if self.lines_req == Some(req) {
                     self.lines_req = None;

@@ -30,6 +30,8 @@ pub enum Msg {
     Copied(CopyOutcome),
     /// The audit trail of the account, read for `H` (newest first), or why not.
     History(Result<Vec<crate::audit::AuditEntry>, String>),
+    /// Time to refresh the deliveries shown (every 2 s while the detail pane has them).
+    PollDeliveries,
     /// Appending to the audit trail failed (a warning; the change itself happened).
     AuditFailed(String),
     /// The runtime connected to account `to` (the switcher), or says why not.
@@ -67,6 +69,16 @@ pub enum ApiResult {
         result: Result<Subscription, ApiError>,
     },
     Lines(Result<Vec<PhoneNumber>, ApiError>),
+    /// The sandbox took a test event (`t`).
+    TestEvent {
+        event_type: String,
+        result: Result<super::deliveries::TestEventSent, ApiError>,
+    },
+    /// The last delivery attempts of a subscription (sandbox only).
+    Deliveries {
+        id: String,
+        result: Result<Vec<super::deliveries::DeliveryRow>, ApiError>,
+    },
 }
 
 /// What the clipboard really did, said honestly to the user.

@@ -1430,7 +1430,11 @@ fn tick_while_busy_turns_the_spinner() {
 fn enter_focuses_the_detail_and_esc_returns() {
     let mut app = loaded(five());
     select(&mut app, "b");
-    assert!(app.update(code(KeyCode::Enter)).is_empty());
+    // In the sandbox the detail pane also asks for b's delivery attempts.
+    assert!(matches!(
+        app.update(code(KeyCode::Enter)).as_slice(),
+        [Cmd::LoadDeliveries { subscription_id, .. }] if subscription_id == "b"
+    ));
     assert_eq!(app.focus, Focus::Detail);
     app.update(key('j'));
     app.update(key('j'));
@@ -2027,4 +2031,100 @@ fn a_bulk_change_keeps_at_most_four_requests_in_flight() {
     let cmds = no_audit(app.update(updated_msg(first, "s000", Ok(done))));
     assert_eq!(cmds.len(), 1, "one answer, one more request: {cmds:?}");
     assert_eq!(app.pending.len(), 4);
+}
+
+// ------------------------------------------------------------ test events, deliveries
+
+fn in_sandbox() -> App {
+    loaded(five())
+}
+
+#[test]
+fn t_on_a_live_account_says_linq_has_no_test_events() {
+    let mut live = connection(false);
+    live.sandbox = false;
+    let mut app = loaded_with(live, five());
+    assert!(app.update(key('t')).is_empty());
+    let banner = app.banner.clone().expect("says so");
+    assert!(banner.text.contains("no test-event"), "{}", banner.text);
+    assert_eq!(app.modal, None);
+}
+
+#[test]
+fn t_in_the_sandbox_picks_an_event_type_and_sends_it() {
+    let mut app = in_sandbox();
+    app.update(key('t'));
+    assert!(matches!(app.modal, Some(Modal::PickEvent { .. })));
+    app.update(key('j'));
+    let cmds = app.update(code(KeyCode::Enter));
+    let [Cmd::SendTestEvent {
+        req,
+        event_type,
+        phone_number,
+    }] = cmds.as_slice()
+    else {
+        panic!("{cmds:?}");
+    };
+    assert_eq!(event_type, "message.received");
+    assert_eq!(phone_number, &None);
+    app.update(Msg::Api {
+        req: *req,
+        result: ApiResult::TestEvent {
+            event_type: event_type.clone(),
+            result: Ok(deliveries::TestEventSent {
+                event_id: "e1".into(),
+                queued: 2,
+            }),
+        },
+    });
+    let banner = app.banner.clone().expect("a banner");
+    assert!(
+        banner.text.contains("2 deliveries queued"),
+        "{}",
+        banner.text
+    );
+}
+
+#[test]
+fn the_detail_pane_polls_deliveries_and_redraws_only_on_change() {
+    let mut app = in_sandbox();
+    let cmds = app.update(code(KeyCode::Enter));
+    let [Cmd::LoadDeliveries {
+        req,
+        subscription_id,
+        ..
+    }] = cmds.as_slice()
+    else {
+        panic!("{cmds:?}");
+    };
+    assert_eq!(subscription_id, "a");
+    let row = deliveries::DeliveryRow {
+        event_type: "message.sent".into(),
+        attempt: 1,
+        ok: true,
+        outcome: "200".into(),
+        latency_ms: Some(4),
+        at: "10:00:00".into(),
+        next_attempt: None,
+    };
+    let answer = |req| Msg::Api {
+        req,
+        result: ApiResult::Deliveries {
+            id: "a".into(),
+            result: Ok(vec![row.clone()]),
+        },
+    };
+    app.update(answer(*req));
+    assert!(app.selected_deliveries().is_some());
+    app.dirty = false;
+    // The same attempts again: nothing to redraw.
+    let cmds = app.update(Msg::PollDeliveries);
+    let [Cmd::LoadDeliveries { req, .. }] = cmds.as_slice() else {
+        panic!("{cmds:?}");
+    };
+    app.update(answer(*req));
+    assert!(!app.dirty, "nothing changed, nothing drawn");
+    // Not polled from the list, nor on a live account.
+    app.update(code(KeyCode::Esc));
+    assert!(!app.polls_deliveries());
 }

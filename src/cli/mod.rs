@@ -1,11 +1,13 @@
 //! The headless commands (`list`, `get`, `create`, `update`, `pause`, `resume`, `delete`,
-//! `events`, `phones`): one request or a few, then exit, for scripts. They share the
+//! `events`, `phones`): one request or a few, then exit, for scripts; and `listen`, which
+//! receives the sandbox's deliveries until Ctrl-C. They share the
 //! dashboard's client, account resolution and validators; everything they print goes
 //! through [`output`].
 
 pub mod account;
 pub mod bulk;
 pub mod history;
+pub mod listen;
 pub mod output;
 pub mod read;
 pub mod session;
@@ -74,6 +76,8 @@ pub enum Command {
     Doctor(account::DoctorArgs),
     /// The audit trail: every change linq-hooks made on the account, newest first.
     History(history::HistoryArgs),
+    /// Receive the sandbox's deliveries here: check, print and forward each (sandbox only).
+    Listen(listen::ListenArgs),
 }
 
 impl Command {
@@ -91,6 +95,7 @@ impl Command {
             Command::Profiles(_) => "profiles",
             Command::Doctor(_) => "doctor",
             Command::History(_) => "history",
+            Command::Listen(_) => "listen",
         }
     }
 
@@ -105,6 +110,7 @@ impl Command {
             Command::Profiles(a) => a.json,
             Command::Doctor(a) => a.json,
             Command::History(a) => a.json,
+            Command::Listen(a) => a.json,
         }
     }
 
@@ -260,11 +266,18 @@ pub async fn connect_resolved(
                 None => sandbox::default_db_path()?,
             };
             let loopback = std::net::SocketAddr::from(([127, 0, 0, 1], 0));
-            let (base_url, handle) = sandbox::spawn(
+            // Local receivers allowed: it serves only this machine, and `listen` (in this
+            // process or another one on the same database) registers one.
+            let delivery = sandbox::DeliveryOptions {
+                allow_local_targets: true,
+                ..sandbox::DeliveryOptions::default()
+            };
+            let (base_url, handle) = sandbox::spawn_with(
                 loopback,
                 db.clone(),
                 vec![sandbox::DEFAULT_API_KEY.into()],
                 true,
+                delivery,
             )
             .await?;
             tracing::info!(%base_url, db = %db.display(), "embedded sandbox");
@@ -344,6 +357,7 @@ fn check(command: &Command) -> Result<(), CliError> {
         Command::Create(a) => write::check_create(a),
         Command::Update(a) => write::check_update(a),
         Command::Pause(a) | Command::Resume(a) | Command::Delete(a) => bulk::check(a),
+        Command::Listen(a) => listen::check(a),
         Command::List(_)
         | Command::Events(_)
         | Command::Phones(_)
@@ -382,6 +396,7 @@ async fn dispatch(c: &Connected, command: Command) -> Result<(), CliError> {
         Command::Pause(args) => bulk::run(c, bulk::Action::Pause, &args).await,
         Command::Resume(args) => bulk::run(c, bulk::Action::Resume, &args).await,
         Command::Delete(args) => bulk::run(c, bulk::Action::Delete, &args).await,
+        Command::Listen(args) => listen::run(c, &args).await,
         // Run before connecting (they handle accounts themselves).
         Command::Profiles(_) | Command::Doctor(_) | Command::History(_) => Ok(()),
     }

@@ -139,6 +139,11 @@ impl ApiError {
         )
     }
 
+    /// 403/2011: the sandbox runs without the feature this call needs.
+    pub(crate) fn feature_not_available(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::FORBIDDEN, 2011, message)
+    }
+
     /// 500/3006: the sandbox itself failed (storage).
     pub(crate) fn internal() -> Self {
         Self::new(

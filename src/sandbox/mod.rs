@@ -7,7 +7,9 @@
 //! Module map: `routes` (HTTP surface) → `rules` (request validation) → `store` (SQLite,
 //! with `schema` for migrations);
 //! `envelope` renders Linq errors and trace ids; `auth` maps keys to accounts; `model` holds
-//! the domain types and their JSON; `seed` builds the demo account.
+//! the domain types and their JSON; `seed` builds the demo account; `deliver` makes test
+//! events, queues their deliveries and runs the worker that sends them (linq-api.md §8),
+//! with the sandbox-only `/_sandbox/v1/...` endpoints.
 //!
 //! Error choices where linq-api.md §11 leaves them open: duplicate `target_url` → 409/2015;
 //! non-HTTPS URL, unknown/empty event types, bad routing header → 400/1005; malformed id
@@ -17,6 +19,7 @@
 //! itself get its bare answer (see `envelope::trace`).
 
 mod auth;
+mod deliver;
 mod envelope;
 mod model;
 mod routes;
@@ -25,6 +28,7 @@ mod schema;
 mod seed;
 mod store;
 
+pub use deliver::{parse_retry_scale, DeliveryOptions, MAX_RETRY_SCALE, TARGET_HEADER};
 pub use store::StoreError;
 
 use auth::{Account, Accounts};
@@ -65,6 +69,9 @@ pub enum SandboxError {
     Task(String),
     #[error("cannot print or wait for signals: {0}")]
     Io(std::io::Error),
+    /// A delivery option the worker cannot honour, or its HTTP client failed to start.
+    #[error("{0}")]
+    Delivery(String),
 }
 
 /// `linq-hooks sandbox` options.
@@ -82,6 +89,28 @@ pub struct SandboxArgs {
     /// Do not seed fresh accounts with the demo data
     #[arg(long)]
     pub no_seed: bool,
+    /// Send every delivery to this URL instead of its target (the target goes in the
+    /// X-Linq-Sandbox-Target header)
+    #[arg(long, value_name = "URL")]
+    pub deliver_to: Option<String>,
+    /// Allow deliveries to localhost, 127.0.0.1 and [::1]: --deliver-to, `listen`
+    /// receivers, and such targets
+    #[arg(long)]
+    pub allow_local_targets: bool,
+    /// Multiply every retry delay by F (0.01: ten retries within ~15 s)
+    #[arg(long, value_name = "F", default_value_t = 1.0, value_parser = parse_retry_scale)]
+    pub retry_scale: f64,
+}
+
+impl SandboxArgs {
+    /// The delivery flags.
+    pub fn delivery(&self) -> DeliveryOptions {
+        DeliveryOptions {
+            deliver_to: self.deliver_to.clone(),
+            allow_local_targets: self.allow_local_targets,
+            retry_scale: self.retry_scale,
+        }
+    }
 }
 
 /// Shared by every handler. Cloning is cheap (channel sender and `Arc`).
@@ -89,6 +118,7 @@ pub struct SandboxArgs {
 pub(crate) struct AppState {
     store: Store,
     accounts: Accounts,
+    deliveries: deliver::Deliveries,
 }
 
 /// A running sandbox. Dropping it, or awaiting [`SandboxHandle::shutdown`], stops the server
@@ -129,14 +159,28 @@ impl Drop for SandboxHandle {
 
 /// Starts the sandbox on `addr` with the database at `db`, accepting `keys` (one account
 /// each). With `seed`, accounts that are new and empty get the demo data. Returns the API
-/// base URL (`http://127.0.0.1:PORT/api/partner`, without `/v3`) and the handle.
+/// base URL (`http://127.0.0.1:PORT/api/partner`, without `/v3`) and the handle. Delivers
+/// with the default [`DeliveryOptions`] (to the target URLs themselves; see [`spawn_with`]).
 pub async fn spawn(
     addr: SocketAddr,
     db: PathBuf,
     keys: Vec<String>,
     seed: bool,
 ) -> Result<(String, SandboxHandle), SandboxError> {
+    spawn_with(addr, db, keys, seed, DeliveryOptions::default()).await
+}
+
+/// [`spawn`] with delivery options (`--deliver-to`, `--allow-local-targets`,
+/// `--retry-scale`). The delivery worker starts with the server and stops with it.
+pub async fn spawn_with(
+    addr: SocketAddr,
+    db: PathBuf,
+    keys: Vec<String>,
+    seed: bool,
+    delivery: DeliveryOptions,
+) -> Result<(String, SandboxHandle), SandboxError> {
     let keys = checked_keys(keys)?;
+    delivery.check()?;
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .map_err(|source| SandboxError::Bind { addr, source })?;
@@ -159,9 +203,12 @@ pub async fn spawn(
         }
     }
 
+    let deliveries = deliver::Deliveries::new(delivery);
+    let worker = deliver::Worker::start(store.clone(), deliveries.clone())?;
     let app = routes::router(AppState {
         store,
         accounts: Accounts::new(&keys),
+        deliveries,
     });
     let (stop, stopped) = oneshot::channel::<()>();
     let task = tokio::spawn(async move {
@@ -171,8 +218,10 @@ pub async fn spawn(
                 let _ = stopped.await;
             })
             .await;
-        // The router, and with it every `Store` clone, is gone: the database thread now
-        // closes the file; wait for that.
+        // The worker holds the last `Store` clone besides the router's (gone now).
+        worker.stop().await;
+        // Every `Store` clone is gone: the database thread now closes the file; wait for
+        // that.
         store_thread.join().await;
         served.map_err(SandboxError::Serve)
     });
@@ -190,6 +239,7 @@ pub async fn spawn(
 /// `linq-hooks sandbox`: runs until Ctrl-C or SIGTERM. Prints one line on stdout once it
 /// listens.
 pub async fn serve(args: SandboxArgs) -> Result<(), SandboxError> {
+    let delivery = args.delivery();
     // A missing parent of `--db` is created 0700 when the store opens the file.
     let db = match args.db {
         Some(path) => path,
@@ -200,7 +250,8 @@ pub async fn serve(args: SandboxArgs) -> Result<(), SandboxError> {
     } else {
         checked_keys(args.api_keys)?
     };
-    let (base_url, handle) = spawn(args.listen, db, keys.clone(), !args.no_seed).await?;
+    let (base_url, handle) =
+        spawn_with(args.listen, db, keys.clone(), !args.no_seed, delivery).await?;
     {
         let mut stdout = std::io::stdout().lock();
         writeln!(stdout, "{}", banner(&base_url, &keys))

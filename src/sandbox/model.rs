@@ -50,6 +50,11 @@ impl SigningSecret {
         ))
     }
 
+    /// A secret read back from the database.
+    pub(crate) fn from_stored(text: String) -> Self {
+        SigningSecret(text)
+    }
+
     pub(crate) fn expose(&self) -> &str {
         &self.0
     }

@@ -35,6 +35,7 @@ pub(crate) fn router(state: AppState) -> Router {
         )
         .route(EVENTS, get(event_catalog))
         .route(PHONE_NUMBERS, get(phone_lines))
+        .merge(super::deliver::routes::router())
         .fallback(no_such_endpoint)
         // Layers run bottom-up: trace first (so every response gets X-Trace-ID and the
         // envelope), then authentication, then routing.
@@ -63,7 +64,7 @@ impl From<Refusal> for ApiError {
 /// The `{id}` of a subscription path. An id that cannot name a subscription gets the same
 /// answer as an unknown one: a malformed id, and one whose percent-decoding is not UTF-8
 /// (`%ff%fe`), which axum's own `Path` rejection would turn into a 400.
-struct SubscriptionId(String);
+pub(crate) struct SubscriptionId(pub(crate) String);
 
 impl<S: Send + Sync> FromRequestParts<S> for SubscriptionId {
     type Rejection = ApiError;

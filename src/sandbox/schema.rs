@@ -28,7 +28,82 @@ const MIGRATIONS: &[Migration] = &[
                   ON subscriptions (account_id, url_identity);",
         fill: Some(fill_url_identity),
     },
+    // Deliveries (deliver.rs): the queue is the `deliveries` table, not memory.
+    Migration {
+        sql: DELIVERY_SCHEMA,
+        fill: None,
+    },
 ];
+
+/// Events, their rendered bodies, the delivery queue, every attempt, and the receivers
+/// `listen` registers. Subscription ids are plain text, not foreign keys: the history of a
+/// deleted subscription stays readable.
+const DELIVERY_SCHEMA: &str = r#"
+CREATE TABLE events (
+    id           TEXT PRIMARY KEY,
+    account_id   TEXT NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
+    event_type   TEXT NOT NULL,
+    chat_id      TEXT,              -- routing headers carry it; NULL for account events
+    created_at   INTEGER NOT NULL
+) STRICT;
+-- One body per payload version, byte for byte what every attempt sends.
+CREATE TABLE event_payloads (
+    event_id         TEXT NOT NULL REFERENCES events (id) ON DELETE CASCADE,
+    webhook_version  TEXT NOT NULL,
+    body             BLOB NOT NULL,
+    PRIMARY KEY (event_id, webhook_version)
+) STRICT;
+CREATE TABLE deliveries (
+    id               TEXT PRIMARY KEY,
+    account_id       TEXT NOT NULL,
+    event_id         TEXT NOT NULL REFERENCES events (id) ON DELETE CASCADE,
+    subscription_id  TEXT NOT NULL,
+    webhook_version  TEXT NOT NULL,
+    target_url       TEXT NOT NULL,  -- the subscription's URL when the event was queued
+    state            TEXT NOT NULL,  -- pending | delivered | dropped | failed | cancelled
+    attempts         INTEGER NOT NULL DEFAULT 0,
+    -- When the row is due (ms). While an attempt runs it holds the lease's expiry, so a
+    -- worker that died mid-attempt releases the row by itself.
+    next_attempt_at  INTEGER,
+    lease_owner      TEXT,
+    created_at       INTEGER NOT NULL
+) STRICT;
+CREATE INDEX deliveries_due ON deliveries (next_attempt_at) WHERE state = 'pending';
+CREATE INDEX deliveries_by_subscription ON deliveries (subscription_id) WHERE state = 'pending';
+CREATE TABLE delivery_attempts (
+    id                INTEGER PRIMARY KEY,  -- insertion order = newest last
+    delivery_id       TEXT NOT NULL REFERENCES deliveries (id) ON DELETE CASCADE,
+    account_id        TEXT NOT NULL,
+    subscription_id   TEXT NOT NULL,
+    event_id          TEXT NOT NULL,
+    event_type        TEXT NOT NULL,
+    attempt           INTEGER NOT NULL,
+    attempted_at      INTEGER NOT NULL,
+    destination       TEXT NOT NULL,    -- where the request went (--deliver-to, listen, target)
+    status            INTEGER,          -- HTTP status, NULL when no answer came
+    error             TEXT,             -- why there was no (acceptable) answer
+    latency_ms        INTEGER NOT NULL,
+    response_snippet  TEXT,
+    outcome           TEXT NOT NULL,    -- delivered | retrying | dropped | exhausted | cancelled
+    next_attempt_at   INTEGER
+) STRICT;
+CREATE INDEX delivery_attempts_by_account ON delivery_attempts (account_id, id);
+CREATE INDEX delivery_attempts_by_subscription
+    ON delivery_attempts (account_id, subscription_id, id);
+-- Delivery affinity: the token a receiver echoed for a chat (linq-api.md §4.1, §8.1).
+CREATE TABLE routing_tokens (
+    subscription_id  TEXT NOT NULL,
+    chat_id          TEXT NOT NULL,
+    token            TEXT NOT NULL,
+    PRIMARY KEY (subscription_id, chat_id)
+) STRICT;
+-- `listen`: the receiver an account's deliveries go to instead of their targets.
+CREATE TABLE forwards (
+    account_id     TEXT PRIMARY KEY REFERENCES accounts (id) ON DELETE CASCADE,
+    url            TEXT NOT NULL,
+    registered_at  INTEGER NOT NULL
+) STRICT;
+"#;
 
 const INITIAL_SCHEMA: &str = r#"
 CREATE TABLE accounts (

@@ -11,6 +11,7 @@
 //! Domain refusals (not found, duplicate URL) come back as the inner `Result` of
 //! `Outcome<T>`; the outer `StoreError` is reserved for infrastructure failures.
 
+use super::deliver::queue::{cancel_pending, drop_routing_tokens};
 use super::model::{
     now_millis, ListedSubscription, NewSubscription, PhoneLine, Refusal, Reputation, Routing,
     SigningSecret, Subscription, SubscriptionPatch, DEFAULT_ROUTING_ID_HEADER, REPUTATION_DOC_URL,
@@ -113,7 +114,8 @@ impl Store {
         Ok((Store { jobs }, StoreThread(thread)))
     }
 
-    async fn call<T, F>(&self, job: F) -> Result<T, StoreError>
+    /// Runs `job` on the database thread (also for the delivery queue, `deliver::queue`).
+    pub(super) async fn call<T, F>(&self, job: F) -> Result<T, StoreError>
     where
         T: Send + 'static,
         F: FnOnce(&mut Connection) -> Result<T, StoreError> + Send + 'static,
@@ -270,6 +272,12 @@ impl Store {
                     identity,
                 ],
             )?;
+            if !subscription.is_active {
+                cancel_pending(&tx, &id)?;
+            }
+            if subscription.routing == Routing::Off {
+                drop_routing_tokens(&tx, &id)?;
+            }
             tx.commit()?;
             Ok(Ok(subscription))
         })
@@ -282,15 +290,18 @@ impl Store {
         id: String,
     ) -> Result<Outcome<()>, StoreError> {
         self.call(move |conn| {
-            let removed = conn.execute(
+            let tx = write_transaction(conn)?;
+            let removed = tx.execute(
                 "DELETE FROM subscriptions WHERE account_id = ?1 AND id = ?2",
                 params![account, id],
             )?;
-            Ok(if removed == 0 {
-                Err(Refusal::SubscriptionNotFound)
-            } else {
-                Ok(())
-            })
+            if removed == 0 {
+                return Ok(Err(Refusal::SubscriptionNotFound));
+            }
+            cancel_pending(&tx, &id)?;
+            drop_routing_tokens(&tx, &id)?;
+            tx.commit()?;
+            Ok(Ok(()))
         })
         .await
     }
@@ -323,7 +334,7 @@ impl Store {
 /// `BEGIN IMMEDIATE`: takes the write lock up front. A deferred transaction that reads and
 /// then writes can fail with SQLITE_BUSY at once (no busy wait) when another process, e.g. a
 /// second sandbox on the same file, wrote in between.
-fn write_transaction(conn: &mut Connection) -> rusqlite::Result<Transaction<'_>> {
+pub(super) fn write_transaction(conn: &mut Connection) -> rusqlite::Result<Transaction<'_>> {
     conn.transaction_with_behavior(TransactionBehavior::Immediate)
 }
 

@@ -177,8 +177,61 @@ fn findings_lines(app: &App, width: usize) -> Vec<Line<'static>> {
     lines
 }
 
+/// The Deliveries block (sandbox, detail pane focused): the last attempts, newest first.
+fn deliveries_lines(app: &App) -> Vec<Line<'static>> {
+    let Some(rows) = app.selected_deliveries() else {
+        return Vec::new();
+    };
+    let mut lines = vec![Line::from(vec![
+        Span::styled(" Deliveries ", theme::title()),
+        Span::styled(
+            "— newest first, updated while shown (t sends a test event)",
+            theme::dim(),
+        ),
+    ])];
+    match rows {
+        Err(reason) => lines.push(Line::from(Span::styled(
+            format!("   {}", clean(reason)),
+            theme::error_text(),
+        ))),
+        Ok(rows) if rows.is_empty() => {
+            lines.push(Line::from(Span::styled("   none yet", theme::dim())))
+        }
+        Ok(rows) => {
+            for r in rows {
+                let style = if r.ok {
+                    theme::active()
+                } else {
+                    theme::error_text()
+                };
+                let mut spans = vec![
+                    Span::styled(format!("   {} ", clean(&r.at)), theme::dim()),
+                    Span::styled(format!("{:<5} ", clean(&r.outcome)), style),
+                    Span::raw(format!("attempt {} ", r.attempt)),
+                    Span::raw(
+                        r.latency_ms
+                            .map(|ms| format!("{ms} ms "))
+                            .unwrap_or_default(),
+                    ),
+                    Span::styled(clean(&r.event_type).into_owned(), theme::dim()),
+                ];
+                if let Some(next) = &r.next_attempt {
+                    spans.push(Span::styled(
+                        format!("  next retry {}", clean(next)),
+                        theme::warning(),
+                    ));
+                }
+                lines.push(Line::from(spans));
+            }
+        }
+    }
+    lines.push(Line::from(""));
+    lines
+}
+
 pub fn detail_lines(app: &App, sub: &Subscription, width: usize) -> Vec<Line<'static>> {
     let mut lines = findings_lines(app, width);
+    lines.extend(deliveries_lines(app));
     if !sub.unreadable.is_empty() {
         lines.extend(field_wrapped(
             "unreadable",

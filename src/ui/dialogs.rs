@@ -41,6 +41,28 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         Some(Modal::BulkSummary { title, failures }) => {
             render_summary(frame, area, title, failures)
         }
+        Some(Modal::PickEvent { events, cursor, .. }) => {
+            let mut lines = vec![Line::from(Span::styled(
+                "Send a test event of which type? (the sandbox delivers it to every active subscription that listens)",
+                theme::dim(),
+            ))];
+            let room = usize::from(area.height.saturating_sub(10)).max(3);
+            let first = cursor.saturating_sub(room - 1);
+            for (i, event) in events.iter().enumerate().skip(first).take(room) {
+                let style = if i == *cursor {
+                    theme::selected()
+                } else {
+                    Style::new()
+                };
+                lines.push(Line::from(Span::styled(
+                    format!(" {} ", clean(event)),
+                    style,
+                )));
+            }
+            lines.push(Line::from(""));
+            lines.push(Line::from("Enter send · Esc cancel"));
+            small_dialog(frame, area, " Test event ", lines);
+        }
         Some(Modal::ConfirmRecreate { target_url }) => {
             let lines = vec![
                 Line::from(""),

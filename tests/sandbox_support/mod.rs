@@ -2,7 +2,9 @@
 //! temporary database, and a raw-HTTP client (no dependency on the crate's own client).
 #![allow(dead_code)] // each test crate uses a different subset
 
-use linq_hooks::sandbox::{self, SandboxHandle};
+pub mod receiver;
+
+use linq_hooks::sandbox::{self, DeliveryOptions, SandboxHandle};
 use reqwest::Method;
 use serde_json::Value;
 use std::path::PathBuf;
@@ -17,6 +19,7 @@ pub struct Sandbox {
     dir: TempDir,
     keys: Vec<String>,
     seed: bool,
+    delivery: DeliveryOptions,
     http: reqwest::Client,
 }
 
@@ -27,22 +30,40 @@ impl Sandbox {
     }
 
     pub async fn start(keys: &[&str], seed: bool) -> Sandbox {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let keys: Vec<String> = keys.iter().map(|k| k.to_string()).collect();
-        Self::start_in(dir, keys, seed).await
+        Self::start_with(keys, seed, DeliveryOptions::default()).await
     }
 
-    async fn start_in(dir: TempDir, keys: Vec<String>, seed: bool) -> Sandbox {
+    /// A sandbox with delivery options (tests pass a loopback `deliver_to`: no delivery
+    /// may leave 127.0.0.1).
+    pub async fn start_with(keys: &[&str], seed: bool, delivery: DeliveryOptions) -> Sandbox {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let keys: Vec<String> = keys.iter().map(|k| k.to_string()).collect();
+        Self::start_in(dir, keys, seed, delivery).await
+    }
+
+    async fn start_in(
+        dir: TempDir,
+        keys: Vec<String>,
+        seed: bool,
+        delivery: DeliveryOptions,
+    ) -> Sandbox {
         let db = dir.path().join("sandbox.db");
-        let (base, handle) = sandbox::spawn("127.0.0.1:0".parse().unwrap(), db, keys.clone(), seed)
-            .await
-            .expect("sandbox starts");
+        let (base, handle) = sandbox::spawn_with(
+            "127.0.0.1:0".parse().unwrap(),
+            db,
+            keys.clone(),
+            seed,
+            delivery.clone(),
+        )
+        .await
+        .expect("sandbox starts");
         Sandbox {
             base,
             handle: Some(handle),
             dir,
             keys,
             seed,
+            delivery,
             http: reqwest::Client::new(),
         }
     }
@@ -54,7 +75,10 @@ impl Sandbox {
     /// Graceful shutdown, then a new server on the same database file.
     pub async fn restart(self, keys: &[&str], seed: bool) -> Sandbox {
         let Sandbox {
-            mut handle, dir, ..
+            mut handle,
+            dir,
+            delivery,
+            ..
         } = self;
         handle
             .take()
@@ -63,7 +87,7 @@ impl Sandbox {
             .await
             .expect("clean shutdown");
         let keys = keys.iter().map(|k| k.to_string()).collect();
-        Self::start_in(dir, keys, seed).await
+        Self::start_in(dir, keys, seed, delivery).await
     }
 
     pub async fn shutdown(mut self) {
@@ -73,6 +97,10 @@ impl Sandbox {
     }
 
     pub fn url(&self, path: &str) -> String {
+        if path.starts_with("/_sandbox/") {
+            // The sandbox-only endpoints sit next to /v3 under the API base.
+            return format!("{}{path}", self.base);
+        }
         format!("{}/v3/{}", self.base, path.trim_start_matches('/'))
     }
 

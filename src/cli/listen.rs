@@ -1,0 +1,555 @@
+//! `listen`: a local webhook receiver for the sandbox, like `stripe listen --forward-to`.
+//!
+//! It binds 127.0.0.1, registers itself as the account's delivery receiver (a sandbox-only
+//! endpoint: Linq's API has no such thing), prints one line per delivery — the signature
+//! checked with the subscription's secret, fetched from the sandbox — and, with
+//! `--forward-to`, passes each request on unchanged and answers the sandbox with what the
+//! forward answered, so a failing receiver gets real retries. Ctrl-C or SIGTERM unregisters
+//! and exits 0. Secrets are never printed.
+
+use super::output::{self, Color};
+use super::{CliError, Connected};
+use crate::api::{ApiError, LinqClient, SigningSecret};
+use crate::signature::{self, Report};
+use crate::text::clean;
+use axum::body::{Body, Bytes};
+use axum::extract::{DefaultBodyLimit, State};
+use axum::http::{HeaderMap, Method, StatusCode};
+use axum::response::{IntoResponse, Response};
+use serde_json::{json, Value};
+use std::collections::HashMap;
+use std::net::{Ipv4Addr, SocketAddr};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+use tokio::sync::mpsc;
+
+/// The largest delivery accepted (Linq's are kilobytes).
+const MAX_BODY: usize = 1 << 20;
+/// The most of a forward's answer passed back to the sandbox.
+const MAX_FORWARD_ANSWER: usize = 1 << 20;
+/// A forward gets this long, so the sandbox (10 s) hears a 504 rather than timing out.
+const FORWARD_TIMEOUT: Duration = Duration::from_secs(9);
+/// Secrets kept per subscription; beyond this the cache starts over.
+const MAX_SECRETS: usize = 256;
+/// Lines waiting for stdout; a stalled terminal slows deliveries down rather than memory up.
+const LINE_BUFFER: usize = 256;
+
+/// Headers that belong to one connection, not to the request: never forwarded.
+const HOP_BY_HOP: &[&str] = &[
+    "connection",
+    "content-length",
+    "host",
+    "keep-alive",
+    "proxy-authenticate",
+    "proxy-authorization",
+    "te",
+    "trailer",
+    "transfer-encoding",
+    "upgrade",
+];
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct ListenArgs {
+    /// Port on 127.0.0.1 to receive on (0 picks a free one).
+    #[arg(long, default_value_t = 0, value_name = "PORT")]
+    pub port: u16,
+    /// Pass every delivery on, unchanged, to this URL and answer the sandbox with its status.
+    #[arg(long, value_name = "URL")]
+    pub forward_to: Option<String>,
+    /// One JSON object per delivery on stdout.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// The local checks: `--forward-to` is an http(s) URL with a host.
+pub fn check(args: &ListenArgs) -> Result<(), CliError> {
+    if let Some(raw) = &args.forward_to {
+        forward_url(raw)?;
+    }
+    Ok(())
+}
+
+fn forward_url(raw: &str) -> Result<url::Url, CliError> {
+    let refuse = |why: String| CliError::Usage(format!("--forward-to {:?}: {why}", clean(raw)));
+    if raw.len() > crate::validate::MAX_URL_LEN {
+        return Err(refuse("too long".into()));
+    }
+    let url = url::Url::parse(raw).map_err(|e| refuse(e.to_string()))?;
+    if !matches!(url.scheme(), "http" | "https") || url.host().is_none() {
+        return Err(refuse(
+            "must be an http:// or https:// URL with a host".into(),
+        ));
+    }
+    Ok(url)
+}
+
+/// Only the sandbox can deliver to a receiver on this machine.
+fn not_a_sandbox(base_url: &str) -> CliError {
+    CliError::Usage(format!(
+        "listen works only with the linq-hooks sandbox: Linq's API has no endpoint to send \
+         deliveries to a local receiver, and {} is not a sandbox on this machine (run without \
+         an API key, with --sandbox, or with --base-url http://127.0.0.1:PORT/api/partner of \
+         `linq-hooks sandbox`)",
+        clean(base_url)
+    ))
+}
+
+fn on_loopback(base_url: &str) -> bool {
+    url::Url::parse(base_url).is_ok_and(|url| match url.host() {
+        Some(url::Host::Domain(name)) => name.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    })
+}
+
+pub async fn run(c: &Connected, args: &ListenArgs) -> Result<(), CliError> {
+    if !c.sandbox && !on_loopback(&c.base_url) {
+        return Err(not_a_sandbox(&c.base_url));
+    }
+    let forward_to = args.forward_to.as_deref().map(forward_url).transpose()?;
+    let listener = tokio::net::TcpListener::bind((Ipv4Addr::LOCALHOST, args.port))
+        .await
+        .map_err(|source| CliError::Io {
+            what: format!("listening on 127.0.0.1:{}", args.port),
+            source,
+        })?;
+    let addr: SocketAddr = listener.local_addr().map_err(|source| CliError::Io {
+        what: "reading the bound address".into(),
+        source,
+    })?;
+    let url = format!("http://{addr}/");
+    register(&c.client, &c.base_url, &url).await?;
+
+    let forward_http = reqwest::Client::builder()
+        .timeout(FORWARD_TIMEOUT)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .map_err(|e| CliError::Usage(format!("HTTP client: {e}")))?;
+    let (lines, mut printed) = mpsc::channel::<String>(LINE_BUFFER);
+    let state = Arc::new(Listener {
+        client: c.client.clone(),
+        forward_to,
+        forward_http,
+        secrets: Mutex::new(HashMap::new()),
+        lines,
+        json: args.json,
+        color: output::stdout_color(),
+    });
+    let app = axum::Router::new()
+        .fallback(receive)
+        .layer(DefaultBodyLimit::max(MAX_BODY))
+        .with_state(Arc::clone(&state));
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(async move {
+        axum::serve(listener, app)
+            .with_graceful_shutdown(async move {
+                let _ = stopped.await;
+            })
+            .await
+    });
+    let to = match &args.forward_to {
+        Some(target) => format!("forwarding to {}", clean(target)),
+        None => "answering 200".into(),
+    };
+    output::note(&format!(
+        "listen: receiving deliveries on {url} for {} ({to}); Ctrl-C stops",
+        c.base_url
+    ));
+
+    let outcome = pump(&mut printed).await;
+    // Unregister first: from here on deliveries go back to their targets.
+    if let Err(e) = c.client.unregister_forward(Some(&url)).await {
+        output::note(&format!(
+            "listen: could not unregister {url}: {}",
+            output::api_error_line(&e)
+        ));
+    }
+    let _ = stop.send(());
+    let _ = server.await;
+    outcome
+}
+
+/// Registers the receiver, turning the sandbox's refusals into plain advice.
+async fn register(client: &LinqClient, base_url: &str, url: &str) -> Result<(), CliError> {
+    match client.register_forward(url).await {
+        Ok(()) => Ok(()),
+        Err(e) if e.status() == Some(404) || e.status() == Some(405) => {
+            Err(not_a_sandbox(base_url))
+        }
+        Err(e) if e.code() == Some(2011) => Err(CliError::Usage(format!(
+            "the sandbox at {} does not deliver to local receivers: start it with \
+             --allow-local-targets",
+            clean(base_url)
+        ))),
+        Err(e) => Err(CliError::Api(e)),
+    }
+}
+
+/// Prints delivery lines until Ctrl-C or SIGTERM (or stdout closes).
+async fn pump(printed: &mut mpsc::Receiver<String>) -> Result<(), CliError> {
+    #[cfg(unix)]
+    let mut terminate = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        .map_err(|source| CliError::Io {
+        what: "waiting for SIGTERM".into(),
+        source,
+    })?;
+    loop {
+        #[cfg(unix)]
+        let terminated = terminate.recv();
+        #[cfg(not(unix))]
+        let terminated = std::future::pending::<Option<()>>();
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => return Ok(()),
+            _ = terminated => return Ok(()),
+            line = printed.recv() => {
+                let Some(line) = line else { return Ok(()) };
+                match output::write_stdout(line.as_bytes()) {
+                    Ok(()) => {}
+                    // `| head`: stop quietly, unregistered.
+                    Err(CliError::BrokenPipe) => return Ok(()),
+                    Err(e) => return Err(e),
+                }
+            }
+        }
+    }
+}
+
+struct Listener {
+    client: LinqClient,
+    forward_to: Option<url::Url>,
+    forward_http: reqwest::Client,
+    secrets: Mutex<HashMap<String, Arc<SigningSecret>>>,
+    lines: mpsc::Sender<String>,
+    json: bool,
+    color: bool,
+}
+
+/// What the forward did.
+enum Forwarded {
+    Answered {
+        status: u16,
+        headers: HeaderMap,
+        body: Bytes,
+        latency: Duration,
+    },
+    Failed {
+        error: String,
+        latency: Duration,
+    },
+}
+
+/// The signature check, or why there was none.
+enum Checked {
+    Report(Report),
+    NoSecret(String),
+}
+
+async fn receive(
+    State(state): State<Arc<Listener>>,
+    method: Method,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let received_at = time::OffsetDateTime::now_utc();
+    let pairs: Vec<(String, String)> = headers
+        .iter()
+        .map(|(name, value)| {
+            let value = String::from_utf8_lossy(value.as_bytes()).into_owned();
+            (name.as_str().to_owned(), value)
+        })
+        .collect();
+    let (checked, forwarded) = tokio::join!(
+        state.check(&pairs, &body, received_at.unix_timestamp()),
+        state.forward(&method, &headers, body.clone()),
+    );
+    let line = state.line(received_at, &pairs, &body, &checked, forwarded.as_ref());
+    // A full buffer waits: the sandbox's timeout then paces deliveries.
+    let _ = state.lines.send(line).await;
+    match forwarded {
+        None => (StatusCode::OK, "ok").into_response(),
+        Some(Forwarded::Answered {
+            status,
+            headers,
+            body,
+            ..
+        }) => {
+            let mut response = Response::new(Body::from(body));
+            *response.status_mut() =
+                StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_GATEWAY);
+            for (name, value) in headers.iter() {
+                if !HOP_BY_HOP.contains(&name.as_str()) {
+                    response.headers_mut().append(name.clone(), value.clone());
+                }
+            }
+            response
+        }
+        Some(Forwarded::Failed { error, .. }) => {
+            let status = if error.starts_with("timed out") {
+                StatusCode::GATEWAY_TIMEOUT
+            } else {
+                StatusCode::BAD_GATEWAY
+            };
+            (
+                status,
+                format!("linq-hooks listen: forward failed: {error}"),
+            )
+                .into_response()
+        }
+    }
+}
+
+fn header<'a>(pairs: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    pairs
+        .iter()
+        .find(|(n, _)| n.eq_ignore_ascii_case(name))
+        .map(|(_, v)| v.as_str())
+}
+
+impl Listener {
+    /// Verifies both schemes with the subscription's secret (fetched once per subscription).
+    async fn check(&self, pairs: &[(String, String)], body: &[u8], now: i64) -> Checked {
+        let Some(id) = header(pairs, "X-Webhook-Subscription-ID")
+            .filter(|id| crate::validate::is_subscription_id(id))
+        else {
+            return Checked::NoSecret("no X-Webhook-Subscription-ID to find the secret by".into());
+        };
+        let cached = self
+            .secrets
+            .lock()
+            .ok()
+            .and_then(|secrets| secrets.get(id).cloned());
+        let secret = match cached {
+            Some(secret) => secret,
+            None => match self.client.sandbox_signing_secret(id).await {
+                Ok(secret) => {
+                    let secret = Arc::new(secret);
+                    if let Ok(mut secrets) = self.secrets.lock() {
+                        if secrets.len() >= MAX_SECRETS {
+                            secrets.clear();
+                        }
+                        secrets.insert(id.to_owned(), Arc::clone(&secret));
+                    }
+                    secret
+                }
+                Err(e) => return Checked::NoSecret(secret_error(&e)),
+            },
+        };
+        Checked::Report(signature::verify(
+            secret.expose(),
+            pairs,
+            body,
+            now,
+            signature::DEFAULT_TOLERANCE_SECS,
+        ))
+    }
+
+    /// Sends the request on, unchanged, to `--forward-to`.
+    async fn forward(
+        &self,
+        method: &Method,
+        headers: &HeaderMap,
+        body: Bytes,
+    ) -> Option<Forwarded> {
+        let target = self.forward_to.as_ref()?;
+        let mut request = self.forward_http.request(method.clone(), target.clone());
+        for (name, value) in headers.iter() {
+            if !HOP_BY_HOP.contains(&name.as_str()) {
+                request = request.header(name.clone(), value.clone());
+            }
+        }
+        let started = Instant::now();
+        let answered = async {
+            let mut response = request.body(body).send().await?;
+            let status = response.status().as_u16();
+            let headers = response.headers().clone();
+            let mut kept: Vec<u8> = Vec::new();
+            while let Some(chunk) = response.chunk().await? {
+                let room = MAX_FORWARD_ANSWER.saturating_sub(kept.len());
+                kept.extend_from_slice(&chunk[..chunk.len().min(room)]);
+                if room <= chunk.len() {
+                    break;
+                }
+            }
+            Ok::<_, reqwest::Error>((status, headers, Bytes::from(kept)))
+        }
+        .await;
+        let latency = started.elapsed();
+        Some(match answered {
+            Ok((status, headers, body)) => Forwarded::Answered {
+                status,
+                headers,
+                body,
+                latency,
+            },
+            Err(e) => Forwarded::Failed {
+                error: describe(e),
+                latency,
+            },
+        })
+    }
+
+    fn line(
+        &self,
+        at: time::OffsetDateTime,
+        pairs: &[(String, String)],
+        body: &[u8],
+        checked: &Checked,
+        forwarded: Option<&Forwarded>,
+    ) -> String {
+        let event_type = header(pairs, "X-Webhook-Event")
+            .map(str::to_owned)
+            .or_else(|| {
+                serde_json::from_slice::<Value>(body)
+                    .ok()
+                    .and_then(|v| v["event_type"].as_str().map(str::to_owned))
+            })
+            .unwrap_or_else(|| "?".into());
+        let event_type = clean(&event_type).into_owned();
+        let subscription =
+            clean(header(pairs, "X-Webhook-Subscription-ID").unwrap_or("?")).into_owned();
+        if self.json {
+            let signature = match checked {
+                Checked::Report(report) => json!({
+                    "valid": report.any_valid(),
+                    "standard": report.standard.code(),
+                    "legacy": report.legacy.code(),
+                    "detail": (!report.any_valid()).then(|| failure_text(report)),
+                }),
+                Checked::NoSecret(why) => json!({"valid": null, "detail": why}),
+            };
+            let forward = forwarded.map(|f| match f {
+                Forwarded::Answered {
+                    status, latency, ..
+                } => json!({"status": status, "latency_ms": latency.as_millis() as u64}),
+                Forwarded::Failed { error, latency } => {
+                    json!({"error": error, "latency_ms": latency.as_millis() as u64})
+                }
+            });
+            let line = json!({
+                "received_at": at.format(&time::format_description::well_known::Rfc3339).unwrap_or_default(),
+                "event_type": event_type,
+                "event_id": header(pairs, signature::HEADER_ID).map(|v| clean(v).into_owned()),
+                "subscription_id": subscription,
+                "target": header(pairs, crate::sandbox::TARGET_HEADER).map(|v| clean(v).into_owned()),
+                "signature": signature,
+                "forward": forward,
+                "answered": answer_status(forwarded),
+            });
+            return format!("{line}\n");
+        }
+        let paint =
+            |text: &str, color| output::painted(&output::Cell::colored(text, color), self.color);
+        let verdict = match checked {
+            Checked::Report(report) if report.standard.is_valid() && report.legacy.is_valid() => {
+                paint("signature valid", Color::Green)
+            }
+            Checked::Report(report) if report.any_valid() => paint(
+                &format!("signature partly valid ({})", failure_text(report)),
+                Color::Yellow,
+            ),
+            Checked::Report(report) => paint(
+                &format!("signature INVALID ({})", failure_text(report)),
+                Color::Red,
+            ),
+            Checked::NoSecret(why) => {
+                paint(&format!("signature not checked ({why})"), Color::Yellow)
+            }
+        };
+        let forward = match forwarded {
+            None => "answered 200".to_owned(),
+            Some(Forwarded::Answered {
+                status, latency, ..
+            }) => {
+                let color = if (200..300).contains(status) {
+                    Color::Green
+                } else {
+                    Color::Red
+                };
+                format!(
+                    "→ {} {} ms",
+                    paint(&status.to_string(), color),
+                    latency.as_millis()
+                )
+            }
+            Some(Forwarded::Failed { error, latency }) => format!(
+                "→ {} after {} ms (answered {})",
+                paint(error, Color::Red),
+                latency.as_millis(),
+                answer_status(forwarded)
+            ),
+        };
+        let time = at
+            .format(time::macros::format_description!(
+                "[hour]:[minute]:[second]Z"
+            ))
+            .unwrap_or_default();
+        format!("{time}  {event_type}  {subscription}  {verdict}  {forward}\n")
+    }
+}
+
+/// What the sandbox was answered.
+fn answer_status(forwarded: Option<&Forwarded>) -> u16 {
+    match forwarded {
+        None => 200,
+        Some(Forwarded::Answered { status, .. }) => *status,
+        Some(Forwarded::Failed { error, .. }) if error.starts_with("timed out") => 504,
+        Some(Forwarded::Failed { .. }) => 502,
+    }
+}
+
+/// The failing schemes, one clause each.
+fn failure_text(report: &Report) -> String {
+    report
+        .verdicts()
+        .iter()
+        .filter(|(_, verdict)| !verdict.is_valid())
+        .map(|(scheme, verdict)| format!("{}: {verdict}", scheme.name()))
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+fn secret_error(e: &ApiError) -> String {
+    format!("cannot fetch the secret: {}", output::api_error_line(e))
+}
+
+fn describe(e: reqwest::Error) -> String {
+    let e = e.without_url();
+    if e.is_timeout() {
+        return format!("timed out after {} s", FORWARD_TIMEOUT.as_secs());
+    }
+    let mut text = e.to_string();
+    let mut source = std::error::Error::source(&e);
+    while let Some(cause) = source {
+        let cause_text = cause.to_string();
+        if !text.contains(&cause_text) {
+            text.push_str(": ");
+            text.push_str(&cause_text);
+        }
+        source = cause.source();
+    }
+    clean(&text).chars().take(300).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn forward_urls_are_checked() {
+        assert!(forward_url("http://localhost:3000/hook").is_ok());
+        assert!(forward_url("https://hooks.example.com/x").is_ok());
+        for bad in ["localhost:3000", "ftp://x.example/", "http://", ""] {
+            assert!(forward_url(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn only_loopback_bases_count_as_a_local_sandbox() {
+        assert!(on_loopback("http://127.0.0.1:4010/api/partner"));
+        assert!(on_loopback("http://localhost:4010/api/partner"));
+        assert!(on_loopback("http://[::1]:4010/api/partner"));
+        assert!(!on_loopback("https://api.linqapp.com/api/partner"));
+        assert!(!on_loopback("http://10.0.0.5:4010/api/partner"));
+    }
+}

@@ -1,0 +1,258 @@
+//! `linq-hooks listen` end to end: the built binary registers with a sandbox on loopback,
+//! receives its deliveries, verifies them, forwards them unchanged to a local receiver and
+//! answers with the receiver's status (so a failing receiver gets real retries); SIGINT
+//! unregisters it and exits 0. And its refusals: a live base URL, a sandbox without local
+//! receivers.
+
+mod cli_support;
+mod sandbox_support;
+
+use cli_support::Cli;
+use linq_hooks::sandbox::DeliveryOptions;
+use linq_hooks::signature;
+use sandbox_support::receiver::{eventually, Receiver, DEADLINE};
+use sandbox_support::{Sandbox, KEY};
+use serde_json::{json, Value};
+use std::process::Stdio;
+use tokio::io::{AsyncBufReadExt, BufReader, Lines};
+use tokio::process::{Child, ChildStderr, ChildStdout};
+
+/// Reads lines until one satisfies `wanted` (or the deadline passes).
+async fn line_where<R>(lines: &mut Lines<R>, what: &str, wanted: impl Fn(&str) -> bool) -> String
+where
+    R: tokio::io::AsyncBufRead + Unpin,
+{
+    let found = tokio::time::timeout(DEADLINE, async {
+        while let Some(line) = lines.next_line().await.expect("read a line") {
+            if wanted(&line) {
+                return Some(line);
+            }
+        }
+        None
+    })
+    .await;
+    match found {
+        Ok(Some(line)) => line,
+        Ok(None) => panic!("the stream ended before {what}"),
+        Err(_) => panic!("no {what} within {DEADLINE:?}"),
+    }
+}
+
+struct Listening {
+    child: Child,
+    stdout: Lines<BufReader<ChildStdout>>,
+    stderr: Lines<BufReader<ChildStderr>>,
+    /// The receiver URL it printed.
+    url: String,
+}
+
+async fn listen(cli: &Cli, args: &[&str]) -> Listening {
+    let mut cmd = cli.command();
+    cmd.arg("listen").args(args).kill_on_drop(true);
+    cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
+    let mut child = cmd.spawn().expect("listen starts");
+    let stdout = BufReader::new(child.stdout.take().expect("stdout")).lines();
+    let mut stderr = BufReader::new(child.stderr.take().expect("stderr")).lines();
+    // Printed once it is registered: deliveries go to it from then on.
+    let ready = line_where(&mut stderr, "the ready line", |l| {
+        l.contains("receiving deliveries on")
+    })
+    .await;
+    let url = ready
+        .split_whitespace()
+        .find(|w| w.starts_with("http://127.0.0.1:"))
+        .expect("the receiver URL")
+        .to_owned();
+    Listening {
+        child,
+        stdout,
+        stderr,
+        url,
+    }
+}
+
+fn signal(child: &Child, name: &str) {
+    let pid = child.id().expect("running").to_string();
+    let status = std::process::Command::new("kill")
+        .args([&format!("-{name}"), &pid])
+        .status()
+        .expect("kill runs");
+    assert!(status.success());
+}
+
+#[tokio::test]
+async fn listen_forwards_verifies_and_makes_a_failing_receiver_retry() {
+    // Anything not sent through `listen` would land here: proves the registration wins.
+    let fallback = Receiver::start().await;
+    let app = Receiver::start().await;
+    app.answer_next(&[500]);
+    let sandbox = Sandbox::start_with(
+        &[KEY],
+        false,
+        DeliveryOptions {
+            deliver_to: Some(fallback.url.clone()),
+            allow_local_targets: true,
+            retry_scale: 0.01,
+        },
+    )
+    .await;
+    let created = sandbox
+        .create(&json!({
+            "target_url": "https://hooks.example.com/linq?version=2026-02-03",
+            "subscribed_events": ["message.received"],
+        }))
+        .await;
+    let id = created["id"].as_str().expect("id").to_owned();
+    let secret = created["signing_secret"]
+        .as_str()
+        .expect("secret")
+        .to_owned();
+
+    let cli = Cli::new(&sandbox.base, KEY);
+    let mut listening = listen(&cli, &["--forward-to", &app.url, "--json"]).await;
+    let registered = sandbox.get("/_sandbox/v1/forward").await.json();
+    assert_eq!(registered["forward"]["url"], listening.url.as_str());
+
+    let event = sandbox
+        .post(
+            "/_sandbox/v1/events",
+            &json!({"event_type": "message.received", "phone_number": "+12025551234"}),
+        )
+        .await
+        .json();
+    let event_id = event["event_id"].as_str().expect("event id").to_owned();
+
+    // The app got the first attempt (it answered 500) and the retry, each unchanged.
+    let got = app.wait_for(2).await;
+    for request in &got {
+        assert_eq!(request.method, "POST");
+        assert_eq!(request.path, "/hook");
+        assert_eq!(request.header("webhook-id"), Some(event_id.as_str()));
+        assert_eq!(
+            request.header("x-linq-sandbox-target"),
+            Some("https://hooks.example.com/linq?version=2026-02-03")
+        );
+        let report = signature::verify(
+            &secret,
+            &request.headers,
+            &request.body,
+            time::OffsetDateTime::now_utc().unix_timestamp(),
+            signature::DEFAULT_TOLERANCE_SECS,
+        );
+        assert!(report.standard.is_valid() && report.legacy.is_valid());
+    }
+    assert_eq!(fallback.count(), 0);
+
+    // One JSON line per delivery.
+    let mut printed: Vec<Value> = Vec::new();
+    for _ in 0..2 {
+        let line = line_where(&mut listening.stdout, "a delivery line", |_| true).await;
+        printed.push(serde_json::from_str(&line).expect("a JSON line"));
+    }
+    for (line, status) in printed.iter().zip([500, 200]) {
+        assert_eq!(line["event_type"], "message.received");
+        assert_eq!(line["event_id"], event_id.as_str());
+        assert_eq!(line["subscription_id"], id.as_str());
+        assert_eq!(line["signature"]["valid"], true, "{line}");
+        assert_eq!(line["signature"]["standard"], "valid");
+        assert_eq!(line["signature"]["legacy"], "valid");
+        assert_eq!(line["forward"]["status"], status);
+        assert!(line["forward"]["latency_ms"].is_u64());
+        assert_eq!(line["answered"], status);
+    }
+
+    // The sandbox saw the forward's answers: a retry after the 500.
+    let rows = eventually("both attempts logged", || async {
+        let reply = sandbox
+            .get(&format!("/_sandbox/v1/deliveries?subscription_id={id}"))
+            .await;
+        let rows = reply.json()["deliveries"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
+        (rows.len() == 2 && rows[0]["outcome"] == "delivered").then_some(rows)
+    })
+    .await;
+    assert_eq!(rows[1]["status"], 500);
+    assert_eq!(rows[1]["outcome"], "retrying");
+    assert_eq!(rows[0]["destination"], listening.url.as_str());
+
+    signal(&listening.child, "INT");
+    let status = tokio::time::timeout(DEADLINE, listening.child.wait())
+        .await
+        .expect("listen exits")
+        .expect("status");
+    assert_eq!(status.code(), Some(0));
+    let registered = sandbox.get("/_sandbox/v1/forward").await.json();
+    assert_eq!(registered["forward"], Value::Null, "unregistered on exit");
+    let mut rest = String::new();
+    while let Ok(Some(line)) = listening.stderr.next_line().await {
+        rest.push_str(&line);
+    }
+    assert!(!rest.contains(&secret), "the secret is never printed");
+    sandbox.shutdown().await;
+}
+
+#[tokio::test]
+async fn listen_without_forward_answers_200_and_prints_a_line() {
+    let sandbox = Sandbox::start_with(
+        &[KEY],
+        false,
+        DeliveryOptions {
+            allow_local_targets: true,
+            ..DeliveryOptions::default()
+        },
+    )
+    .await;
+    let created = sandbox
+        .create(&json!({
+            "target_url": "https://hooks.example.com/x",
+            "subscribed_events": ["message.sent"],
+        }))
+        .await;
+    let id = created["id"].as_str().expect("id").to_owned();
+    let cli = Cli::new(&sandbox.base, KEY);
+    let mut listening = listen(&cli, &[]).await;
+    sandbox
+        .post(
+            "/_sandbox/v1/events",
+            &json!({"event_type": "message.sent"}),
+        )
+        .await;
+    let line = line_where(&mut listening.stdout, "a delivery line", |_| true).await;
+    assert!(line.contains("message.sent"), "{line}");
+    assert!(line.contains(&id), "{line}");
+    assert!(line.contains("signature valid"), "{line}");
+    assert!(line.contains("answered 200"), "{line}");
+    signal(&listening.child, "TERM");
+    let status = tokio::time::timeout(DEADLINE, listening.child.wait())
+        .await
+        .expect("listen exits")
+        .expect("status");
+    assert_eq!(status.code(), Some(0));
+    sandbox.shutdown().await;
+}
+
+#[tokio::test]
+async fn listen_refuses_a_live_api_and_a_sandbox_without_local_receivers() {
+    let live = Cli::new(
+        "https://api.linqapp.com/api/partner",
+        "sk_live_not_a_real_key",
+    );
+    let run = live.run(&["listen"]).await.expect(2);
+    assert!(run.stderr.contains("Linq's API has no endpoint"), "{run:?}");
+
+    let sandbox = Sandbox::empty().await;
+    let run = Cli::new(&sandbox.base, KEY)
+        .run(&["listen"])
+        .await
+        .expect(2);
+    assert!(run.stderr.contains("--allow-local-targets"), "{run:?}");
+
+    let run = Cli::new(&sandbox.base, KEY)
+        .run(&["listen", "--forward-to", "localhost:3000"])
+        .await
+        .expect(2);
+    assert!(run.stderr.contains("--forward-to"), "{run:?}");
+    sandbox.shutdown().await;
+}
