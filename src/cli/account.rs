@@ -2,7 +2,7 @@
 //! usable: config, key, reachability, the key accepted, the clock).
 
 use super::output::{self, Cell, Color, Exit, Table};
-use super::{choice, connect_resolved, CliError, Connected, Globals};
+use super::{choice, connect_resolved, env_var, CliError, Connected, Globals};
 use crate::config::{self, AccountEntry, Accounts};
 use crate::diagnose::{self, Finding, Severity};
 use serde::Serialize;
@@ -37,10 +37,6 @@ struct ProfileRow<'a> {
     read_only: bool,
     /// What linq-hooks would use without `--profile` (the choice order).
     chosen: bool,
-}
-
-fn env_var(name: &str) -> Option<String> {
-    std::env::var(name).ok()
 }
 
 pub fn profiles(globals: &Globals, args: &ProfilesArgs) -> Result<(), CliError> {

@@ -1,7 +1,7 @@
 //! `history`: the audit trail of the chosen account, newest first.
 
 use super::output::{self, Cell, Color, Table};
-use super::{choice, CliError, Globals};
+use super::{choice, env_var, CliError, Globals};
 use crate::audit::{self, AuditEntry};
 use crate::config::Accounts;
 
@@ -16,10 +16,6 @@ pub struct HistoryArgs {
     /// Every account's changes, not only the chosen account's.
     #[arg(long)]
     pub all_accounts: bool,
-}
-
-fn env_var(name: &str) -> Option<String> {
-    std::env::var(name).ok()
 }
 
 pub fn run(globals: &Globals, args: &HistoryArgs) -> Result<(), CliError> {

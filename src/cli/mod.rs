@@ -221,7 +221,8 @@ pub fn choice(globals: &Globals) -> Choice {
     }
 }
 
-fn env_var(name: &str) -> Option<String> {
+/// The process environment, as the account resolution reads it.
+pub fn env_var(name: &str) -> Option<String> {
     std::env::var(name).ok()
 }
 

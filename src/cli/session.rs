@@ -2,7 +2,7 @@
 //! switcher's connector, which resolves and connects any account by name the way the
 //! commands do.
 
-use super::{choice, connect_resolved, Connected, Globals};
+use super::{choice, connect_resolved, env_var, Connected, Globals};
 use crate::app::Connection;
 use crate::config::Accounts;
 use crate::runtime::{AccountGuard, Connector, SwitchedAccount};
@@ -24,10 +24,6 @@ pub fn connection_of(connected: &Connected) -> Connection {
         key_hint: connected.key_hint.clone(),
         read_only: connected.account.read_only,
     }
-}
-
-fn env_var(name: &str) -> Option<String> {
-    std::env::var(name).ok()
 }
 
 /// Connects to account `name` with the session's flags (`--read-only`, `--timeout`,
