@@ -119,6 +119,22 @@ impl AuditEntry {
         self
     }
 
+    /// A created subscription: every field, nothing before.
+    pub fn created(mut self, sub: &Subscription) -> Self {
+        for (field, value) in subscription_fields(sub) {
+            self = self.change(&field, Value::Null, value);
+        }
+        self
+    }
+
+    /// A deleted subscription: every field it had, nothing after.
+    pub fn deleted(mut self, sub: &Subscription) -> Self {
+        for (field, value) in subscription_fields(sub) {
+            self = self.change(&field, value, Value::Null);
+        }
+        self
+    }
+
     /// Before and after of every field a patch sets, `before` read from the subscription.
     pub fn patch(mut self, before: &Subscription, patch: &SubscriptionPatch) -> Self {
         let old = subscription_fields(before);

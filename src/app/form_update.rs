@@ -463,9 +463,7 @@ impl App {
             let mut entry = self.audit("create", "", &target_url);
             entry.subscription_id = result.as_ref().ok().map(|c| c.subscription.id.clone());
             if let Ok(created) = &result {
-                for (field, value) in crate::audit::subscription_fields(&created.subscription) {
-                    entry = entry.change(&field, serde_json::Value::Null, value);
-                }
+                entry = entry.created(&created.subscription);
             }
             let outcome = match &result {
                 Ok(_) => crate::audit::Outcome::ok(201),

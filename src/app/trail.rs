@@ -90,9 +90,7 @@ impl App {
     ) -> Cmd {
         let mut entry = self.audit("delete", id, target_url);
         if let Some(sub) = before {
-            for (field, value) in crate::audit::subscription_fields(sub) {
-                entry = entry.change(&field, value, Value::Null);
-            }
+            entry = entry.deleted(sub);
         }
         Cmd::Audit {
             entry: entry.outcome(Outcome::of(result, 204)),

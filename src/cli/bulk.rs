@@ -269,9 +269,7 @@ fn audit_item(
     let mut entry = c.audit_entry(op, &t.id, url);
     match (action, &t.sub) {
         (Action::Delete, Some(sub)) => {
-            for (field, value) in crate::audit::subscription_fields(sub) {
-                entry = entry.change(&field, value, serde_json::Value::Null);
-            }
+            entry = entry.deleted(sub);
         }
         (Action::Pause | Action::Resume, sub) => {
             let after = action == Action::Resume;

@@ -241,9 +241,7 @@ pub async fn create(c: &Connected, args: &CreateArgs) -> Result<(), CliError> {
         Ok(created) => {
             let sub = &created.created.subscription;
             entry.subscription_id = Some(sub.id.clone());
-            for (field, value) in crate::audit::subscription_fields(sub) {
-                entry = entry.change(&field, serde_json::Value::Null, value);
-            }
+            entry = entry.created(sub);
             c.audit(entry.outcome(crate::audit::Outcome::ok(201)));
         }
         Err(e) => c.audit(entry.outcome(crate::audit::Outcome::failed(e))),
