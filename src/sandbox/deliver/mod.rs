@@ -23,7 +23,7 @@ use reqwest::header::{HeaderName, HeaderValue, CONTENT_TYPE, USER_AGENT};
 use schedule::Verdict;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-use tokio::sync::{oneshot, Notify};
+use tokio::sync::{mpsc, oneshot, Notify};
 use tokio::task::{JoinHandle, JoinSet};
 use url::{Host, Url};
 
@@ -194,48 +194,68 @@ async fn run(
 ) {
     let owner = format!("{:032x}", rand::random::<u128>());
     let mut in_flight: JoinSet<()> = JoinSet::new();
+    // Finished attempts come back here and are stored with the next claim, in one
+    // transaction. Bounded: at most MAX_IN_FLIGHT attempts run, each sends one record.
+    let (finished_tx, mut finished_rx) = mpsc::channel::<AttemptRecord>(MAX_IN_FLIGHT);
+    let mut running = 0usize;
+    let mut finished: Vec<AttemptRecord> = Vec::new();
     loop {
+        while in_flight.try_join_next().is_some() {}
+        while let Ok(record) = finished_rx.try_recv() {
+            finished.push(record);
+        }
+        running -= finished.len().min(running);
         let mut wake_at = Instant::now() + IDLE_POLL;
-        let free = MAX_IN_FLIGHT - in_flight.len();
-        if free > 0 {
+        let free = MAX_IN_FLIGHT - running;
+        if free > 0 || !finished.is_empty() {
             let now = now_millis();
             let lease_until = now + LEASE.as_millis() as Millis;
-            match store.claim_due(owner.clone(), now, free, lease_until).await {
+            let batch = std::mem::take(&mut finished);
+            match store
+                .settle(owner.clone(), batch, now, free, lease_until)
+                .await
+            {
                 Ok((claimed, next_due)) => {
-                    let full = claimed.len() == free;
                     for job in claimed {
-                        let store = store.clone();
+                        running += 1;
                         let http = http.clone();
                         let options = Arc::clone(&deliveries.options);
-                        let owner = owner.clone();
+                        let finished_tx = finished_tx.clone();
                         in_flight.spawn(async move {
                             let record = attempt(&http, &options, job).await;
-                            if let Err(e) = store.record_attempt(owner, record).await {
-                                tracing::error!(error = %e, "cannot store a delivery attempt");
-                            }
+                            let _ = finished_tx.send(record).await;
                         });
                     }
                     if let Some(due) = next_due {
                         let wait = u64::try_from(due - now_millis()).unwrap_or(0);
                         wake_at = wake_at.min(Instant::now() + Duration::from_millis(wait));
                     }
-                    // More may be due right now: claim again once a slot frees up.
-                    if full {
-                        wake_at = Instant::now() + IDLE_POLL;
-                    }
                 }
-                Err(e) => tracing::error!(error = %e, "cannot read the delivery queue"),
+                // The batch is lost with the transaction; its rows come back when their
+                // leases expire, and are sent again (at least once, as Linq promises).
+                Err(e) => tracing::error!(error = %e, "cannot use the delivery queue"),
             }
+        }
+        if running == MAX_IN_FLIGHT {
+            // Nothing can be claimed before an attempt finishes.
+            wake_at = Instant::now() + IDLE_POLL;
         }
         tokio::select! {
             _ = &mut stopped => break,
             _ = deliveries.wake.notified() => {}
-            Some(_) = in_flight.join_next(), if !in_flight.is_empty() => {}
+            Some(record) = finished_rx.recv() => finished.push(record),
             _ = tokio::time::sleep_until(wake_at.into()) => {}
         }
     }
     in_flight.shutdown().await;
-    if let Err(e) = store.release(owner, now_millis()).await {
+    while let Ok(record) = finished_rx.try_recv() {
+        finished.push(record);
+    }
+    let now = now_millis();
+    if let Err(e) = store.settle(owner.clone(), finished, now, 0, now).await {
+        tracing::warn!(error = %e, "cannot store the last delivery attempts");
+    }
+    if let Err(e) = store.release(owner, now).await {
         tracing::warn!(error = %e, "cannot release claimed deliveries");
     }
 }

@@ -7,8 +7,9 @@
 //! length — and a worker that dies mid-attempt (or a second process on the same file)
 //! cannot strand a row or send it twice within the lease.
 
+use super::super::inbox::Lane;
 use super::super::model::Refusal;
-use super::super::model::{Millis, SigningSecret};
+use super::super::model::{Millis, SigningSecret, DEFAULT_ROUTING_ID_HEADER};
 use super::super::store::{write_transaction, Outcome, Store, StoreError};
 use super::payload::version_of;
 use super::schedule::Verdict;
@@ -197,80 +198,29 @@ impl Store {
         .await
     }
 
-    /// Claims up to `limit` due deliveries for `owner` until `lease_until`, and says when
-    /// the next pending row falls due. Rows of a subscription that is gone or paused are
-    /// cancelled instead (normally done by pause and delete themselves).
-    pub(crate) async fn claim_due(
+    /// The worker's one transaction per round: stores the attempts that finished since
+    /// the last round (moving each delivery on: delivered, dropped, retried later, or
+    /// failed for good — a delivery cancelled meanwhile stays cancelled), then claims up to
+    /// `limit` due rows for `owner` until `lease_until`, and says when the next pending row
+    /// falls due. One commit for all of it keeps the database thread free for API calls.
+    pub(crate) async fn settle(
         &self,
         owner: String,
+        finished: Vec<AttemptRecord>,
         now: Millis,
         limit: usize,
         lease_until: Millis,
     ) -> Result<(Vec<Claimed>, Option<Millis>), StoreError> {
-        self.call(move |conn| {
+        self.call_in(Lane::Background, move |conn| {
             let tx = write_transaction(conn)?;
-            let mut claimed = Vec::new();
-            {
-                let mut due = tx.prepare_cached(
-                    "SELECT d.id, d.account_id, d.event_id, e.event_type, d.subscription_id,
-                            d.attempts, d.target_url, p.body, s.signing_secret, s.is_active,
-                            s.routing_key_header, s.routing_id_header, e.chat_id, t.token,
-                            f.url
-                     FROM deliveries d
-                     JOIN events e ON e.id = d.event_id
-                     JOIN event_payloads p
-                         ON p.event_id = d.event_id AND p.webhook_version = d.webhook_version
-                     LEFT JOIN subscriptions s ON s.id = d.subscription_id
-                     LEFT JOIN routing_tokens t
-                         ON t.subscription_id = d.subscription_id AND t.chat_id = e.chat_id
-                     LEFT JOIN forwards f ON f.account_id = d.account_id
-                     WHERE d.state = 'pending' AND d.next_attempt_at <= ?1
-                     ORDER BY d.next_attempt_at
-                     LIMIT ?2",
-                )?;
-                let mut cancel = tx.prepare_cached(
-                    "UPDATE deliveries SET state = 'cancelled', next_attempt_at = NULL,
-                         lease_owner = NULL
-                     WHERE id = ?1",
-                )?;
-                let mut lease = tx.prepare_cached(
-                    "UPDATE deliveries SET lease_owner = ?2, next_attempt_at = ?3 WHERE id = ?1",
-                )?;
-                let mut rows = due.query(params![now, limit as i64])?;
-                while let Some(row) = rows.next()? {
-                    let id: String = row.get(0)?;
-                    let secret: Option<String> = row.get(8)?;
-                    let active: Option<bool> = row.get(9)?;
-                    let (Some(secret), Some(true)) = (secret, active) else {
-                        cancel.execute([&id])?;
-                        continue;
-                    };
-                    lease.execute(params![id, owner, lease_until])?;
-                    let key_header: Option<String> = row.get(10)?;
-                    let id_header: Option<String> = row.get(11)?;
-                    let attempts: i64 = row.get(5)?;
-                    claimed.push(Claimed {
-                        delivery_id: id,
-                        account_id: row.get(1)?,
-                        event_id: row.get(2)?,
-                        event_type: row.get(3)?,
-                        subscription_id: row.get(4)?,
-                        attempt: u32::try_from(attempts + 1).unwrap_or(u32::MAX),
-                        target_url: row.get(6)?,
-                        body: row.get(7)?,
-                        secret: SigningSecret::from_stored(secret),
-                        routing: key_header.map(|key| {
-                            let id = id_header.unwrap_or_else(|| {
-                                super::super::model::DEFAULT_ROUTING_ID_HEADER.to_owned()
-                            });
-                            (key, id)
-                        }),
-                        chat_id: row.get(12)?,
-                        token: row.get(13)?,
-                        forward: row.get(14)?,
-                    });
-                }
+            for record in &finished {
+                store_attempt(&tx, &owner, record)?;
             }
+            let claimed = if limit > 0 {
+                claim(&tx, &owner, now, limit, lease_until)?
+            } else {
+                Vec::new()
+            };
             let next_due = next_due(&tx)?;
             tx.commit()?;
             Ok((claimed, next_due))
@@ -278,75 +228,9 @@ impl Store {
         .await
     }
 
-    /// Stores an attempt and moves its delivery on: delivered, dropped, retried later, or
-    /// failed for good. A delivery cancelled while the attempt ran stays cancelled.
-    pub(crate) async fn record_attempt(
-        &self,
-        owner: String,
-        record: AttemptRecord,
-    ) -> Result<(), StoreError> {
-        self.call(move |conn| {
-            let tx = write_transaction(conn)?;
-            let (state, next) = match (record.verdict, record.retry_at) {
-                (Verdict::Delivered, _) => ("delivered", None),
-                (Verdict::Drop, _) => ("dropped", None),
-                (Verdict::Retry, Some(at)) => ("pending", Some(at)),
-                (Verdict::Retry, None) => ("failed", None),
-            };
-            let moved = tx.execute(
-                "UPDATE deliveries SET state = ?3, attempts = ?4, next_attempt_at = ?5,
-                     lease_owner = NULL
-                 WHERE id = ?1 AND lease_owner = ?2 AND state = 'pending'",
-                params![record.delivery_id, owner, state, record.attempt, next],
-            )? == 1;
-            let outcome = match (record.verdict, state, moved) {
-                (Verdict::Delivered, ..) => "delivered",
-                (Verdict::Drop, ..) => "dropped",
-                (Verdict::Retry, _, false) => "cancelled",
-                (Verdict::Retry, "pending", true) => "retrying",
-                (Verdict::Retry, _, true) => "exhausted",
-            };
-            tx.execute(
-                "INSERT INTO delivery_attempts (delivery_id, account_id, subscription_id,
-                     event_id, event_type, attempt, attempted_at, destination, status, error,
-                     latency_ms, response_snippet, outcome, next_attempt_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
-                params![
-                    record.delivery_id,
-                    record.account_id,
-                    record.subscription_id,
-                    record.event_id,
-                    record.event_type,
-                    record.attempt,
-                    record.attempted_at,
-                    record.destination,
-                    record.status,
-                    record.error,
-                    i64::try_from(record.latency_ms).unwrap_or(i64::MAX),
-                    record.snippet,
-                    outcome,
-                    if moved { next } else { None },
-                ],
-            )?;
-            if let Some((chat_id, token)) = &record.learned_token {
-                // Only while affinity is still on: turning it off drops the tokens.
-                tx.execute(
-                    "INSERT INTO routing_tokens (subscription_id, chat_id, token)
-                     SELECT ?1, ?2, ?3 FROM subscriptions
-                     WHERE id = ?1 AND routing_key_header IS NOT NULL
-                     ON CONFLICT (subscription_id, chat_id) DO UPDATE SET token = excluded.token",
-                    params![record.subscription_id, chat_id, token],
-                )?;
-            }
-            tx.commit()?;
-            Ok(())
-        })
-        .await
-    }
-
     /// Hands back the rows `owner` still holds (its attempts were cut short), due now.
     pub(crate) async fn release(&self, owner: String, now: Millis) -> Result<(), StoreError> {
-        self.call(move |conn| {
+        self.call_in(Lane::Background, move |conn| {
             conn.execute(
                 "UPDATE deliveries SET next_attempt_at = ?2, lease_owner = NULL
                  WHERE lease_owner = ?1 AND state = 'pending'",
@@ -364,7 +248,7 @@ impl Store {
         subscription_id: Option<String>,
         limit: u32,
     ) -> Result<Vec<AttemptRow>, StoreError> {
-        self.call(move |conn| {
+        self.read(move |conn| {
             const COLUMNS: &str = "a.id, a.delivery_id, a.subscription_id, a.event_id,
                 a.event_type, a.attempt, a.attempted_at, d.target_url, a.destination, a.status,
                 a.error, a.latency_ms, a.response_snippet, a.outcome,
@@ -418,7 +302,7 @@ impl Store {
         account: String,
         id: String,
     ) -> Result<Outcome<Zeroizing<String>>, StoreError> {
-        self.call(move |conn| {
+        self.read(move |conn| {
             let secret: Option<String> = conn
                 .query_row(
                     "SELECT signing_secret FROM subscriptions WHERE account_id = ?1 AND id = ?2",
@@ -455,7 +339,7 @@ impl Store {
     }
 
     pub(crate) async fn forward(&self, account: String) -> Result<Option<Forward>, StoreError> {
-        self.call(move |conn| {
+        self.read(move |conn| {
             Ok(conn
                 .query_row(
                     "SELECT url, registered_at FROM forwards WHERE account_id = ?1",
@@ -488,6 +372,141 @@ impl Store {
         })
         .await
     }
+}
+
+/// Claims up to `limit` due rows. Rows of a subscription that is gone or paused are
+/// cancelled instead (normally done by pause and delete themselves).
+fn claim(
+    tx: &Transaction<'_>,
+    owner: &str,
+    now: Millis,
+    limit: usize,
+    lease_until: Millis,
+) -> Result<Vec<Claimed>, StoreError> {
+    let mut claimed = Vec::new();
+    let mut due = tx.prepare_cached(
+        "SELECT d.id, d.account_id, d.event_id, e.event_type, d.subscription_id,
+                d.attempts, d.target_url, p.body, s.signing_secret, s.is_active,
+                s.routing_key_header, s.routing_id_header, e.chat_id, t.token, f.url
+         FROM deliveries d
+         JOIN events e ON e.id = d.event_id
+         JOIN event_payloads p
+             ON p.event_id = d.event_id AND p.webhook_version = d.webhook_version
+         LEFT JOIN subscriptions s ON s.id = d.subscription_id
+         LEFT JOIN routing_tokens t
+             ON t.subscription_id = d.subscription_id AND t.chat_id = e.chat_id
+         LEFT JOIN forwards f ON f.account_id = d.account_id
+         WHERE d.state = 'pending' AND d.next_attempt_at <= ?1
+         ORDER BY d.next_attempt_at
+         LIMIT ?2",
+    )?;
+    let mut cancel = tx.prepare_cached(
+        "UPDATE deliveries SET state = 'cancelled', next_attempt_at = NULL, lease_owner = NULL
+         WHERE id = ?1",
+    )?;
+    let mut lease = tx.prepare_cached(
+        "UPDATE deliveries SET lease_owner = ?2, next_attempt_at = ?3 WHERE id = ?1",
+    )?;
+    let mut rows = due.query(params![now, limit as i64])?;
+    while let Some(row) = rows.next()? {
+        let id: String = row.get(0)?;
+        let secret: Option<String> = row.get(8)?;
+        let active: Option<bool> = row.get(9)?;
+        let (Some(secret), Some(true)) = (secret, active) else {
+            cancel.execute([&id])?;
+            continue;
+        };
+        lease.execute(params![id, owner, lease_until])?;
+        let key_header: Option<String> = row.get(10)?;
+        let id_header: Option<String> = row.get(11)?;
+        let attempts: i64 = row.get(5)?;
+        claimed.push(Claimed {
+            delivery_id: id,
+            account_id: row.get(1)?,
+            event_id: row.get(2)?,
+            event_type: row.get(3)?,
+            subscription_id: row.get(4)?,
+            attempt: u32::try_from(attempts + 1).unwrap_or(u32::MAX),
+            target_url: row.get(6)?,
+            body: row.get(7)?,
+            secret: SigningSecret::from_stored(secret),
+            routing: key_header.map(|key| {
+                let id = id_header.unwrap_or_else(|| DEFAULT_ROUTING_ID_HEADER.to_owned());
+                (key, id)
+            }),
+            chat_id: row.get(12)?,
+            token: row.get(13)?,
+            forward: row.get(14)?,
+        });
+    }
+    Ok(claimed)
+}
+
+/// Stores one attempt and moves its delivery on.
+fn store_attempt(
+    tx: &Transaction<'_>,
+    owner: &str,
+    record: &AttemptRecord,
+) -> Result<(), StoreError> {
+    let (state, next) = match (record.verdict, record.retry_at) {
+        (Verdict::Delivered, _) => ("delivered", None),
+        (Verdict::Drop, _) => ("dropped", None),
+        (Verdict::Retry, Some(at)) => ("pending", Some(at)),
+        (Verdict::Retry, None) => ("failed", None),
+    };
+    let moved =
+        tx.prepare_cached(
+            "UPDATE deliveries SET state = ?3, attempts = ?4, next_attempt_at = ?5,
+                 lease_owner = NULL
+             WHERE id = ?1 AND lease_owner = ?2 AND state = 'pending'",
+        )?
+        .execute(params![
+            record.delivery_id,
+            owner,
+            state,
+            record.attempt,
+            next
+        ])? == 1;
+    let outcome = match (record.verdict, state, moved) {
+        (Verdict::Delivered, ..) => "delivered",
+        (Verdict::Drop, ..) => "dropped",
+        (Verdict::Retry, _, false) => "cancelled",
+        (Verdict::Retry, "pending", true) => "retrying",
+        (Verdict::Retry, _, true) => "exhausted",
+    };
+    tx.prepare_cached(
+        "INSERT INTO delivery_attempts (delivery_id, account_id, subscription_id,
+             event_id, event_type, attempt, attempted_at, destination, status, error,
+             latency_ms, response_snippet, outcome, next_attempt_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+    )?
+    .execute(params![
+        record.delivery_id,
+        record.account_id,
+        record.subscription_id,
+        record.event_id,
+        record.event_type,
+        record.attempt,
+        record.attempted_at,
+        record.destination,
+        record.status,
+        record.error,
+        i64::try_from(record.latency_ms).unwrap_or(i64::MAX),
+        record.snippet,
+        outcome,
+        if moved { next } else { None },
+    ])?;
+    if let Some((chat_id, token)) = &record.learned_token {
+        // Only while affinity is still on: turning it off drops the tokens.
+        tx.prepare_cached(
+            "INSERT INTO routing_tokens (subscription_id, chat_id, token)
+             SELECT ?1, ?2, ?3 FROM subscriptions
+             WHERE id = ?1 AND routing_key_header IS NOT NULL
+             ON CONFLICT (subscription_id, chat_id) DO UPDATE SET token = excluded.token",
+        )?
+        .execute(params![record.subscription_id, chat_id, token])?;
+    }
+    Ok(())
 }
 
 /// The account's active subscriptions: id, target URL, event types, phone filter.
