@@ -147,7 +147,7 @@ impl Store {
             let mut queued = Vec::new();
             let mut stored_versions: Vec<&'static str> = Vec::new();
             for (id, target_url, events, numbers) in subscriptions {
-                let listens = events.iter().any(|e| *e == event.event_type);
+                let listens = events.contains(&event.event_type);
                 let line_matches = numbers.is_empty()
                     || event
                         .phone_number
