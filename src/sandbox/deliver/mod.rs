@@ -33,9 +33,8 @@ pub(crate) const MAX_IN_FLIGHT: usize = 8;
 pub(crate) const TIMEOUT: Duration = Duration::from_secs(10);
 /// A claimed row is another worker's again after this long (well over [`TIMEOUT`]).
 const LEASE: Duration = Duration::from_secs(60);
-/// How often an idle worker looks at the table anyway: another process on the same
-/// database file (the dashboard's embedded sandbox and `listen`'s) may have queued rows.
-const IDLE_POLL: Duration = Duration::from_secs(2);
+/// After a failed database call the worker tries again this much later.
+const AFTER_ERROR: Duration = Duration::from_secs(2);
 
 /// Names the sandbox in every delivery.
 pub(crate) const DELIVERY_USER_AGENT: &str = concat!(
@@ -199,7 +198,11 @@ async fn run(
             finished.push(record);
         }
         running -= finished.len().min(running);
-        let mut wake_at = Instant::now() + IDLE_POLL;
+        // No timer without pending rows: an idle sandbox (the dashboard's embedded one)
+        // sleeps until an event is queued. Each process delivers what it queues; rows
+        // another process on the same file left behind are due at a time found here, or
+        // picked up when a sandbox starts.
+        let mut wake_at: Option<Instant> = None;
         let free = MAX_IN_FLIGHT - running;
         if free > 0 || !finished.is_empty() {
             let now = now_millis();
@@ -222,23 +225,32 @@ async fn run(
                     }
                     if let Some(due) = next_due {
                         let wait = u64::try_from(due - now_millis()).unwrap_or(0);
-                        wake_at = wake_at.min(Instant::now() + Duration::from_millis(wait));
+                        wake_at = Some(Instant::now() + Duration::from_millis(wait));
                     }
                 }
                 // The batch is lost with the transaction; its rows come back when their
                 // leases expire, and are sent again (at least once, as Linq promises).
-                Err(e) => tracing::error!(error = %e, "cannot use the delivery queue"),
+                Err(e) => {
+                    tracing::error!(error = %e, "cannot use the delivery queue");
+                    wake_at = Some(Instant::now() + AFTER_ERROR);
+                }
             }
         }
         if running == MAX_IN_FLIGHT {
             // Nothing can be claimed before an attempt finishes.
-            wake_at = Instant::now() + IDLE_POLL;
+            wake_at = None;
         }
+        let timer = async move {
+            match wake_at {
+                Some(at) => tokio::time::sleep_until(at.into()).await,
+                None => std::future::pending().await,
+            }
+        };
         tokio::select! {
             _ = &mut stopped => break,
             _ = deliveries.wake.notified() => {}
             Some(record) = finished_rx.recv() => finished.push(record),
-            _ = tokio::time::sleep_until(wake_at.into()) => {}
+            _ = timer => {}
         }
     }
     in_flight.shutdown().await;
