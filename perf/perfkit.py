@@ -83,16 +83,17 @@ class Sandbox:
 
     LINE = re.compile(rb"listening on (\S+)")
 
-    def __init__(self, db: Path, home: Path):
+    def __init__(self, db: Path, home: Path, extra_args: list[str] | None = None):
         self.db = db
         self.home = home
+        self.extra_args = extra_args or []
         self.proc: subprocess.Popen[bytes] | None = None
         self.base_url = ""
 
     def __enter__(self) -> "Sandbox":
         self.proc = subprocess.Popen(
             [str(BIN), "sandbox", "--listen", "127.0.0.1:0", "--db", str(self.db),
-             "--api-key", API_KEY, "--no-seed"],
+             "--api-key", API_KEY, "--no-seed", *self.extra_args],
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,

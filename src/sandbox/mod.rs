@@ -21,6 +21,7 @@
 mod auth;
 mod deliver;
 mod envelope;
+mod inbox;
 mod model;
 mod routes;
 mod rules;

@@ -2,7 +2,7 @@
 
 use super::store::StoreError;
 use crate::{private_files, validate};
-use rusqlite::{params, Connection, Transaction};
+use rusqlite::{params, Connection, OpenFlags, Transaction};
 use std::io;
 use std::path::Path;
 use std::time::Duration;
@@ -172,6 +172,19 @@ pub(super) fn open_database(path: &Path) -> Result<Connection, StoreError> {
         .and_then(|()| conn.busy_timeout(Duration::from_secs(5)))
         .map_err(open_error)?;
     migrate(&mut conn, path)?;
+    Ok(conn)
+}
+
+/// A read-only connection to a database [`open_database`] has opened and migrated.
+pub(super) fn open_reader(path: &Path) -> Result<Connection, StoreError> {
+    let open_error = |source| StoreError::Open {
+        path: path.to_owned(),
+        source,
+    };
+    let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    let conn = Connection::open_with_flags(path, flags).map_err(open_error)?;
+    conn.busy_timeout(Duration::from_secs(5))
+        .map_err(open_error)?;
     Ok(conn)
 }
 

@@ -1,7 +1,9 @@
 //! SQLite persistence for the sandbox.
 //!
-//! Threading: one dedicated OS thread owns the `rusqlite::Connection` and runs jobs sent over
-//! a channel; async callers await a oneshot reply. Chosen over `spawn_blocking` + `Mutex`
+//! Threading: one dedicated OS thread owns the writing `rusqlite::Connection` and runs jobs
+//! sent over a two-lane inbox (`inbox.rs`: API requests before the delivery worker's
+//! bookkeeping); a second thread owns a read-only connection for API reads, which in WAL
+//! mode never wait for a write. Async callers await a oneshot reply. Chosen over `spawn_blocking` + `Mutex`
 //! because SQLite serialises writers anyway, so a single owner gives the same throughput
 //! without lock juggling, never parks a tokio worker on disk IO, makes every job (e.g. the
 //! "is this URL taken? then insert" pair) naturally atomic, and gives the connection one
@@ -12,18 +14,19 @@
 //! `Outcome<T>`; the outer `StoreError` is reserved for infrastructure failures.
 
 use super::deliver::queue::{cancel_pending, drop_routing_tokens};
+use super::inbox::{inbox, Lane, Outbox};
 use super::model::{
     now_millis, ListedSubscription, NewSubscription, PhoneLine, Refusal, Reputation, Routing,
     SigningSecret, Subscription, SubscriptionPatch, DEFAULT_ROUTING_ID_HEADER, REPUTATION_DOC_URL,
 };
-use super::schema::open_database;
+use super::schema::{open_database, open_reader};
 use crate::validate::url_identity;
 use rusqlite::types::Type;
 use rusqlite::{params, Connection, OptionalExtension, Row, Transaction, TransactionBehavior};
 use serde_json::value::RawValue;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::PathBuf;
-use std::sync::mpsc;
+use std::sync::Arc;
 use tokio::sync::oneshot;
 
 /// A storage failure (not a refused request).
@@ -63,19 +66,26 @@ type Job = Box<dyn FnOnce(&mut Connection) + Send>;
 const SUBSCRIPTION_COLUMNS: &str = "id, created_at, updated_at, is_active, subscribed_events, \
      target_url, phone_numbers, routing_key_header, routing_id_header";
 
-/// Cheap-to-clone handle to the database thread.
+/// Cheap-to-clone handle to the database threads.
 #[derive(Clone)]
 pub(crate) struct Store {
-    jobs: mpsc::Sender<Job>,
+    jobs: Arc<Outbox<Job>>,
+    /// The reader: API reads never wait behind a write (WAL lets them run side by side).
+    reads: Arc<Outbox<Job>>,
 }
 
-/// The database thread itself; join it after the last `Store` is gone.
-pub(crate) struct StoreThread(std::thread::JoinHandle<()>);
+/// The database threads (writer and reader); join them after the last `Store` is gone.
+pub(crate) struct StoreThread(Vec<std::thread::JoinHandle<()>>);
 
 impl StoreThread {
     pub(crate) async fn join(self) {
         // Joining blocks, so it happens on the blocking pool.
-        let _ = tokio::task::spawn_blocking(move || self.0.join()).await;
+        let _ = tokio::task::spawn_blocking(move || {
+            for thread in self.0 {
+                let _ = thread.join();
+            }
+        })
+        .await;
     }
 }
 
@@ -85,46 +95,103 @@ pub(crate) struct DemoAccount {
     pub(crate) subscriptions: Vec<(Subscription, SigningSecret)>,
 }
 
-impl Store {
-    /// Opens (creating if needed) and migrates the database on its own thread.
-    pub(crate) async fn open(path: PathBuf) -> Result<(Store, StoreThread), StoreError> {
-        let (jobs, inbox) = mpsc::channel::<Job>();
-        let (ready, opened) = oneshot::channel();
-        let thread = std::thread::Builder::new()
-            .name("sandbox-db".into())
-            .spawn(move || {
-                let mut conn = match open_database(&path) {
-                    Ok(conn) => {
-                        let _ = ready.send(Ok(()));
-                        conn
-                    }
-                    Err(e) => {
-                        let _ = ready.send(Err(e));
-                        return;
-                    }
-                };
-                while let Ok(job) = inbox.recv() {
-                    // A panicking job only loses its own reply (its transaction rolls back
-                    // while unwinding); the thread keeps serving the others.
-                    let _ = catch_unwind(AssertUnwindSafe(|| job(&mut conn)));
+/// Runs `inbox`'s jobs on a new thread that owns the connection `open` makes.
+async fn database_thread(
+    name: &str,
+    open: impl FnOnce() -> Result<Connection, StoreError> + Send + 'static,
+) -> Result<(Outbox<Job>, std::thread::JoinHandle<()>), StoreError> {
+    let (jobs, inbox) = inbox::<Job>();
+    let (ready, opened) = oneshot::channel();
+    let thread = std::thread::Builder::new()
+        .name(name.into())
+        .spawn(move || {
+            let mut conn = match open() {
+                Ok(conn) => {
+                    let _ = ready.send(Ok(()));
+                    conn
                 }
-            })
-            .map_err(StoreError::Thread)?;
-        opened.await.map_err(|_| StoreError::Closed)??;
-        Ok((Store { jobs }, StoreThread(thread)))
+                Err(e) => {
+                    let _ = ready.send(Err(e));
+                    return;
+                }
+            };
+            while let Some(job) = inbox.recv() {
+                // A panicking job only loses its own reply (its transaction rolls back
+                // while unwinding); the thread keeps serving the others.
+                let _ = catch_unwind(AssertUnwindSafe(|| job(&mut conn)));
+            }
+        })
+        .map_err(StoreError::Thread)?;
+    opened.await.map_err(|_| StoreError::Closed)??;
+    Ok((jobs, thread))
+}
+
+impl Store {
+    /// Opens (creating if needed) and migrates the database on the writer's thread, then
+    /// opens the reader's connection on its own.
+    pub(crate) async fn open(path: PathBuf) -> Result<(Store, StoreThread), StoreError> {
+        let writer_path = path.clone();
+        let (jobs, writer) =
+            database_thread("sandbox-db", move || open_database(&writer_path)).await?;
+        let (reads, reader) =
+            match database_thread("sandbox-db-read", move || open_reader(&path)).await {
+                Ok(opened) => opened,
+                Err(e) => {
+                    drop(jobs);
+                    let _ = tokio::task::spawn_blocking(move || writer.join()).await;
+                    return Err(e);
+                }
+            };
+        Ok((
+            Store {
+                jobs: Arc::new(jobs),
+                reads: Arc::new(reads),
+            },
+            StoreThread(vec![writer, reader]),
+        ))
     }
 
-    /// Runs `job` on the database thread (also for the delivery queue, `deliver::queue`).
+    /// Runs a read-only `job` on the reader's connection.
+    pub(super) async fn read<T, F>(&self, job: F) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Connection) -> Result<T, StoreError> + Send + 'static,
+    {
+        let (reply, answer) = oneshot::channel();
+        self.reads
+            .send(
+                Lane::Api,
+                Box::new(move |conn| {
+                    let _ = reply.send(job(conn));
+                }),
+            )
+            .map_err(|_| StoreError::Closed)?;
+        answer.await.map_err(|_| StoreError::Closed)?
+    }
+
+    /// Runs `job` on the database thread for an API request.
     pub(super) async fn call<T, F>(&self, job: F) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Connection) -> Result<T, StoreError> + Send + 'static,
+    {
+        self.call_in(Lane::Api, job).await
+    }
+
+    /// Runs `job` after every waiting API request (the delivery worker's bookkeeping).
+    pub(super) async fn call_in<T, F>(&self, lane: Lane, job: F) -> Result<T, StoreError>
     where
         T: Send + 'static,
         F: FnOnce(&mut Connection) -> Result<T, StoreError> + Send + 'static,
     {
         let (reply, answer) = oneshot::channel();
         self.jobs
-            .send(Box::new(move |conn| {
-                let _ = reply.send(job(conn));
-            }))
+            .send(
+                lane,
+                Box::new(move |conn| {
+                    let _ = reply.send(job(conn));
+                }),
+            )
             .map_err(|_| StoreError::Closed)?;
         answer.await.map_err(|_| StoreError::Closed)?
     }
@@ -175,7 +242,7 @@ impl Store {
         &self,
         account: String,
     ) -> Result<Vec<ListedSubscription>, StoreError> {
-        self.call(move |conn| {
+        self.read(move |conn| {
             let mut statement = conn.prepare_cached(&format!(
                 "SELECT {SUBSCRIPTION_COLUMNS} FROM subscriptions
                  WHERE account_id = ?1 ORDER BY created_at, rowid"
@@ -191,7 +258,7 @@ impl Store {
         account: String,
         id: String,
     ) -> Result<Outcome<Subscription>, StoreError> {
-        self.call(move |conn| {
+        self.read(move |conn| {
             Ok(load_subscription(conn, &account, &id)?.ok_or(Refusal::SubscriptionNotFound))
         })
         .await
@@ -308,7 +375,7 @@ impl Store {
 
     /// The account's own lines, in the order they were added.
     pub(crate) async fn phone_lines(&self, account: String) -> Result<Vec<PhoneLine>, StoreError> {
-        self.call(move |conn| {
+        self.read(move |conn| {
             let mut statement = conn.prepare_cached(
                 "SELECT id, phone_number, reputation, forwarding_number, line_type
                  FROM phone_lines WHERE account_id = ?1 ORDER BY position, id",

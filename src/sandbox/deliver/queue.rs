@@ -1,5 +1,5 @@
 //! The delivery queue in SQLite: queueing an event's deliveries, claiming due rows,
-//! recording attempts, and the forward registrations of `listen`.
+//! recording attempts (`records.rs` reads them back).
 //!
 //! Claiming is a lease: a claimed row's `next_attempt_at` moves to the lease's expiry and
 //! `lease_owner` names the worker. Due rows are then simply pending rows whose
@@ -7,14 +7,13 @@
 //! length — and a worker that dies mid-attempt (or a second process on the same file)
 //! cannot strand a row or send it twice within the lease.
 
-use super::super::model::Refusal;
-use super::super::model::{Millis, SigningSecret};
-use super::super::store::{write_transaction, Outcome, Store, StoreError};
+use super::super::inbox::Lane;
+use super::super::model::{Millis, SigningSecret, DEFAULT_ROUTING_ID_HEADER};
+use super::super::store::{write_transaction, Store, StoreError};
 use super::payload::version_of;
 use super::schedule::Verdict;
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
 use serde::Serialize;
-use zeroize::Zeroizing;
 
 /// An event ready to be queued: its bodies are rendered already.
 pub(crate) struct NewEvent {
@@ -76,49 +75,6 @@ pub(crate) struct AttemptRecord {
     pub(crate) retry_at: Option<Millis>,
     /// `(chat id, token)` a 2xx answer echoed in the routing key header.
     pub(crate) learned_token: Option<(String, String)>,
-}
-
-/// One stored attempt, as `GET /_sandbox/v1/deliveries` sends it.
-#[derive(Debug, Serialize)]
-pub(crate) struct AttemptRow {
-    pub(crate) id: i64,
-    pub(crate) delivery_id: String,
-    pub(crate) subscription_id: String,
-    pub(crate) event_id: String,
-    pub(crate) event_type: String,
-    pub(crate) attempt: u32,
-    #[serde(serialize_with = "millis")]
-    pub(crate) attempted_at: Millis,
-    pub(crate) target_url: String,
-    pub(crate) destination: String,
-    pub(crate) status: Option<u16>,
-    pub(crate) error: Option<String>,
-    pub(crate) latency_ms: u64,
-    pub(crate) response_snippet: Option<String>,
-    pub(crate) outcome: String,
-    /// The retry this attempt scheduled, while it is still ahead.
-    #[serde(serialize_with = "optional_millis")]
-    pub(crate) next_attempt_at: Option<Millis>,
-    pub(crate) delivery_state: String,
-}
-
-fn millis<S: serde::Serializer>(ms: &Millis, s: S) -> Result<S::Ok, S::Error> {
-    s.serialize_str(&super::super::model::format_millis(*ms))
-}
-
-fn optional_millis<S: serde::Serializer>(ms: &Option<Millis>, s: S) -> Result<S::Ok, S::Error> {
-    match ms {
-        Some(ms) => millis(ms, s),
-        None => s.serialize_none(),
-    }
-}
-
-/// A registered `listen` receiver.
-#[derive(Debug, Clone, Serialize)]
-pub(crate) struct Forward {
-    pub(crate) url: String,
-    #[serde(serialize_with = "millis")]
-    pub(crate) registered_at: Millis,
 }
 
 impl Store {
@@ -197,80 +153,29 @@ impl Store {
         .await
     }
 
-    /// Claims up to `limit` due deliveries for `owner` until `lease_until`, and says when
-    /// the next pending row falls due. Rows of a subscription that is gone or paused are
-    /// cancelled instead (normally done by pause and delete themselves).
-    pub(crate) async fn claim_due(
+    /// The worker's one transaction per round: stores the attempts that finished since
+    /// the last round (moving each delivery on: delivered, dropped, retried later, or
+    /// failed for good — a delivery cancelled meanwhile stays cancelled), then claims up to
+    /// `limit` due rows for `owner` until `lease_until`, and says when the next pending row
+    /// falls due. One commit for all of it keeps the database thread free for API calls.
+    pub(crate) async fn settle(
         &self,
         owner: String,
+        finished: Vec<AttemptRecord>,
         now: Millis,
         limit: usize,
         lease_until: Millis,
     ) -> Result<(Vec<Claimed>, Option<Millis>), StoreError> {
-        self.call(move |conn| {
+        self.call_in(Lane::Background, move |conn| {
             let tx = write_transaction(conn)?;
-            let mut claimed = Vec::new();
-            {
-                let mut due = tx.prepare_cached(
-                    "SELECT d.id, d.account_id, d.event_id, e.event_type, d.subscription_id,
-                            d.attempts, d.target_url, p.body, s.signing_secret, s.is_active,
-                            s.routing_key_header, s.routing_id_header, e.chat_id, t.token,
-                            f.url
-                     FROM deliveries d
-                     JOIN events e ON e.id = d.event_id
-                     JOIN event_payloads p
-                         ON p.event_id = d.event_id AND p.webhook_version = d.webhook_version
-                     LEFT JOIN subscriptions s ON s.id = d.subscription_id
-                     LEFT JOIN routing_tokens t
-                         ON t.subscription_id = d.subscription_id AND t.chat_id = e.chat_id
-                     LEFT JOIN forwards f ON f.account_id = d.account_id
-                     WHERE d.state = 'pending' AND d.next_attempt_at <= ?1
-                     ORDER BY d.next_attempt_at
-                     LIMIT ?2",
-                )?;
-                let mut cancel = tx.prepare_cached(
-                    "UPDATE deliveries SET state = 'cancelled', next_attempt_at = NULL,
-                         lease_owner = NULL
-                     WHERE id = ?1",
-                )?;
-                let mut lease = tx.prepare_cached(
-                    "UPDATE deliveries SET lease_owner = ?2, next_attempt_at = ?3 WHERE id = ?1",
-                )?;
-                let mut rows = due.query(params![now, limit as i64])?;
-                while let Some(row) = rows.next()? {
-                    let id: String = row.get(0)?;
-                    let secret: Option<String> = row.get(8)?;
-                    let active: Option<bool> = row.get(9)?;
-                    let (Some(secret), Some(true)) = (secret, active) else {
-                        cancel.execute([&id])?;
-                        continue;
-                    };
-                    lease.execute(params![id, owner, lease_until])?;
-                    let key_header: Option<String> = row.get(10)?;
-                    let id_header: Option<String> = row.get(11)?;
-                    let attempts: i64 = row.get(5)?;
-                    claimed.push(Claimed {
-                        delivery_id: id,
-                        account_id: row.get(1)?,
-                        event_id: row.get(2)?,
-                        event_type: row.get(3)?,
-                        subscription_id: row.get(4)?,
-                        attempt: u32::try_from(attempts + 1).unwrap_or(u32::MAX),
-                        target_url: row.get(6)?,
-                        body: row.get(7)?,
-                        secret: SigningSecret::from_stored(secret),
-                        routing: key_header.map(|key| {
-                            let id = id_header.unwrap_or_else(|| {
-                                super::super::model::DEFAULT_ROUTING_ID_HEADER.to_owned()
-                            });
-                            (key, id)
-                        }),
-                        chat_id: row.get(12)?,
-                        token: row.get(13)?,
-                        forward: row.get(14)?,
-                    });
-                }
+            for record in &finished {
+                store_attempt(&tx, &owner, record)?;
             }
+            let claimed = if limit > 0 {
+                claim(&tx, &owner, now, limit, lease_until)?
+            } else {
+                Vec::new()
+            };
             let next_due = next_due(&tx)?;
             tx.commit()?;
             Ok((claimed, next_due))
@@ -278,75 +183,9 @@ impl Store {
         .await
     }
 
-    /// Stores an attempt and moves its delivery on: delivered, dropped, retried later, or
-    /// failed for good. A delivery cancelled while the attempt ran stays cancelled.
-    pub(crate) async fn record_attempt(
-        &self,
-        owner: String,
-        record: AttemptRecord,
-    ) -> Result<(), StoreError> {
-        self.call(move |conn| {
-            let tx = write_transaction(conn)?;
-            let (state, next) = match (record.verdict, record.retry_at) {
-                (Verdict::Delivered, _) => ("delivered", None),
-                (Verdict::Drop, _) => ("dropped", None),
-                (Verdict::Retry, Some(at)) => ("pending", Some(at)),
-                (Verdict::Retry, None) => ("failed", None),
-            };
-            let moved = tx.execute(
-                "UPDATE deliveries SET state = ?3, attempts = ?4, next_attempt_at = ?5,
-                     lease_owner = NULL
-                 WHERE id = ?1 AND lease_owner = ?2 AND state = 'pending'",
-                params![record.delivery_id, owner, state, record.attempt, next],
-            )? == 1;
-            let outcome = match (record.verdict, state, moved) {
-                (Verdict::Delivered, ..) => "delivered",
-                (Verdict::Drop, ..) => "dropped",
-                (Verdict::Retry, _, false) => "cancelled",
-                (Verdict::Retry, "pending", true) => "retrying",
-                (Verdict::Retry, _, true) => "exhausted",
-            };
-            tx.execute(
-                "INSERT INTO delivery_attempts (delivery_id, account_id, subscription_id,
-                     event_id, event_type, attempt, attempted_at, destination, status, error,
-                     latency_ms, response_snippet, outcome, next_attempt_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
-                params![
-                    record.delivery_id,
-                    record.account_id,
-                    record.subscription_id,
-                    record.event_id,
-                    record.event_type,
-                    record.attempt,
-                    record.attempted_at,
-                    record.destination,
-                    record.status,
-                    record.error,
-                    i64::try_from(record.latency_ms).unwrap_or(i64::MAX),
-                    record.snippet,
-                    outcome,
-                    if moved { next } else { None },
-                ],
-            )?;
-            if let Some((chat_id, token)) = &record.learned_token {
-                // Only while affinity is still on: turning it off drops the tokens.
-                tx.execute(
-                    "INSERT INTO routing_tokens (subscription_id, chat_id, token)
-                     SELECT ?1, ?2, ?3 FROM subscriptions
-                     WHERE id = ?1 AND routing_key_header IS NOT NULL
-                     ON CONFLICT (subscription_id, chat_id) DO UPDATE SET token = excluded.token",
-                    params![record.subscription_id, chat_id, token],
-                )?;
-            }
-            tx.commit()?;
-            Ok(())
-        })
-        .await
-    }
-
     /// Hands back the rows `owner` still holds (its attempts were cut short), due now.
     pub(crate) async fn release(&self, owner: String, now: Millis) -> Result<(), StoreError> {
-        self.call(move |conn| {
+        self.call_in(Lane::Background, move |conn| {
             conn.execute(
                 "UPDATE deliveries SET next_attempt_at = ?2, lease_owner = NULL
                  WHERE lease_owner = ?1 AND state = 'pending'",
@@ -356,138 +195,141 @@ impl Store {
         })
         .await
     }
+}
 
-    /// The account's attempts, newest first, optionally of one subscription.
-    pub(crate) async fn attempts(
-        &self,
-        account: String,
-        subscription_id: Option<String>,
-        limit: u32,
-    ) -> Result<Vec<AttemptRow>, StoreError> {
-        self.call(move |conn| {
-            const COLUMNS: &str = "a.id, a.delivery_id, a.subscription_id, a.event_id,
-                a.event_type, a.attempt, a.attempted_at, d.target_url, a.destination, a.status,
-                a.error, a.latency_ms, a.response_snippet, a.outcome,
-                CASE WHEN d.state = 'pending' AND a.attempt = d.attempts
-                     THEN a.next_attempt_at END,
-                d.state";
-            let sql = match subscription_id {
-                Some(_) => format!(
-                    "SELECT {COLUMNS} FROM delivery_attempts a
-                     JOIN deliveries d ON d.id = a.delivery_id
-                     WHERE a.account_id = ?1 AND a.subscription_id = ?2
-                     ORDER BY a.id DESC LIMIT ?3"
-                ),
-                None => format!(
-                    "SELECT {COLUMNS} FROM delivery_attempts a
-                     JOIN deliveries d ON d.id = a.delivery_id
-                     WHERE a.account_id = ?1 AND ?2 IS NULL
-                     ORDER BY a.id DESC LIMIT ?3"
-                ),
-            };
-            let mut statement = conn.prepare_cached(&sql)?;
-            let rows = statement.query_map(params![account, subscription_id, limit], |row| {
-                let latency: i64 = row.get(11)?;
-                Ok(AttemptRow {
-                    id: row.get(0)?,
-                    delivery_id: row.get(1)?,
-                    subscription_id: row.get(2)?,
-                    event_id: row.get(3)?,
-                    event_type: row.get(4)?,
-                    attempt: row.get(5)?,
-                    attempted_at: row.get(6)?,
-                    target_url: row.get(7)?,
-                    destination: row.get(8)?,
-                    status: row.get(9)?,
-                    error: row.get(10)?,
-                    latency_ms: u64::try_from(latency).unwrap_or(0),
-                    response_snippet: row.get(12)?,
-                    outcome: row.get(13)?,
-                    next_attempt_at: row.get(14)?,
-                    delivery_state: row.get(15)?,
-                })
-            })?;
-            Ok(rows.collect::<Result<Vec<_>, _>>()?)
-        })
-        .await
+/// Claims up to `limit` due rows. Rows of a subscription that is gone or paused are
+/// cancelled instead (normally done by pause and delete themselves).
+fn claim(
+    tx: &Transaction<'_>,
+    owner: &str,
+    now: Millis,
+    limit: usize,
+    lease_until: Millis,
+) -> Result<Vec<Claimed>, StoreError> {
+    let mut claimed = Vec::new();
+    let mut due = tx.prepare_cached(
+        "SELECT d.id, d.account_id, d.event_id, e.event_type, d.subscription_id,
+                d.attempts, d.target_url, p.body, s.signing_secret, s.is_active,
+                s.routing_key_header, s.routing_id_header, e.chat_id, t.token, f.url
+         FROM deliveries d
+         JOIN events e ON e.id = d.event_id
+         JOIN event_payloads p
+             ON p.event_id = d.event_id AND p.webhook_version = d.webhook_version
+         LEFT JOIN subscriptions s ON s.id = d.subscription_id
+         LEFT JOIN routing_tokens t
+             ON t.subscription_id = d.subscription_id AND t.chat_id = e.chat_id
+         LEFT JOIN forwards f ON f.account_id = d.account_id
+         WHERE d.state = 'pending' AND d.next_attempt_at <= ?1
+         ORDER BY d.next_attempt_at
+         LIMIT ?2",
+    )?;
+    let mut cancel = tx.prepare_cached(
+        "UPDATE deliveries SET state = 'cancelled', next_attempt_at = NULL, lease_owner = NULL
+         WHERE id = ?1",
+    )?;
+    let mut lease = tx.prepare_cached(
+        "UPDATE deliveries SET lease_owner = ?2, next_attempt_at = ?3 WHERE id = ?1",
+    )?;
+    let mut rows = due.query(params![now, limit as i64])?;
+    while let Some(row) = rows.next()? {
+        let id: String = row.get(0)?;
+        let secret: Option<String> = row.get(8)?;
+        let active: Option<bool> = row.get(9)?;
+        let (Some(secret), Some(true)) = (secret, active) else {
+            cancel.execute([&id])?;
+            continue;
+        };
+        lease.execute(params![id, owner, lease_until])?;
+        let key_header: Option<String> = row.get(10)?;
+        let id_header: Option<String> = row.get(11)?;
+        let attempts: i64 = row.get(5)?;
+        claimed.push(Claimed {
+            delivery_id: id,
+            account_id: row.get(1)?,
+            event_id: row.get(2)?,
+            event_type: row.get(3)?,
+            subscription_id: row.get(4)?,
+            attempt: u32::try_from(attempts + 1).unwrap_or(u32::MAX),
+            target_url: row.get(6)?,
+            body: row.get(7)?,
+            secret: SigningSecret::from_stored(secret),
+            routing: key_header.map(|key| {
+                let id = id_header.unwrap_or_else(|| DEFAULT_ROUTING_ID_HEADER.to_owned());
+                (key, id)
+            }),
+            chat_id: row.get(12)?,
+            token: row.get(13)?,
+            forward: row.get(14)?,
+        });
     }
+    Ok(claimed)
+}
 
-    /// The secret of one of the account's subscriptions (for `listen`'s verification).
-    pub(crate) async fn signing_secret(
-        &self,
-        account: String,
-        id: String,
-    ) -> Result<Outcome<Zeroizing<String>>, StoreError> {
-        self.call(move |conn| {
-            let secret: Option<String> = conn
-                .query_row(
-                    "SELECT signing_secret FROM subscriptions WHERE account_id = ?1 AND id = ?2",
-                    [&account, &id],
-                    |row| row.get(0),
-                )
-                .optional()?;
-            Ok(secret
-                .map(Zeroizing::new)
-                .ok_or(Refusal::SubscriptionNotFound))
-        })
-        .await
+/// Stores one attempt and moves its delivery on.
+fn store_attempt(
+    tx: &Transaction<'_>,
+    owner: &str,
+    record: &AttemptRecord,
+) -> Result<(), StoreError> {
+    let (state, next) = match (record.verdict, record.retry_at) {
+        (Verdict::Delivered, _) => ("delivered", None),
+        (Verdict::Drop, _) => ("dropped", None),
+        (Verdict::Retry, Some(at)) => ("pending", Some(at)),
+        (Verdict::Retry, None) => ("failed", None),
+    };
+    let moved =
+        tx.prepare_cached(
+            "UPDATE deliveries SET state = ?3, attempts = ?4, next_attempt_at = ?5,
+                 lease_owner = NULL
+             WHERE id = ?1 AND lease_owner = ?2 AND state = 'pending'",
+        )?
+        .execute(params![
+            record.delivery_id,
+            owner,
+            state,
+            record.attempt,
+            next
+        ])? == 1;
+    let outcome = match (record.verdict, state, moved) {
+        (Verdict::Delivered, ..) => "delivered",
+        (Verdict::Drop, ..) => "dropped",
+        (Verdict::Retry, _, false) => "cancelled",
+        (Verdict::Retry, "pending", true) => "retrying",
+        (Verdict::Retry, _, true) => "exhausted",
+    };
+    tx.prepare_cached(
+        "INSERT INTO delivery_attempts (delivery_id, account_id, subscription_id,
+             event_id, event_type, attempt, attempted_at, destination, status, error,
+             latency_ms, response_snippet, outcome, next_attempt_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+    )?
+    .execute(params![
+        record.delivery_id,
+        record.account_id,
+        record.subscription_id,
+        record.event_id,
+        record.event_type,
+        record.attempt,
+        record.attempted_at,
+        record.destination,
+        record.status,
+        record.error,
+        i64::try_from(record.latency_ms).unwrap_or(i64::MAX),
+        record.snippet,
+        outcome,
+        if moved { next } else { None },
+    ])?;
+    if let Some((chat_id, token)) = &record.learned_token {
+        // Only while affinity is still on: turning it off drops the tokens.
+        tx.prepare_cached(
+            "INSERT INTO routing_tokens (subscription_id, chat_id, token)
+             SELECT ?1, ?2, ?3 FROM subscriptions
+             WHERE id = ?1 AND routing_key_header IS NOT NULL
+             ON CONFLICT (subscription_id, chat_id) DO UPDATE SET token = excluded.token",
+        )?
+        .execute(params![record.subscription_id, chat_id, token])?;
     }
-
-    pub(crate) async fn set_forward(
-        &self,
-        account: String,
-        url: String,
-        now: Millis,
-    ) -> Result<Forward, StoreError> {
-        self.call(move |conn| {
-            conn.execute(
-                "INSERT INTO forwards (account_id, url, registered_at) VALUES (?1, ?2, ?3)
-                 ON CONFLICT (account_id) DO UPDATE
-                     SET url = excluded.url, registered_at = excluded.registered_at",
-                params![account, url, now],
-            )?;
-            Ok(Forward {
-                url,
-                registered_at: now,
-            })
-        })
-        .await
-    }
-
-    pub(crate) async fn forward(&self, account: String) -> Result<Option<Forward>, StoreError> {
-        self.call(move |conn| {
-            Ok(conn
-                .query_row(
-                    "SELECT url, registered_at FROM forwards WHERE account_id = ?1",
-                    [&account],
-                    |row| {
-                        Ok(Forward {
-                            url: row.get(0)?,
-                            registered_at: row.get(1)?,
-                        })
-                    },
-                )
-                .optional()?)
-        })
-        .await
-    }
-
-    /// Removes the account's receiver; with `only`, only if that is the one registered (a
-    /// second `listen` may have taken over). Returns whether one was removed.
-    pub(crate) async fn clear_forward(
-        &self,
-        account: String,
-        only: Option<String>,
-    ) -> Result<bool, StoreError> {
-        self.call(move |conn| {
-            let removed = conn.execute(
-                "DELETE FROM forwards WHERE account_id = ?1 AND (?2 IS NULL OR url = ?2)",
-                params![account, only],
-            )?;
-            Ok(removed > 0)
-        })
-        .await
-    }
+    Ok(())
 }
 
 /// The account's active subscriptions: id, target URL, event types, phone filter.

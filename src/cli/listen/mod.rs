@@ -7,16 +7,18 @@
 //! forward answered, so a failing receiver gets real retries. Ctrl-C or SIGTERM unregisters
 //! and exits 0. Secrets are never printed.
 
-use super::output::{self, Color};
+mod line;
+
+use super::output;
 use super::{CliError, Connected};
 use crate::api::{ApiError, LinqClient, SigningSecret};
-use crate::signature::{self, Report};
+use crate::signature;
 use crate::text::clean;
 use axum::body::{Body, Bytes};
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{HeaderMap, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
-use serde_json::{json, Value};
+use line::{header, render, Checked, Forwarded};
 use std::collections::HashMap;
 use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::{Arc, Mutex};
@@ -225,26 +227,6 @@ struct Listener {
     color: bool,
 }
 
-/// What the forward did.
-enum Forwarded {
-    Answered {
-        status: u16,
-        headers: HeaderMap,
-        body: Bytes,
-        latency: Duration,
-    },
-    Failed {
-        error: String,
-        latency: Duration,
-    },
-}
-
-/// The signature check, or why there was none.
-enum Checked {
-    Report(Report),
-    NoSecret(String),
-}
-
 async fn receive(
     State(state): State<Arc<Listener>>,
     method: Method,
@@ -263,7 +245,15 @@ async fn receive(
         state.check(&pairs, &body, received_at.unix_timestamp()),
         state.forward(&method, &headers, body.clone()),
     );
-    let line = state.line(received_at, &pairs, &body, &checked, forwarded.as_ref());
+    let line = render(
+        state.json,
+        state.color,
+        received_at,
+        &pairs,
+        &body,
+        &checked,
+        forwarded.as_ref(),
+    );
     // A full buffer waits: the sandbox's timeout then paces deliveries.
     let _ = state.lines.send(line).await;
     match forwarded {
@@ -297,13 +287,6 @@ async fn receive(
                 .into_response()
         }
     }
-}
-
-fn header<'a>(pairs: &'a [(String, String)], name: &str) -> Option<&'a str> {
-    pairs
-        .iter()
-        .find(|(n, _)| n.eq_ignore_ascii_case(name))
-        .map(|(_, v)| v.as_str())
 }
 
 impl Listener {
@@ -388,125 +371,6 @@ impl Listener {
             },
         })
     }
-
-    fn line(
-        &self,
-        at: time::OffsetDateTime,
-        pairs: &[(String, String)],
-        body: &[u8],
-        checked: &Checked,
-        forwarded: Option<&Forwarded>,
-    ) -> String {
-        let event_type = header(pairs, "X-Webhook-Event")
-            .map(str::to_owned)
-            .or_else(|| {
-                serde_json::from_slice::<Value>(body)
-                    .ok()
-                    .and_then(|v| v["event_type"].as_str().map(str::to_owned))
-            })
-            .unwrap_or_else(|| "?".into());
-        let event_type = clean(&event_type).into_owned();
-        let subscription =
-            clean(header(pairs, "X-Webhook-Subscription-ID").unwrap_or("?")).into_owned();
-        if self.json {
-            let signature = match checked {
-                Checked::Report(report) => json!({
-                    "valid": report.any_valid(),
-                    "standard": report.standard.code(),
-                    "legacy": report.legacy.code(),
-                    "detail": (!report.any_valid()).then(|| failure_text(report)),
-                }),
-                Checked::NoSecret(why) => json!({"valid": null, "detail": why}),
-            };
-            let forward = forwarded.map(|f| match f {
-                Forwarded::Answered {
-                    status, latency, ..
-                } => json!({"status": status, "latency_ms": latency.as_millis() as u64}),
-                Forwarded::Failed { error, latency } => {
-                    json!({"error": error, "latency_ms": latency.as_millis() as u64})
-                }
-            });
-            let line = json!({
-                "received_at": at.format(&time::format_description::well_known::Rfc3339).unwrap_or_default(),
-                "event_type": event_type,
-                "event_id": header(pairs, signature::HEADER_ID).map(|v| clean(v).into_owned()),
-                "subscription_id": subscription,
-                "target": header(pairs, crate::sandbox::TARGET_HEADER).map(|v| clean(v).into_owned()),
-                "signature": signature,
-                "forward": forward,
-                "answered": answer_status(forwarded),
-            });
-            return format!("{line}\n");
-        }
-        let paint =
-            |text: &str, color| output::painted(&output::Cell::colored(text, color), self.color);
-        let verdict = match checked {
-            Checked::Report(report) if report.standard.is_valid() && report.legacy.is_valid() => {
-                paint("signature valid", Color::Green)
-            }
-            Checked::Report(report) if report.any_valid() => paint(
-                &format!("signature partly valid ({})", failure_text(report)),
-                Color::Yellow,
-            ),
-            Checked::Report(report) => paint(
-                &format!("signature INVALID ({})", failure_text(report)),
-                Color::Red,
-            ),
-            Checked::NoSecret(why) => {
-                paint(&format!("signature not checked ({why})"), Color::Yellow)
-            }
-        };
-        let forward = match forwarded {
-            None => "answered 200".to_owned(),
-            Some(Forwarded::Answered {
-                status, latency, ..
-            }) => {
-                let color = if (200..300).contains(status) {
-                    Color::Green
-                } else {
-                    Color::Red
-                };
-                format!(
-                    "→ {} {} ms",
-                    paint(&status.to_string(), color),
-                    latency.as_millis()
-                )
-            }
-            Some(Forwarded::Failed { error, latency }) => format!(
-                "→ {} after {} ms (answered {})",
-                paint(error, Color::Red),
-                latency.as_millis(),
-                answer_status(forwarded)
-            ),
-        };
-        let time = at
-            .format(time::macros::format_description!(
-                "[hour]:[minute]:[second]Z"
-            ))
-            .unwrap_or_default();
-        format!("{time}  {event_type}  {subscription}  {verdict}  {forward}\n")
-    }
-}
-
-/// What the sandbox was answered.
-fn answer_status(forwarded: Option<&Forwarded>) -> u16 {
-    match forwarded {
-        None => 200,
-        Some(Forwarded::Answered { status, .. }) => *status,
-        Some(Forwarded::Failed { error, .. }) if error.starts_with("timed out") => 504,
-        Some(Forwarded::Failed { .. }) => 502,
-    }
-}
-
-/// The failing schemes, one clause each.
-fn failure_text(report: &Report) -> String {
-    report
-        .verdicts()
-        .iter()
-        .filter(|(_, verdict)| !verdict.is_valid())
-        .map(|(scheme, verdict)| format!("{}: {verdict}", scheme.name()))
-        .collect::<Vec<_>>()
-        .join("; ")
 }
 
 fn secret_error(e: &ApiError) -> String {
