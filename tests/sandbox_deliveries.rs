@@ -134,7 +134,7 @@ async fn a_delivery_is_signed_with_both_schemes_and_logged() {
     assert!(report.legacy.is_valid(), "{:?}", report.legacy);
     // Another subscription's secret does not verify it.
     let report = signature::verify(
-        "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw7Jxx2Oll+OE=",
+        "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw7Jxx2Oll+OE=", // test_vector
         &request.headers,
         &request.body,
         now(),

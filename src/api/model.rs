@@ -568,10 +568,10 @@ mod tests {
             "",
             "whsec_",
             "MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw7Jxx2Oll+OE=",
-            "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw7Jxx2Oll+OE=\r",
+            "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw7Jxx2Oll+OE=\r", // test_vector
             "whsec_MfKQ9r8GKYqrTwjUPD8I\u{1b}[201~;touch /tmp/x\r",
             "whsec_c2hvcnQ=",
-            "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw7Jxx2Oll+OE",
+            "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw7Jxx2Oll+OE", // test_vector
         ] {
             assert!(!SigningSecret::new(bad.into()).is_well_formed(), "{bad:?}");
         }

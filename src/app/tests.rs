@@ -1769,7 +1769,7 @@ fn v_verifies_a_pasted_capture_with_a_pasted_secret() {
     // A wrong secret: both fail, and say why; the secret is in no verdict line.
     app.update(ctrl('u'));
     app.update(Msg::Paste(
-        "whsec_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=".into(),
+        "whsec_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=".into(), // fake fixture
     ));
     let screen = app.verify.as_ref().unwrap();
     assert!(
