@@ -325,8 +325,7 @@ impl App {
                 }
                 _ => PendingOp::Update,
             };
-            self.next_req += 1;
-            let req = self.next_req - 1;
+            let req = self.next_id();
             self.pending.insert(
                 id.clone(),
                 Pending {
@@ -507,8 +506,7 @@ impl App {
                 .as_ref()
                 .and(sub.routing_id_header.clone()),
         };
-        self.next_req += 1;
-        let req = self.next_req - 1;
+        let req = self.next_id();
         self.banner = Some(Banner::notice(format!(
             "Creating {} again…",
             clean(&sub.target_url)

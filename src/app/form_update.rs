@@ -465,10 +465,7 @@ impl App {
             if let Ok(created) = &result {
                 entry = entry.created(&created.subscription);
             }
-            let outcome = match &result {
-                Ok(_) => crate::audit::Outcome::ok(201),
-                Err(e) => crate::audit::Outcome::failed(e),
-            };
+            let outcome = crate::audit::Outcome::of(&result, 201);
             Cmd::Audit {
                 entry: entry.outcome(outcome),
             }
@@ -534,10 +531,7 @@ impl App {
             return Vec::new();
         }
         let audit = form.original().map(|original| {
-            let outcome = match &result {
-                Ok(_) => crate::audit::Outcome::ok(200),
-                Err(e) => crate::audit::Outcome::failed(e),
-            };
+            let outcome = crate::audit::Outcome::of(&result, 200);
             Cmd::Audit {
                 entry: self
                     .audit("update", &original.id, &original.target_url)

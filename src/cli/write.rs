@@ -411,10 +411,7 @@ pub async fn update(c: &Connected, args: &UpdateArgs) -> Result<(), CliError> {
     let entry = c
         .audit_entry("update", &current.id, &current.target_url)
         .patch(&current, &patch);
-    c.audit(entry.outcome(match &answer {
-        Ok(_) => crate::audit::Outcome::ok(200),
-        Err(e) => crate::audit::Outcome::failed(e),
-    }));
+    c.audit(entry.outcome(crate::audit::Outcome::of(&answer, 200)));
     let updated = answer?;
     if args.json {
         return output::write_stdout(output::json_value(&updated).as_bytes());

@@ -344,19 +344,7 @@ fn render_confirm_switch(app: &App, frame: &mut Frame, area: Rect, to: usize) {
     lines.extend(dropped.into_iter().map(|d| Line::from(format!("  • {d}"))));
     lines.push(Line::from(""));
     lines.push(Line::from("y switch · n stay"));
-    let rect = centered(area, 76, lines.len() as u16 + 2);
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .border_style(theme::danger())
-        .padding(Padding::horizontal(1))
-        .title(Span::styled(" Switch account? ", theme::danger()));
-    frame.render_widget(Clear, rect);
-    frame.render_widget(
-        Paragraph::new(lines)
-            .block(block)
-            .wrap(Wrap { trim: false }),
-        rect,
-    );
+    small_dialog(frame, area, " Switch account? ", lines);
 }
 
 pub(super) fn centered(area: Rect, width: u16, height: u16) -> Rect {
