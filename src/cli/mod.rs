@@ -280,7 +280,11 @@ pub async fn connect_resolved(
                 true,
                 delivery,
             )
-            .await?;
+            .await
+            .map_err(|e| match e.naming_flag("--sandbox-db") {
+                SandboxError::Usage(message) => CliError::Usage(message),
+                other => CliError::Sandbox(other),
+            })?;
             tracing::info!(%base_url, db = %db.display(), "embedded sandbox");
             let key = ApiKey::new(sandbox::DEFAULT_API_KEY);
             (base_url, key, None, Some(handle), Some(db))

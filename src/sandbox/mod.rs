@@ -70,9 +70,36 @@ pub enum SandboxError {
     Task(String),
     #[error("cannot print or wait for signals: {0}")]
     Io(std::io::Error),
-    /// A delivery option the worker cannot honour, or its HTTP client failed to start.
+    /// The delivery worker's HTTP client failed to start.
     #[error("{0}")]
     Delivery(String),
+    /// A flag the sandbox cannot honour (a local `--deliver-to`, a `--db` that is not a
+    /// database file): the user's to fix, said in one line.
+    #[error("{0}")]
+    Usage(String),
+}
+
+impl SandboxError {
+    /// A mistake in what was asked for (exit 2), rather than a failure (exit 1).
+    pub fn is_usage(&self) -> bool {
+        matches!(
+            self,
+            SandboxError::Usage(_)
+                | SandboxError::InvalidApiKey { .. }
+                | SandboxError::NoApiKeys
+                | SandboxError::Store(StoreError::Refused { .. })
+        )
+    }
+
+    /// A refused database path, named by the flag that gave it.
+    pub fn naming_flag(self, flag: &str) -> SandboxError {
+        match self {
+            SandboxError::Store(StoreError::Refused { path, refused }) => {
+                SandboxError::Usage(format!("{flag} {}: {refused}", path.display()))
+            }
+            other => other,
+        }
+    }
 }
 
 /// `linq-hooks sandbox` options.
@@ -251,8 +278,9 @@ pub async fn serve(args: SandboxArgs) -> Result<(), SandboxError> {
     } else {
         checked_keys(args.api_keys)?
     };
-    let (base_url, handle) =
-        spawn_with(args.listen, db, keys.clone(), !args.no_seed, delivery).await?;
+    let (base_url, handle) = spawn_with(args.listen, db, keys.clone(), !args.no_seed, delivery)
+        .await
+        .map_err(|e| e.naming_flag("--db"))?;
     {
         let mut stdout = std::io::stdout().lock();
         writeln!(stdout, "{}", banner(&base_url, &keys))

@@ -73,22 +73,21 @@ impl DeliveryOptions {
     /// Refuses options the worker could not honour.
     pub(crate) fn check(&self) -> Result<(), SandboxError> {
         if !self.retry_scale.is_finite() || !(0.0..=MAX_RETRY_SCALE).contains(&self.retry_scale) {
-            return Err(SandboxError::Delivery(format!(
+            return Err(SandboxError::Usage(format!(
                 "--retry-scale must be a number from 0 to {MAX_RETRY_SCALE}"
             )));
         }
         if let Some(raw) = &self.deliver_to {
-            let url = Url::parse(raw).map_err(|e| {
-                SandboxError::Delivery(format!("--deliver-to {:?}: {e}", clean(raw)))
-            })?;
+            let url = Url::parse(raw)
+                .map_err(|e| SandboxError::Usage(format!("--deliver-to {:?}: {e}", clean(raw))))?;
             if !matches!(url.scheme(), "http" | "https") || url.host().is_none() {
-                return Err(SandboxError::Delivery(format!(
+                return Err(SandboxError::Usage(format!(
                     "--deliver-to {:?}: must be an http:// or https:// URL with a host",
                     clean(raw)
                 )));
             }
             if is_local(&url) && !self.allow_local_targets {
-                return Err(SandboxError::Delivery(format!(
+                return Err(SandboxError::Usage(format!(
                     "--deliver-to {:?} is on this machine: add --allow-local-targets",
                     clean(raw)
                 )));
