@@ -273,6 +273,58 @@ pub fn create_new(path: &Path) -> io::Result<File> {
     options.open(path)
 }
 
+/// The largest secret file read (a key is well under this).
+const MAX_SECRET_FILE: u64 = 4096;
+
+/// The secret kept in `path` (our regular file, narrowed to 0600), or, when there is none,
+/// `fresh`, stored there first: written to a new 0600 file beside it and linked into place,
+/// so another process never reads a half-written secret and the first one stored wins.
+pub fn read_or_create_secret(path: &Path, fresh: &str) -> io::Result<String> {
+    for _ in 0..3 {
+        match open_verified(path, Access::Read, false, true) {
+            Ok(opened) => {
+                narrow(&opened.file)?;
+                let mut bytes = Vec::new();
+                opened
+                    .file
+                    .take(MAX_SECRET_FILE + 1)
+                    .read_to_end(&mut bytes)?;
+                let invalid = |why: &str| io::Error::new(io::ErrorKind::InvalidData, why);
+                if bytes.len() as u64 > MAX_SECRET_FILE {
+                    return Err(invalid("too large to be a key file"));
+                }
+                let text = String::from_utf8(bytes).map_err(|_| invalid("not UTF-8 text"))?;
+                let secret = text.trim();
+                if secret.is_empty() {
+                    return Err(invalid("empty; delete it and a new key is made"));
+                }
+                return Ok(secret.to_owned());
+            }
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+            Err(e) => return Err(e),
+        }
+        if let Some(dir) = path.parent().filter(|dir| !dir.as_os_str().is_empty()) {
+            create_dir(dir)?;
+        }
+        let mut staged = path.as_os_str().to_owned();
+        staged.push(format!(".new-{:016x}", rand::random::<u64>()));
+        let staged = PathBuf::from(staged);
+        let written = create_new(&staged).and_then(|mut file| {
+            io::Write::write_all(&mut file, fresh.as_bytes())?;
+            file.sync_all()
+        });
+        // `link` never replaces (nor follows) what is at `path`: a concurrent first run wins.
+        let linked = written.and_then(|()| std::fs::hard_link(&staged, path));
+        let _ = std::fs::remove_file(&staged);
+        match linked {
+            Ok(()) => return Ok(fresh.to_owned()),
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => continue,
+            Err(e) => return Err(e),
+        }
+    }
+    Err(io::Error::other("the file kept changing while it was read"))
+}
+
 /// The first 16 bytes of every SQLite database file.
 const SQLITE_HEADER: &[u8; 16] = b"SQLite format 3\0";
 

@@ -179,3 +179,38 @@ fn a_file_of_another_user_is_neither_written_nor_re_moded() {
     assert_eq!(mode(&file).expect("mode"), 0o644);
     assert_eq!(std::fs::read_to_string(&file).expect("read"), "theirs\n");
 }
+
+#[test]
+fn a_secret_is_made_once_kept_private_and_read_back() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let path = tmp.path().join("dir/sandbox.db.key");
+    assert_eq!(
+        read_or_create_secret(&path, "first").expect("made"),
+        "first"
+    );
+    assert_eq!(mode(&path).expect("mode"), 0o600);
+    assert_eq!(
+        read_or_create_secret(&path, "second").expect("read"),
+        "first"
+    );
+    assert_eq!(
+        std::fs::read_dir(path.parent().expect("dir"))
+            .expect("ls")
+            .count(),
+        1
+    );
+    chmod(&path, 0o644);
+    assert_eq!(
+        read_or_create_secret(&path, "third").expect("read"),
+        "first"
+    );
+    assert_eq!(mode(&path).expect("mode"), 0o600, "narrowed");
+
+    let link = tmp.path().join("link.key");
+    std::os::unix::fs::symlink(&path, &link).expect("symlink");
+    assert_eq!(refused(read_or_create_secret(&link, "x")), Refusal::Symlink);
+    let empty = tmp.path().join("empty.key");
+    std::fs::write(&empty, "\n").expect("write");
+    let err = read_or_create_secret(&empty, "x").expect_err("empty");
+    assert_eq!(err.kind(), io::ErrorKind::InvalidData);
+}

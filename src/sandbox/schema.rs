@@ -152,21 +152,7 @@ fn fill_url_identity(tx: &Transaction<'_>) -> rusqlite::Result<()> {
 
 /// Opens (creating if needed) and migrates the database file.
 pub(super) fn open_database(path: &Path) -> Result<Connection, StoreError> {
-    // The database holds signing secrets: the file is created 0600 (SQLite would make it
-    // 0644 less the umask), or verified as ours and narrowed, before SQLite opens it; the
-    // `-wal`/`-shm` get the database's mode from SQLite.
-    private_files::prepare_sqlite(path).map_err(|source| {
-        match private_files::refusal(&source) {
-            Some(refused) => StoreError::Refused {
-                path: path.to_owned(),
-                refused: refused.clone(),
-            },
-            None => StoreError::Create {
-                path: path.to_owned(),
-                source,
-            },
-        }
-    })?;
+    check_path(path)?;
     let open_error = |source| StoreError::Open {
         path: path.to_owned(),
         source,
@@ -185,6 +171,23 @@ pub(super) fn open_database(path: &Path) -> Result<Connection, StoreError> {
         .map_err(open_error)?;
     migrate(&mut conn, path)?;
     Ok(conn)
+}
+
+/// The database holds signing secrets: the file is created 0600 (SQLite would make it 0644
+/// less the umask), or verified as ours and narrowed, before SQLite opens it; the
+/// `-wal`/`-shm` get the database's mode from SQLite. A path that is not our database
+/// file is refused, untouched.
+pub(super) fn check_path(path: &Path) -> Result<(), StoreError> {
+    private_files::prepare_sqlite(path).map_err(|source| match private_files::refusal(&source) {
+        Some(refused) => StoreError::Refused {
+            path: path.to_owned(),
+            refused: refused.clone(),
+        },
+        None => StoreError::Create {
+            path: path.to_owned(),
+            source,
+        },
+    })
 }
 
 /// A read-only connection to a database [`open_database`] has opened and migrated.
