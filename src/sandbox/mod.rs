@@ -134,8 +134,9 @@ pub struct SandboxArgs {
     /// X-Linq-Sandbox-Target header)
     #[arg(long, value_name = "URL")]
     pub deliver_to: Option<String>,
-    /// Allow deliveries to localhost, 127.0.0.1 and [::1]: --deliver-to, `listen`
-    /// receivers, and such targets
+    /// Allow deliveries to this machine and private networks (localhost, 127.0.0.0/8,
+    /// [::1], 10/8, 192.168/16, link-local, …): --deliver-to, `listen` receivers, and
+    /// targets whose name resolves there
     #[arg(long)]
     pub allow_local_targets: bool,
     /// Multiply every retry delay by F (0.01: ten retries within ~15 s)
@@ -257,6 +258,7 @@ async fn start(
     delivery: DeliveryOptions,
 ) -> Result<(String, SandboxHandle), SandboxError> {
     delivery.check()?;
+    delivery.check_resolved().await?;
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .map_err(|source| SandboxError::Bind { addr, source })?;
