@@ -256,3 +256,89 @@ async fn listen_refuses_a_live_api_and_a_sandbox_without_local_receivers() {
     assert!(run.stderr.contains("--forward-to"), "{run:?}");
     sandbox.shutdown().await;
 }
+
+async fn local_sandbox() -> Sandbox {
+    Sandbox::start_with(
+        &[KEY],
+        false,
+        DeliveryOptions {
+            allow_local_targets: true,
+            ..DeliveryOptions::default()
+        },
+    )
+    .await
+}
+
+#[tokio::test]
+async fn listen_refuses_to_forward_to_itself() {
+    let sandbox = local_sandbox().await;
+    let cli = Cli::new(&sandbox.base, KEY);
+    let port = cli_support::closed_port().to_string();
+    for target in [
+        format!("http://localhost:{port}/hook"),
+        format!("http://127.0.0.1:{port}/"),
+        format!("http://[::1]:{port}/"),
+    ] {
+        let run = cli
+            .run(&["listen", "--port", &port, "--forward-to", &target])
+            .await
+            .expect(2);
+        assert_eq!(run.stderr_lines().len(), 1, "{run:#?}");
+        assert!(run.stderr.contains("that is this listener"), "{run:#?}");
+    }
+    sandbox.shutdown().await;
+}
+
+/// The cap on forwards in flight the README documents.
+const MAX_FORWARDS: usize = 16;
+
+#[tokio::test]
+async fn forwards_in_flight_are_capped_and_the_rest_answered_503() {
+    use futures::stream::{FuturesUnordered, StreamExt};
+    use std::sync::{Arc, Mutex};
+    // A forward target that accepts and never answers, until released.
+    let stuck = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let stuck_port = stuck.local_addr().expect("addr").port();
+    let held = Arc::new(Mutex::new(Vec::new()));
+    let holder = Arc::clone(&held);
+    let accepting = tokio::spawn(async move {
+        while let Ok((socket, _)) = stuck.accept().await {
+            holder.lock().expect("lock").push(socket);
+        }
+    });
+    let sandbox = local_sandbox().await;
+    let cli = Cli::new(&sandbox.base, KEY);
+    let forward = format!("http://127.0.0.1:{stuck_port}/hook");
+    let listening = listen(&cli, &["--forward-to", &forward]).await;
+    let http = reqwest::Client::new();
+    let extra = 4;
+    let mut answers: FuturesUnordered<_> = (0..MAX_FORWARDS + extra)
+        .map(|n| {
+            http.post(&listening.url)
+                .body(format!("{{\"n\": {n}}}"))
+                .send()
+        })
+        .collect();
+    let mut statuses = Vec::new();
+    tokio::time::timeout(DEADLINE, async {
+        // The first to finish are the ones over the cap: the others wait on the target.
+        while statuses.len() < extra {
+            let answer = answers.next().await.expect("an answer").expect("sent");
+            statuses.push(answer.status().as_u16());
+        }
+        assert_eq!(statuses, vec![503; extra]);
+        accepting.abort();
+        held.lock().expect("lock").clear();
+        while let Some(answer) = answers.next().await {
+            statuses.push(answer.expect("sent").status().as_u16());
+        }
+    })
+    .await
+    .expect("every delivery answered");
+    let forwarded = statuses.iter().filter(|s| **s == 502).count();
+    assert_eq!(forwarded, MAX_FORWARDS, "{statuses:?}");
+    drop(listening);
+    sandbox.shutdown().await;
+}

@@ -139,6 +139,7 @@ pub(super) fn answer_status(forwarded: Option<&Forwarded>) -> u16 {
         None => 200,
         Some(Forwarded::Answered { status, .. }) => *status,
         Some(Forwarded::Failed { error, .. }) if error.starts_with("timed out") => 504,
+        Some(Forwarded::Failed { error, .. }) if error.starts_with(super::NOT_FORWARDED) => 503,
         Some(Forwarded::Failed { .. }) => 502,
     }
 }

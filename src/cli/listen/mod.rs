@@ -20,10 +20,10 @@ use axum::http::{HeaderMap, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use line::{header, render, Checked, Forwarded};
 use std::collections::HashMap;
-use std::net::{Ipv4Addr, SocketAddr};
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, Semaphore};
 
 /// The largest delivery accepted (Linq's are kilobytes).
 const MAX_BODY: usize = 1 << 20;
@@ -35,6 +35,11 @@ const FORWARD_TIMEOUT: Duration = Duration::from_secs(9);
 const MAX_SECRETS: usize = 256;
 /// Lines waiting for stdout; a stalled terminal slows deliveries down rather than memory up.
 const LINE_BUFFER: usize = 256;
+/// Forwards in flight at once; a delivery beyond them is answered 503 (the sandbox retries
+/// it later), so a loop through other receivers cannot pile up sockets and memory.
+pub(crate) const MAX_FORWARDS: usize = 16;
+/// Prefix of the error of a delivery not forwarded for want of a slot (answered 503).
+pub(crate) const NOT_FORWARDED: &str = "not forwarded";
 
 /// Headers that belong to one connection, not to the request: never forwarded.
 const HOP_BY_HOP: &[&str] = &[
@@ -121,6 +126,15 @@ pub async fn run(c: &Connected, args: &ListenArgs) -> Result<(), CliError> {
         source,
     })?;
     let url = format!("http://{addr}/");
+    if let Some(target) = &forward_to {
+        if reaches_itself(target, addr).await {
+            return Err(CliError::Usage(format!(
+                "--forward-to {}: that is this listener ({url}); every delivery would be \
+                 forwarded to itself, forever. Forward to your app's own port",
+                clean(target.as_str())
+            )));
+        }
+    }
     register(&c.client, &c.base_url, &url).await?;
 
     let forward_http = reqwest::Client::builder()
@@ -133,6 +147,7 @@ pub async fn run(c: &Connected, args: &ListenArgs) -> Result<(), CliError> {
         client: c.client.clone(),
         forward_to,
         forward_http,
+        forwards: Arc::new(Semaphore::new(MAX_FORWARDS)),
         secrets: Mutex::new(HashMap::new()),
         lines,
         json: args.json,
@@ -221,6 +236,8 @@ struct Listener {
     client: LinqClient,
     forward_to: Option<url::Url>,
     forward_http: reqwest::Client,
+    /// Free forward slots ([`MAX_FORWARDS`]).
+    forwards: Arc<Semaphore>,
     secrets: Mutex<HashMap<String, Arc<SigningSecret>>>,
     lines: mpsc::Sender<String>,
     json: bool,
@@ -241,9 +258,19 @@ async fn receive(
             (name.as_str().to_owned(), value)
         })
         .collect();
+    let forwarding = async {
+        state.forward_to.as_ref()?;
+        match Arc::clone(&state.forwards).try_acquire_owned() {
+            Ok(_slot) => state.forward(&method, &headers, body.clone()).await,
+            Err(_) => Some(Forwarded::Failed {
+                error: format!("{NOT_FORWARDED}: {MAX_FORWARDS} forwards already in flight"),
+                latency: Duration::ZERO,
+            }),
+        }
+    };
     let (checked, forwarded) = tokio::join!(
         state.check(&pairs, &body, received_at.unix_timestamp()),
-        state.forward(&method, &headers, body.clone()),
+        forwarding,
     );
     let line = render(
         state.json,
@@ -274,12 +301,9 @@ async fn receive(
             }
             response
         }
-        Some(Forwarded::Failed { error, .. }) => {
-            let status = if error.starts_with("timed out") {
-                StatusCode::GATEWAY_TIMEOUT
-            } else {
-                StatusCode::BAD_GATEWAY
-            };
+        Some(ref failed @ Forwarded::Failed { ref error, .. }) => {
+            let status = StatusCode::from_u16(line::answer_status(Some(failed)))
+                .unwrap_or(StatusCode::BAD_GATEWAY);
             (
                 status,
                 format!("linq-hooks listen: forward failed: {error}"),
@@ -373,6 +397,39 @@ impl Listener {
     }
 }
 
+/// Whether `target` is this listener itself (bound on `bound`, 127.0.0.1): the same port
+/// on a loopback or wildcard address, `localhost`, or a name resolving to one of those.
+async fn reaches_itself(target: &url::Url, bound: SocketAddr) -> bool {
+    if target.port_or_known_default() != Some(bound.port()) {
+        return false;
+    }
+    let ips: Vec<IpAddr> = match target.host() {
+        Some(url::Host::Ipv4(ip)) => vec![ip.into()],
+        Some(url::Host::Ipv6(ip)) => vec![ip.into()],
+        Some(url::Host::Domain(name)) => {
+            let name = name.trim_end_matches('.').to_ascii_lowercase();
+            if name == "localhost" || name.ends_with(".localhost") {
+                return true;
+            }
+            let lookup = tokio::net::lookup_host((name.clone(), bound.port()));
+            let found = tokio::time::timeout(Duration::from_secs(5), lookup).await;
+            match found {
+                Ok(Ok(addrs)) => addrs.map(|addr| addr.ip()).collect(),
+                // Unresolvable now: the forward fails on its own, without a loop.
+                _ => return false,
+            }
+        }
+        None => return false,
+    };
+    ips.into_iter().any(|ip| {
+        let ip = match ip {
+            IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(ip, IpAddr::V4),
+            v4 => v4,
+        };
+        ip.is_loopback() || ip.is_unspecified()
+    })
+}
+
 fn secret_error(e: &ApiError) -> String {
     format!("cannot fetch the secret: {}", output::api_error_line(e))
 }
@@ -405,6 +462,31 @@ mod tests {
         assert!(forward_url("https://hooks.example.com/x").is_ok());
         for bad in ["localhost:3000", "ftp://x.example/", "http://", ""] {
             assert!(forward_url(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[tokio::test]
+    async fn a_forward_to_the_listener_itself_is_recognised() {
+        let bound: SocketAddr = "127.0.0.1:4567".parse().expect("addr");
+        for same in [
+            "http://127.0.0.1:4567/",
+            "http://localhost:4567/hook",
+            "http://LOCALHOST.:4567/",
+            "http://[::1]:4567/",
+            "http://0.0.0.0:4567/",
+            "http://[::ffff:127.0.0.1]:4567/",
+            "http://127.0.0.2:4567/",
+        ] {
+            let url = forward_url(same).expect("url");
+            assert!(reaches_itself(&url, bound).await, "{same}");
+        }
+        for other in [
+            "http://127.0.0.1:4568/",
+            "http://localhost/",
+            "https://hooks.example.com:4567/",
+        ] {
+            let url = forward_url(other).expect("url");
+            assert!(!reaches_itself(&url, bound).await, "{other}");
         }
     }
 
