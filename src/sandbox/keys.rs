@@ -172,7 +172,7 @@ mod tests {
         let lo: SocketAddr = "127.0.0.1:4010".parse().expect("addr");
         let long = "k_0123456789abcdef0123".to_owned();
         assert!(exposure_warning(lo, &[DEFAULT_API_KEY.into()]).is_none());
-        assert!(exposure_warning(any, &[long.clone()]).is_none());
+        assert!(exposure_warning(any, std::slice::from_ref(&long)).is_none());
         let warning = exposure_warning(any, &[long, DEFAULT_API_KEY.into()]).expect("warn");
         assert!(warning.contains("0.0.0.0:4010") && warning.contains("`sandbox`"));
         assert!(exposure_warning(any, &["short".into()]).is_some());

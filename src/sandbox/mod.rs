@@ -28,6 +28,7 @@ mod routes;
 mod rules;
 mod schema;
 mod seed;
+mod serve;
 mod store;
 
 pub use deliver::{parse_retry_scale, DeliveryOptions, MAX_RETRY_SCALE, TARGET_HEADER};
@@ -67,8 +68,6 @@ pub enum SandboxError {
     NoApiKeys,
     #[error("the bundled sandbox seed is invalid: {0}")]
     Seed(String),
-    #[error("sandbox server failed: {0}")]
-    Serve(std::io::Error),
     #[error("sandbox server task ended abnormally: {0}")]
     Task(String),
     #[error("cannot read or create the embedded sandbox's key {path}: {source}")]
@@ -291,18 +290,17 @@ async fn start(
     });
     let (stop, stopped) = oneshot::channel::<()>();
     let task = tokio::spawn(async move {
-        let served = axum::serve(listener, app)
-            .with_graceful_shutdown(async move {
-                // A dropped handle counts as a stop request too.
-                let _ = stopped.await;
-            })
-            .await;
+        // A dropped handle counts as a stop request too.
+        serve::serve(listener, app, async move {
+            let _ = stopped.await;
+        })
+        .await;
         // The worker holds the last `Store` clone besides the router's (gone now).
         worker.stop().await;
         // Every `Store` clone is gone: the database thread now closes the file; wait for
         // that.
         store_thread.join().await;
-        served.map_err(SandboxError::Serve)
+        Ok(())
     });
     let base_url = format!("http://{}/api/partner", reachable(local));
     Ok((

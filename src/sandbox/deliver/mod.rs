@@ -10,6 +10,7 @@
 
 mod attempt;
 pub(crate) mod payload;
+mod prune;
 pub(crate) mod queue;
 pub(crate) mod records;
 mod resolve;
@@ -225,7 +226,20 @@ async fn run(
     let (finished_tx, mut finished_rx) = mpsc::channel::<AttemptRecord>(MAX_IN_FLIGHT);
     let mut running = 0usize;
     let mut finished: Vec<AttemptRecord> = Vec::new();
+    let mut pruned_at: Option<Instant> = None;
     loop {
+        // History stays bounded; it only grows while events come, when this loop runs.
+        if pruned_at.is_none_or(|at| at.elapsed() >= prune::PRUNE_EVERY) {
+            pruned_at = Some(Instant::now());
+            let keep = (prune::KEEP_FOR, prune::KEEP_EVENTS, prune::KEEP_ATTEMPTS);
+            match store.prune(now_millis(), keep.0, keep.1, keep.2).await {
+                Ok(pruned) if pruned != prune::Pruned::default() => {
+                    tracing::info!(?pruned, "old delivery history pruned");
+                }
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "cannot prune the delivery history"),
+            }
+        }
         while in_flight.try_join_next().is_some() {}
         while let Ok(record) = finished_rx.try_recv() {
             finished.push(record);
