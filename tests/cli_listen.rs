@@ -342,3 +342,73 @@ async fn forwards_in_flight_are_capped_and_the_rest_answered_503() {
     drop(listening);
     sandbox.shutdown().await;
 }
+
+#[tokio::test]
+async fn a_second_listen_takes_over_and_both_say_so() {
+    let sandbox = local_sandbox().await;
+    let cli = Cli::new(&sandbox.base, KEY);
+    let mut first = listen(&cli, &[]).await;
+    let mut second = listen(&cli, &[]).await;
+    let took = line_where(&mut second.stderr, "the takeover note", |l| {
+        l.contains("took this account's deliveries over from")
+    })
+    .await;
+    assert!(took.contains(&first.url), "{took}");
+    // The first learns at its next renewal (every 20 s) and stops, exit 1.
+    let told = line_where(&mut first.stderr, "the taken-over note", |l| {
+        l.contains("took this account's deliveries over; this one stops")
+    })
+    .await;
+    assert!(told.contains(&second.url), "{told}");
+    let status = tokio::time::timeout(DEADLINE, first.child.wait())
+        .await
+        .expect("the first listen exits")
+        .expect("status");
+    assert_eq!(status.code(), Some(1));
+    // Deliveries go to the second.
+    let forward: Value = reqwest::Client::new()
+        .get(format!("{}/_sandbox/v1/forward", sandbox.base))
+        .bearer_auth(KEY)
+        .send()
+        .await
+        .expect("get")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(forward["forward"]["url"], second.url.as_str(), "{forward}");
+    assert!(forward["forward"]["expires_at"].is_string(), "{forward}");
+    signal(&second.child, "TERM");
+    let _ = second.child.wait().await;
+    sandbox.shutdown().await;
+}
+
+#[tokio::test]
+async fn listen_shows_the_webhook_id_and_flags_a_repeat() {
+    let sandbox = local_sandbox().await;
+    let cli = Cli::new(&sandbox.base, KEY);
+    let mut listening = listen(&cli, &[]).await;
+    let http = reqwest::Client::new();
+    for _ in 0..2 {
+        let answer = http
+            .post(&listening.url)
+            .header("webhook-id", "msg_replayed_0001")
+            .header(
+                "X-Webhook-Subscription-ID",
+                "4f04b35b-13c6-4631-9a94-acddc25d24a0",
+            )
+            .header("X-Webhook-Event", "message.sent")
+            .body("{}")
+            .send()
+            .await
+            .expect("sent");
+        assert_eq!(answer.status().as_u16(), 200);
+    }
+    let once = line_where(&mut listening.stdout, "the first line", |_| true).await;
+    assert!(once.contains("id msg_replayed_0001"), "{once}");
+    assert!(!once.contains("REPEAT"), "{once}");
+    let twice = line_where(&mut listening.stdout, "the second line", |_| true).await;
+    assert!(twice.contains("REPEAT of this webhook-id"), "{twice}");
+    signal(&listening.child, "TERM");
+    let _ = listening.child.wait().await;
+    sandbox.shutdown().await;
+}

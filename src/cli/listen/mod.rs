@@ -11,7 +11,7 @@ mod line;
 
 use super::output;
 use super::{CliError, Connected};
-use crate::api::{ApiError, LinqClient, SigningSecret};
+use crate::api::{ApiError, LinqClient, Renewal, SigningSecret};
 use crate::signature;
 use crate::text::clean;
 use axum::body::{Body, Bytes};
@@ -40,6 +40,11 @@ const LINE_BUFFER: usize = 256;
 pub(crate) const MAX_FORWARDS: usize = 16;
 /// Prefix of the error of a delivery not forwarded for want of a slot (answered 503).
 pub(crate) const NOT_FORWARDED: &str = "not forwarded";
+/// The registration is renewed this often (it expires after a minute unrenewed, so a
+/// killed `listen` stops receiving deliveries on its own).
+const RENEW_EVERY: Duration = Duration::from_secs(20);
+/// Webhook ids remembered to flag repeats; beyond this the memory starts over.
+const MAX_SEEN: usize = 4096;
 
 /// Headers that belong to one connection, not to the request: never forwarded.
 const HOP_BY_HOP: &[&str] = &[
@@ -135,7 +140,7 @@ pub async fn run(c: &Connected, args: &ListenArgs) -> Result<(), CliError> {
             )));
         }
     }
-    register(&c.client, &c.base_url, &url).await?;
+    let previous = register(&c.client, &c.base_url, &url).await?;
 
     let forward_http = reqwest::Client::builder()
         .timeout(FORWARD_TIMEOUT)
@@ -149,6 +154,7 @@ pub async fn run(c: &Connected, args: &ListenArgs) -> Result<(), CliError> {
         forward_http,
         forwards: Arc::new(Semaphore::new(MAX_FORWARDS)),
         secrets: Mutex::new(HashMap::new()),
+        seen: Mutex::new(HashMap::new()),
         lines,
         json: args.json,
         color: output::stdout_color(),
@@ -173,8 +179,15 @@ pub async fn run(c: &Connected, args: &ListenArgs) -> Result<(), CliError> {
         "listen: receiving deliveries on {url} for {} ({to}); Ctrl-C stops",
         c.base_url
     ));
+    if let Some(previous) = previous {
+        output::note(&format!(
+            "listen: took this account's deliveries over from {} (another listen; it is told \
+             at its next renewal)",
+            clean(&previous)
+        ));
+    }
 
-    let outcome = pump(&mut printed).await;
+    let outcome = pump(&mut printed, &c.client, &url).await;
     // Unregister first: from here on deliveries go back to their targets.
     if let Err(e) = c.client.unregister_forward(Some(&url)).await {
         output::note(&format!(
@@ -187,10 +200,15 @@ pub async fn run(c: &Connected, args: &ListenArgs) -> Result<(), CliError> {
     outcome
 }
 
-/// Registers the receiver, turning the sandbox's refusals into plain advice.
-async fn register(client: &LinqClient, base_url: &str, url: &str) -> Result<(), CliError> {
+/// Registers the receiver, turning the sandbox's refusals into plain advice. Returns the
+/// receiver it took over from, if any.
+async fn register(
+    client: &LinqClient,
+    base_url: &str,
+    url: &str,
+) -> Result<Option<String>, CliError> {
     match client.register_forward(url).await {
-        Ok(()) => Ok(()),
+        Ok(previous) => Ok(previous),
         Err(e) if e.status() == Some(404) || e.status() == Some(405) => {
             Err(not_a_sandbox(base_url))
         }
@@ -203,8 +221,17 @@ async fn register(client: &LinqClient, base_url: &str, url: &str) -> Result<(), 
     }
 }
 
-/// Prints delivery lines until Ctrl-C or SIGTERM (or stdout closes).
-async fn pump(printed: &mut mpsc::Receiver<String>) -> Result<(), CliError> {
+/// Prints delivery lines and renews the registration until Ctrl-C or SIGTERM (or stdout
+/// closes, or another `listen` takes over).
+async fn pump(
+    printed: &mut mpsc::Receiver<String>,
+    client: &LinqClient,
+    url: &str,
+) -> Result<(), CliError> {
+    let mut renewal =
+        tokio::time::interval_at(tokio::time::Instant::now() + RENEW_EVERY, RENEW_EVERY);
+    renewal.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut renew_failed = false;
     #[cfg(unix)]
     let mut terminate = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
         .map_err(|source| CliError::Io {
@@ -219,6 +246,30 @@ async fn pump(printed: &mut mpsc::Receiver<String>) -> Result<(), CliError> {
         tokio::select! {
             _ = tokio::signal::ctrl_c() => return Ok(()),
             _ = terminated => return Ok(()),
+            _ = renewal.tick() => match client.renew_forward(url).await {
+                Ok(Renewal::Renewed) => {
+                    if std::mem::take(&mut renew_failed) {
+                        output::note("listen: renewed the registration again");
+                    }
+                }
+                Ok(Renewal::TakenOver { by }) => {
+                    output::note(&format!(
+                        "listen: another listen ({}) took this account's deliveries over; \
+                         this one stops",
+                        clean(&by)
+                    ));
+                    return Err(CliError::Reported(output::Exit::Failed));
+                }
+                // Said once; the next tick tries again (the registration lasts a minute).
+                Err(e) => {
+                    if !std::mem::replace(&mut renew_failed, true) {
+                        output::note(&format!(
+                            "listen: could not renew the registration: {}",
+                            output::api_error_line(&e)
+                        ));
+                    }
+                }
+            },
             line = printed.recv() => {
                 let Some(line) = line else { return Ok(()) };
                 match output::write_stdout(line.as_bytes()) {
@@ -239,6 +290,8 @@ struct Listener {
     /// Free forward slots ([`MAX_FORWARDS`]).
     forwards: Arc<Semaphore>,
     secrets: Mutex<HashMap<String, Arc<SigningSecret>>>,
+    /// (subscription id, webhook-id) → when first received: repeats are flagged.
+    seen: Mutex<HashMap<(String, String), time::OffsetDateTime>>,
     lines: mpsc::Sender<String>,
     json: bool,
     color: bool,
@@ -272,6 +325,7 @@ async fn receive(
         state.check(&pairs, &body, received_at.unix_timestamp()),
         forwarding,
     );
+    let first_seen = state.first_seen(&pairs, received_at);
     let line = render(
         state.json,
         state.color,
@@ -280,6 +334,7 @@ async fn receive(
         &body,
         &checked,
         forwarded.as_ref(),
+        first_seen,
     );
     // A full buffer waits: the sandbox's timeout then paces deliveries.
     let _ = state.lines.send(line).await;
@@ -314,6 +369,27 @@ async fn receive(
 }
 
 impl Listener {
+    /// When this delivery's webhook-id (for its subscription) was first received, if it was
+    /// before: a retry or a replay, which a receiver must recognise by that id.
+    fn first_seen(
+        &self,
+        pairs: &[(String, String)],
+        now: time::OffsetDateTime,
+    ) -> Option<time::OffsetDateTime> {
+        let id = header(pairs, signature::HEADER_ID)?;
+        let subscription = header(pairs, "X-Webhook-Subscription-ID").unwrap_or_default();
+        let key = (subscription.to_owned(), id.to_owned());
+        let mut seen = self.seen.lock().ok()?;
+        if let Some(first) = seen.get(&key) {
+            return Some(*first);
+        }
+        if seen.len() >= MAX_SEEN {
+            seen.clear();
+        }
+        seen.insert(key, now);
+        None
+    }
+
     /// Verifies both schemes with the subscription's secret (fetched once per subscription).
     async fn check(&self, pairs: &[(String, String)], body: &[u8], now: i64) -> Checked {
         let Some(id) = header(pairs, "X-Webhook-Subscription-ID")
