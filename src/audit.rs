@@ -250,7 +250,8 @@ pub fn record(entry: &AuditEntry) -> Result<(), String> {
 /// The newest `limit` entries (of `account`, when given), newest first. Unreadable lines
 /// are skipped; a missing file is an empty history.
 pub fn read(path: &Path, account: Option<&str>, limit: usize) -> std::io::Result<Vec<AuditEntry>> {
-    let mut file = match std::fs::File::open(path) {
+    // Not `File::open`: a FIFO there would hang `history` (and `H`), a symlink be followed.
+    let mut file = match crate::private_files::open_read(path) {
         Ok(f) => f,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
         Err(e) => return Err(e),

@@ -63,8 +63,14 @@ fn main() -> anyhow::Result<ExitCode> {
         Some(Command::Sandbox(args)) => {
             let runtime = multi_thread()?;
             let _log = linq_hooks::logging::init("sandbox");
-            runtime.block_on(sandbox::serve(args)).context("sandbox")?;
-            Ok(ExitCode::SUCCESS)
+            // One line and exit 2 for a usage error, like every command (no anyhow chain).
+            match runtime.block_on(sandbox::serve(args)) {
+                Ok(()) => Ok(ExitCode::SUCCESS),
+                Err(e) => {
+                    cli::output::error_line("sandbox", &e.to_string());
+                    Ok(ExitCode::from(if e.is_usage() { 2 } else { 1 }))
+                }
+            }
         }
         None => {
             // Checked before anything touches the terminal: redirected, it would run unseen.

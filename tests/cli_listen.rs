@@ -256,3 +256,159 @@ async fn listen_refuses_a_live_api_and_a_sandbox_without_local_receivers() {
     assert!(run.stderr.contains("--forward-to"), "{run:?}");
     sandbox.shutdown().await;
 }
+
+async fn local_sandbox() -> Sandbox {
+    Sandbox::start_with(
+        &[KEY],
+        false,
+        DeliveryOptions {
+            allow_local_targets: true,
+            ..DeliveryOptions::default()
+        },
+    )
+    .await
+}
+
+#[tokio::test]
+async fn listen_refuses_to_forward_to_itself() {
+    let sandbox = local_sandbox().await;
+    let cli = Cli::new(&sandbox.base, KEY);
+    let port = cli_support::closed_port().to_string();
+    for target in [
+        format!("http://localhost:{port}/hook"),
+        format!("http://127.0.0.1:{port}/"),
+        format!("http://[::1]:{port}/"),
+    ] {
+        let run = cli
+            .run(&["listen", "--port", &port, "--forward-to", &target])
+            .await
+            .expect(2);
+        assert_eq!(run.stderr_lines().len(), 1, "{run:#?}");
+        assert!(run.stderr.contains("that is this listener"), "{run:#?}");
+    }
+    sandbox.shutdown().await;
+}
+
+/// The cap on forwards in flight the README documents.
+const MAX_FORWARDS: usize = 16;
+
+#[tokio::test]
+async fn forwards_in_flight_are_capped_and_the_rest_answered_503() {
+    use futures::stream::{FuturesUnordered, StreamExt};
+    use std::sync::{Arc, Mutex};
+    // A forward target that accepts and never answers, until released.
+    let stuck = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let stuck_port = stuck.local_addr().expect("addr").port();
+    let held = Arc::new(Mutex::new(Vec::new()));
+    let holder = Arc::clone(&held);
+    let accepting = tokio::spawn(async move {
+        while let Ok((socket, _)) = stuck.accept().await {
+            holder.lock().expect("lock").push(socket);
+        }
+    });
+    let sandbox = local_sandbox().await;
+    let cli = Cli::new(&sandbox.base, KEY);
+    let forward = format!("http://127.0.0.1:{stuck_port}/hook");
+    let listening = listen(&cli, &["--forward-to", &forward]).await;
+    let http = reqwest::Client::new();
+    let extra = 4;
+    let mut answers: FuturesUnordered<_> = (0..MAX_FORWARDS + extra)
+        .map(|n| {
+            http.post(&listening.url)
+                .body(format!("{{\"n\": {n}}}"))
+                .send()
+        })
+        .collect();
+    let mut statuses = Vec::new();
+    tokio::time::timeout(DEADLINE, async {
+        // The first to finish are the ones over the cap: the others wait on the target.
+        while statuses.len() < extra {
+            let answer = answers.next().await.expect("an answer").expect("sent");
+            statuses.push(answer.status().as_u16());
+        }
+        assert_eq!(statuses, vec![503; extra]);
+        accepting.abort();
+        held.lock().expect("lock").clear();
+        while let Some(answer) = answers.next().await {
+            statuses.push(answer.expect("sent").status().as_u16());
+        }
+    })
+    .await
+    .expect("every delivery answered");
+    let forwarded = statuses.iter().filter(|s| **s == 502).count();
+    assert_eq!(forwarded, MAX_FORWARDS, "{statuses:?}");
+    drop(listening);
+    sandbox.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_second_listen_takes_over_and_both_say_so() {
+    let sandbox = local_sandbox().await;
+    let cli = Cli::new(&sandbox.base, KEY);
+    let mut first = listen(&cli, &[]).await;
+    let mut second = listen(&cli, &[]).await;
+    let took = line_where(&mut second.stderr, "the takeover note", |l| {
+        l.contains("took this account's deliveries over from")
+    })
+    .await;
+    assert!(took.contains(&first.url), "{took}");
+    // The first learns at its next renewal (every 20 s) and stops, exit 1.
+    let told = line_where(&mut first.stderr, "the taken-over note", |l| {
+        l.contains("took this account's deliveries over; this one stops")
+    })
+    .await;
+    assert!(told.contains(&second.url), "{told}");
+    let status = tokio::time::timeout(DEADLINE, first.child.wait())
+        .await
+        .expect("the first listen exits")
+        .expect("status");
+    assert_eq!(status.code(), Some(1));
+    // Deliveries go to the second.
+    let forward: Value = reqwest::Client::new()
+        .get(format!("{}/_sandbox/v1/forward", sandbox.base))
+        .bearer_auth(KEY)
+        .send()
+        .await
+        .expect("get")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(forward["forward"]["url"], second.url.as_str(), "{forward}");
+    assert!(forward["forward"]["expires_at"].is_string(), "{forward}");
+    signal(&second.child, "TERM");
+    let _ = second.child.wait().await;
+    sandbox.shutdown().await;
+}
+
+#[tokio::test]
+async fn listen_shows_the_webhook_id_and_flags_a_repeat() {
+    let sandbox = local_sandbox().await;
+    let cli = Cli::new(&sandbox.base, KEY);
+    let mut listening = listen(&cli, &[]).await;
+    let http = reqwest::Client::new();
+    for _ in 0..2 {
+        let answer = http
+            .post(&listening.url)
+            .header("webhook-id", "msg_replayed_0001")
+            .header(
+                "X-Webhook-Subscription-ID",
+                "4f04b35b-13c6-4631-9a94-acddc25d24a0",
+            )
+            .header("X-Webhook-Event", "message.sent")
+            .body("{}")
+            .send()
+            .await
+            .expect("sent");
+        assert_eq!(answer.status().as_u16(), 200);
+    }
+    let once = line_where(&mut listening.stdout, "the first line", |_| true).await;
+    assert!(once.contains("id msg_replayed_0001"), "{once}");
+    assert!(!once.contains("REPEAT"), "{once}");
+    let twice = line_where(&mut listening.stdout, "the second line", |_| true).await;
+    assert!(twice.contains("REPEAT of this webhook-id"), "{twice}");
+    signal(&listening.child, "TERM");
+    let _ = listening.child.wait().await;
+    sandbox.shutdown().await;
+}

@@ -609,12 +609,29 @@ impl LinqClient {
     }
 
     /// Registers `url` (http on loopback) as the account's delivery receiver: every
-    /// delivery of the account goes there until [`LinqClient::unregister_forward`].
-    pub async fn register_forward(&self, url: &str) -> Result<(), ApiError> {
+    /// delivery of the account goes there until [`LinqClient::unregister_forward`], or
+    /// until it expires unrenewed (a minute). Returns the URL of another live receiver it
+    /// took over from, if any.
+    pub async fn register_forward(&self, url: &str) -> Result<Option<String>, ApiError> {
         let body = to_body(&serde_json::json!({ "url": url }))?;
-        self.send(Method::PUT, "/_sandbox/v1/forward", Some(body))
-            .await
-            .map(|_| ())
+        let a = self
+            .send(Method::PUT, "/_sandbox/v1/forward", Some(body))
+            .await?;
+        Ok(self.decode::<ForwardAnswer>(&a)?.replaced.map(|f| f.url))
+    }
+
+    /// Renews the registration of `url`; if another receiver took over meanwhile, nothing
+    /// changes and its URL is returned.
+    pub async fn renew_forward(&self, url: &str) -> Result<Renewal, ApiError> {
+        let body = to_body(&serde_json::json!({ "url": url, "renew": true }))?;
+        let a = self
+            .send(Method::PUT, "/_sandbox/v1/forward", Some(body))
+            .await?;
+        let answer = self.decode::<ForwardAnswer>(&a)?;
+        Ok(match (answer.renewed, answer.forward) {
+            (Some(false), Some(other)) => Renewal::TakenOver { by: other.url },
+            _ => Renewal::Renewed,
+        })
     }
 
     /// Removes the account's receiver; with `only`, only if it is still that one.
@@ -630,6 +647,31 @@ impl LinqClient {
         };
         self.send(Method::DELETE, &path, None).await.map(|_| ())
     }
+}
+
+/// The sandbox's answer to `PUT /_sandbox/v1/forward`.
+#[derive(Deserialize)]
+struct ForwardAnswer {
+    forward: Option<ForwardUrl>,
+    #[serde(default)]
+    replaced: Option<ForwardUrl>,
+    #[serde(default)]
+    renewed: Option<bool>,
+}
+
+#[derive(Deserialize)]
+struct ForwardUrl {
+    url: String,
+}
+
+/// What renewing a `listen` registration found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Renewal {
+    Renewed,
+    /// Another receiver registered since (a second `listen`): deliveries go there now.
+    TakenOver {
+        by: String,
+    },
 }
 
 /// A create's answer: parsed, and the body bytes as sent (they hold the signing secret and

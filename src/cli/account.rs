@@ -41,6 +41,9 @@ struct ProfileRow<'a> {
 
 pub fn profiles(globals: &Globals, args: &ProfilesArgs) -> Result<(), CliError> {
     let accounts = Accounts::load_default()?;
+    for note in accounts.notes() {
+        output::note(&note);
+    }
     let entries = accounts.entries(&env_var);
     let chosen = accounts
         .choose(&choice(globals), &env_var)

@@ -273,16 +273,17 @@ pub async fn connect_resolved(
                 allow_local_targets: true,
                 ..sandbox::DeliveryOptions::default()
             };
-            let (base_url, handle) = sandbox::spawn_with(
-                loopback,
-                db.clone(),
-                vec![sandbox::DEFAULT_API_KEY.into()],
-                true,
-                delivery,
-            )
-            .await?;
+            // A private key (not the public demo key): other users of this machine can
+            // reach the port, not the data.
+            let usage = |e: SandboxError| match e.naming_flag("--sandbox-db") {
+                SandboxError::Usage(message) => CliError::Usage(message),
+                other => CliError::Sandbox(other),
+            };
+            let (base_url, key, handle) = sandbox::spawn_embedded(loopback, db.clone(), delivery)
+                .await
+                .map_err(usage)?;
             tracing::info!(%base_url, db = %db.display(), "embedded sandbox");
-            let key = ApiKey::new(sandbox::DEFAULT_API_KEY);
+            let key = ApiKey::new(key.as_str());
             (base_url, key, None, Some(handle), Some(db))
         }
     };

@@ -21,6 +21,8 @@ pub struct Accounts {
     pub config: Option<file::Loaded>,
     pub(super) linq_cli_file: Option<PathBuf>,
     pub(super) linq_cli: Vec<String>,
+    /// The CLI's profiles skipped as malformed (see [`Accounts::notes`]).
+    pub(super) linq_cli_skipped: Vec<String>,
 }
 
 impl Accounts {
@@ -34,14 +36,15 @@ impl Accounts {
             Some(path) => file::load(&path)?,
             None => None,
         };
-        let linq_cli = linq_cli_path
+        let cli = linq_cli_path
             .as_deref()
-            .map(linq_cli::profile_names)
+            .map(linq_cli::profiles)
             .unwrap_or_default();
         Ok(Self {
             config,
             linq_cli_file: linq_cli_path,
-            linq_cli,
+            linq_cli: cli.names,
+            linq_cli_skipped: cli.skipped,
         })
     }
 
@@ -71,6 +74,26 @@ impl Accounts {
         }
         entries.push(sandbox_entry(false));
         entries
+    }
+
+    /// What the user should know about the accounts found: profiles of the official CLI's
+    /// file that were skipped because they do not parse.
+    pub fn notes(&self) -> Vec<String> {
+        let file = self
+            .linq_cli_file
+            .as_deref()
+            .map(|p| p.display().to_string())
+            .unwrap_or_default();
+        self.linq_cli_skipped
+            .iter()
+            .map(|name| {
+                format!(
+                    "{file}: profile {:?} skipped: not an object with a string \"token\" \
+                     (the other profiles are listed)",
+                    crate::text::clean(name)
+                )
+            })
+            .collect()
     }
 
     /// The names `--profile` accepts, for messages.

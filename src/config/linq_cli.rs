@@ -4,6 +4,7 @@
 use super::ConfigError;
 use crate::api::ApiKey;
 use serde::Deserialize;
+use serde_json::value::RawValue;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use zeroize::Zeroizing;
@@ -12,10 +13,12 @@ use zeroize::Zeroizing;
 pub const PREFIX: &str = "linq-cli:";
 const MAX_BYTES: u64 = 1024 * 1024;
 
+/// The file with each profile left unparsed, so one malformed profile costs only itself.
+/// Borrowed from the (wiped) text: no copy of a token is made here.
 #[derive(Deserialize)]
-struct CliConfig {
-    #[serde(default)]
-    profiles: BTreeMap<String, CliProfile>,
+struct CliConfig<'a> {
+    #[serde(default, borrow)]
+    profiles: BTreeMap<String, &'a RawValue>,
 }
 
 #[derive(Deserialize)]
@@ -38,27 +41,49 @@ pub fn default_path() -> Option<PathBuf> {
     directories::BaseDirs::new().map(|d| d.home_dir().join(".linq").join("config.json"))
 }
 
-fn read(file: &Path) -> Option<CliConfig> {
+fn read(file: &Path) -> Option<Zeroizing<String>> {
     let meta = std::fs::metadata(file).ok()?;
-    if meta.len() > MAX_BYTES {
+    if !meta.is_file() || meta.len() > MAX_BYTES {
         return None;
     }
-    let text = Zeroizing::new(std::fs::read_to_string(file).ok()?);
-    serde_json::from_str(&text).ok()
+    Some(Zeroizing::new(std::fs::read_to_string(file).ok()?))
 }
 
-/// The names of the CLI's profiles that hold a token (empty when there is no such file or
-/// it cannot be read: it is someone else's file, not ours to complain about).
+/// The official CLI's profiles: those with a token, and those skipped as malformed.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct CliProfiles {
+    pub names: Vec<String>,
+    /// Profiles that are not `{"token": "…"}`-shaped (a note says so; the others count).
+    pub skipped: Vec<String>,
+}
+
+/// The CLI's profiles (none when there is no such file or it is not JSON with a `profiles`
+/// object: it is someone else's file, not ours to complain about). A profile that does
+/// not parse is skipped on its own.
+pub fn profiles(file: &Path) -> CliProfiles {
+    let Some(text) = read(file) else {
+        return CliProfiles::default();
+    };
+    let Ok(config) = serde_json::from_str::<CliConfig<'_>>(&text) else {
+        return CliProfiles::default();
+    };
+    let mut found = CliProfiles::default();
+    for (name, raw) in config.profiles {
+        match serde_json::from_str::<CliProfile>(raw.get()) {
+            Ok(profile) => {
+                if profile.token.is_some_and(|t| !t.0.trim().is_empty()) {
+                    found.names.push(name);
+                }
+            }
+            Err(_) => found.skipped.push(name),
+        }
+    }
+    found
+}
+
+/// The names of the CLI's profiles that hold a token.
 pub fn profile_names(file: &Path) -> Vec<String> {
-    read(file)
-        .map(|c| {
-            c.profiles
-                .into_iter()
-                .filter(|(_, p)| p.token.as_ref().is_some_and(|t| !t.0.trim().is_empty()))
-                .map(|(name, _)| name)
-                .collect()
-        })
-        .unwrap_or_default()
+    profiles(file).names
 }
 
 /// The token of `profile`, read now.
@@ -67,11 +92,12 @@ pub fn token(file: &Path, profile: &str) -> Result<ApiKey, ConfigError> {
         file: file.display().to_string(),
         profile: profile.to_string(),
     };
-    let config = read(file).ok_or_else(missing)?;
-    config
-        .profiles
-        .get(profile)
-        .and_then(|p| p.token.as_ref())
+    let text = read(file).ok_or_else(missing)?;
+    let config = serde_json::from_str::<CliConfig<'_>>(&text).map_err(|_| missing())?;
+    let raw = config.profiles.get(profile).ok_or_else(missing)?;
+    let parsed = serde_json::from_str::<CliProfile>(raw.get()).map_err(|_| missing())?;
+    parsed
+        .token
         .map(|t| t.0.trim().to_string())
         .filter(|t| !t.is_empty())
         .map(ApiKey::new)

@@ -276,6 +276,35 @@ fn official_cli_profiles_are_listed_and_read_at_use_time() {
 }
 
 #[test]
+fn one_malformed_official_cli_profile_hides_only_itself() {
+    let dir = tempfile::tempdir().unwrap();
+    let cli = dir.path().join("config.json");
+    std::fs::write(
+        &cli,
+        r#"{"profiles":{"bad":{"token":42},"odd":"text","work":{"token":"sk_cli_work_00000009"}}}"#,
+    )
+    .unwrap();
+    let a = Accounts::load(None, Some(cli.clone())).unwrap();
+    let names: Vec<String> = a.entries(&env(&[])).into_iter().map(|e| e.name).collect();
+    assert_eq!(names, ["linq-cli:work", "sandbox"]);
+    let notes = a.notes();
+    assert_eq!(notes.len(), 2, "{notes:?}");
+    assert!(notes[0].contains("profile \"bad\" skipped"), "{notes:?}");
+    assert!(notes[1].contains("profile \"odd\" skipped"), "{notes:?}");
+    assert!(!notes.iter().any(|n| n.contains("42")), "never a value");
+    // The good profile's token is still read at use time.
+    let choice = Choice {
+        profile: Some("linq-cli:work".into()),
+        ..Choice::default()
+    };
+    let chosen = a.choose(&choice, &env(&[])).unwrap();
+    let Target::Remote { key, .. } = chosen.resolve(&env(&[])).unwrap().target else {
+        panic!("remote")
+    };
+    assert_eq!(key.hint(), "…0009");
+}
+
+#[test]
 fn base_url_without_key_is_an_error_not_a_silent_sandbox() {
     assert!(resolve(Some("https://x.test".into()), false, env(&[])).is_err());
     assert!(matches!(

@@ -9,7 +9,7 @@ use axum::http::HeaderMap;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use sha2::{Digest, Sha256};
-use std::collections::HashSet;
+use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::sync::Arc;
 
@@ -32,14 +32,25 @@ impl Account {
     }
 }
 
-/// The accounts this sandbox run accepts (one per configured key).
+/// The accounts this sandbox run accepts: the digest of each key, and the account it opens.
 #[derive(Debug, Clone, Default)]
-pub(crate) struct Accounts(Arc<HashSet<Arc<str>>>);
+pub(crate) struct Accounts(Arc<HashMap<Arc<str>, Account>>);
 
 impl Accounts {
+    /// One account per key.
+    #[cfg(test)]
     pub(crate) fn new(keys: &[String]) -> Self {
+        Self::of(keys.iter().map(|key| (key.as_str(), Account::for_key(key))))
+    }
+
+    /// Keys and the accounts they open (the embedded sandbox's private key opens the
+    /// account the public demo key used to, so its data stays).
+    pub(crate) fn of<'a>(pairs: impl IntoIterator<Item = (&'a str, Account)>) -> Self {
         Accounts(Arc::new(
-            keys.iter().map(|key| Account::for_key(key).0).collect(),
+            pairs
+                .into_iter()
+                .map(|(key, account)| (Account::for_key(key).0, account))
+                .collect(),
         ))
     }
 
@@ -51,8 +62,7 @@ impl Accounts {
         if !scheme.eq_ignore_ascii_case("bearer") || key.is_empty() {
             return None;
         }
-        let account = Account::for_key(key);
-        self.0.contains(&account.0).then_some(account)
+        self.0.get(&Account::for_key(key).0).cloned()
     }
 }
 
@@ -99,5 +109,13 @@ mod tests {
         assert_eq!(accounts.resolve(&headers("Basic alpha")), None);
         assert_eq!(accounts.resolve(&headers("Bearer ")), None);
         assert_eq!(accounts.resolve(&HeaderMap::new()), None);
+    }
+
+    #[test]
+    fn a_private_key_can_open_another_keys_account_and_that_key_does_not() {
+        let accounts = Accounts::of([("k_private", Account::for_key("sandbox"))]);
+        let account = accounts.resolve(&headers("Bearer k_private")).expect("key");
+        assert_eq!(account, Account::for_key("sandbox"));
+        assert_eq!(accounts.resolve(&headers("Bearer sandbox")), None);
     }
 }

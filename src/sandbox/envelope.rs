@@ -224,7 +224,8 @@ struct Detail<'a> {
 /// service runs — a request line or header it cannot parse (400), a request target over
 /// 65,534 bytes (414), more than 100 headers or a head over ~400 KiB (431) — with a bare
 /// status line and `content-length: 0`, then closes the connection. hyper has no hook for
-/// that response, and `axum::serve` exposes no builder to move those limits. Hence the
+/// that response, and the sandbox keeps hyper's limits (`serve.rs` sets only a header-read
+/// timeout). Hence the
 /// sandbox's own, lower limits above: within hyper's, oversize requests get the envelope.
 pub(crate) async fn trace(mut request: Request, next: Next) -> Response {
     let trace = TraceId::new();

@@ -22,14 +22,17 @@ mod auth;
 mod deliver;
 mod envelope;
 mod inbox;
+mod keys;
 mod model;
 mod routes;
 mod rules;
 mod schema;
 mod seed;
+mod serve;
 mod store;
 
 pub use deliver::{parse_retry_scale, DeliveryOptions, MAX_RETRY_SCALE, TARGET_HEADER};
+pub use keys::{embedded_key, key_file_of, KEYS_ENV};
 pub use store::StoreError;
 
 use auth::{Account, Accounts};
@@ -40,7 +43,8 @@ use store::Store;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
-/// The key used when none is configured.
+/// The standalone server's key when none is configured (a public demo key; the embedded
+/// sandbox uses a private one, [`embedded_key`]).
 pub const DEFAULT_API_KEY: &str = "sandbox";
 
 #[derive(Debug, thiserror::Error)]
@@ -64,15 +68,45 @@ pub enum SandboxError {
     NoApiKeys,
     #[error("the bundled sandbox seed is invalid: {0}")]
     Seed(String),
-    #[error("sandbox server failed: {0}")]
-    Serve(std::io::Error),
     #[error("sandbox server task ended abnormally: {0}")]
     Task(String),
+    #[error("cannot read or create the embedded sandbox's key {path}: {source}")]
+    KeyFile {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("cannot print or wait for signals: {0}")]
     Io(std::io::Error),
-    /// A delivery option the worker cannot honour, or its HTTP client failed to start.
+    /// The delivery worker's HTTP client failed to start.
     #[error("{0}")]
     Delivery(String),
+    /// A flag the sandbox cannot honour (a local `--deliver-to`, a `--db` that is not a
+    /// database file): the user's to fix, said in one line.
+    #[error("{0}")]
+    Usage(String),
+}
+
+impl SandboxError {
+    /// A mistake in what was asked for (exit 2), rather than a failure (exit 1).
+    pub fn is_usage(&self) -> bool {
+        matches!(
+            self,
+            SandboxError::Usage(_)
+                | SandboxError::InvalidApiKey { .. }
+                | SandboxError::NoApiKeys
+                | SandboxError::Store(StoreError::Refused { .. })
+        )
+    }
+
+    /// A refused database path, named by the flag that gave it.
+    pub fn naming_flag(self, flag: &str) -> SandboxError {
+        match self {
+            SandboxError::Store(StoreError::Refused { path, refused }) => {
+                SandboxError::Usage(format!("{flag} {}: {refused}", path.display()))
+            }
+            other => other,
+        }
+    }
 }
 
 /// `linq-hooks sandbox` options.
@@ -84,9 +118,14 @@ pub struct SandboxArgs {
     /// SQLite database file [default: sandbox.db in the user data directory]
     #[arg(long, value_name = "PATH")]
     pub db: Option<PathBuf>,
-    /// API key to accept; repeat for more. Each key is a separate account [default: sandbox]
+    /// API key to accept; repeat for more. Each key is a separate account [default:
+    /// sandbox, a public demo key]. Every user can read a command line: prefer
+    /// --api-key-file or LINQ_SANDBOX_API_KEYS (comma separated)
     #[arg(long = "api-key", value_name = "KEY")]
     pub api_keys: Vec<String>,
+    /// Read API keys from this file, one per line (blank lines and # comments skipped)
+    #[arg(long, value_name = "PATH")]
+    pub api_key_file: Option<PathBuf>,
     /// Do not seed fresh accounts with the demo data
     #[arg(long)]
     pub no_seed: bool,
@@ -94,8 +133,9 @@ pub struct SandboxArgs {
     /// X-Linq-Sandbox-Target header)
     #[arg(long, value_name = "URL")]
     pub deliver_to: Option<String>,
-    /// Allow deliveries to localhost, 127.0.0.1 and [::1]: --deliver-to, `listen`
-    /// receivers, and such targets
+    /// Allow deliveries to this machine and private networks (localhost, 127.0.0.0/8,
+    /// [::1], 10/8, 192.168/16, link-local, …): --deliver-to, `listen` receivers, and
+    /// targets whose name resolves there
     #[arg(long)]
     pub allow_local_targets: bool,
     /// Multiply every retry delay by F (0.01: ten retries within ~15 s)
@@ -181,7 +221,43 @@ pub async fn spawn_with(
     delivery: DeliveryOptions,
 ) -> Result<(String, SandboxHandle), SandboxError> {
     let keys = checked_keys(keys)?;
+    let accounts = keys
+        .into_iter()
+        .map(|key| {
+            let account = Account::for_key(&key);
+            (key, account)
+        })
+        .collect();
+    start(addr, db, accounts, seed, delivery).await
+}
+
+/// The embedded sandbox of the dashboard and the commands: seeded, and opened only by its
+/// private key ([`embedded_key`], returned with the base URL). The key opens the account
+/// the public demo key used to open, so subscriptions made before keep their place; the
+/// demo key itself opens nothing here.
+pub async fn spawn_embedded(
+    addr: SocketAddr,
+    db: PathBuf,
+    delivery: DeliveryOptions,
+) -> Result<(String, String, SandboxHandle), SandboxError> {
+    // The database path is verified before a key file is made beside it.
+    schema::check_path(&db)?;
+    let key = embedded_key(&db)?;
+    let key = checked_keys(vec![key])?.remove(0);
+    let account = Account::for_key(DEFAULT_API_KEY);
+    let (base_url, handle) = start(addr, db, vec![(key.clone(), account)], true, delivery).await?;
+    Ok((base_url, key, handle))
+}
+
+async fn start(
+    addr: SocketAddr,
+    db: PathBuf,
+    accounts: Vec<(String, Account)>,
+    seed: bool,
+    delivery: DeliveryOptions,
+) -> Result<(String, SandboxHandle), SandboxError> {
     delivery.check()?;
+    delivery.check_resolved().await?;
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .map_err(|source| SandboxError::Bind { addr, source })?;
@@ -190,16 +266,13 @@ pub async fn spawn_with(
         .map_err(|source| SandboxError::Bind { addr, source })?;
 
     let (store, store_thread) = Store::open(db).await?;
-    for key in &keys {
+    for (_, account) in &accounts {
         let demo = if seed {
             Some(seed::demo_account().map_err(SandboxError::Seed)?)
         } else {
             None
         };
-        if store
-            .ensure_account(Account::for_key(key).id(), demo)
-            .await?
-        {
+        if store.ensure_account(account.id(), demo).await? {
             tracing::info!("seeded a fresh sandbox account with demo data");
         }
     }
@@ -208,23 +281,26 @@ pub async fn spawn_with(
     let worker = deliver::Worker::start(store.clone(), deliveries.clone())?;
     let app = routes::router(AppState {
         store,
-        accounts: Accounts::new(&keys),
+        accounts: Accounts::of(
+            accounts
+                .iter()
+                .map(|(key, account)| (key.as_str(), account.clone())),
+        ),
         deliveries,
     });
     let (stop, stopped) = oneshot::channel::<()>();
     let task = tokio::spawn(async move {
-        let served = axum::serve(listener, app)
-            .with_graceful_shutdown(async move {
-                // A dropped handle counts as a stop request too.
-                let _ = stopped.await;
-            })
-            .await;
+        // A dropped handle counts as a stop request too.
+        serve::serve(listener, app, async move {
+            let _ = stopped.await;
+        })
+        .await;
         // The worker holds the last `Store` clone besides the router's (gone now).
         worker.stop().await;
         // Every `Store` clone is gone: the database thread now closes the file; wait for
         // that.
         store_thread.join().await;
-        served.map_err(SandboxError::Serve)
+        Ok(())
     });
     let base_url = format!("http://{}/api/partner", reachable(local));
     Ok((
@@ -246,16 +322,21 @@ pub async fn serve(args: SandboxArgs) -> Result<(), SandboxError> {
         Some(path) => path,
         None => default_db_path()?,
     };
-    let keys = if args.api_keys.is_empty() {
-        vec![DEFAULT_API_KEY.to_owned()]
-    } else {
-        checked_keys(args.api_keys)?
-    };
-    let (base_url, handle) =
-        spawn_with(args.listen, db, keys.clone(), !args.no_seed, delivery).await?;
+    let keys = keys::gather(
+        &args.api_keys,
+        args.api_key_file.as_deref(),
+        std::env::var(KEYS_ENV).ok(),
+    )?;
+    let keys = checked_keys(keys)?;
+    let (base_url, handle) = spawn_with(args.listen, db, keys.clone(), !args.no_seed, delivery)
+        .await
+        .map_err(|e| e.naming_flag("--db"))?;
+    if let Some(warning) = keys::exposure_warning(handle.local_addr(), &keys) {
+        eprintln!("linq-hooks: sandbox: {warning}");
+    }
     {
         let mut stdout = std::io::stdout().lock();
-        writeln!(stdout, "{}", banner(&base_url, &keys))
+        writeln!(stdout, "{}", banner(handle.local_addr(), &base_url, &keys))
             .and_then(|()| stdout.flush())
             .map_err(SandboxError::Io)?;
     }
@@ -269,9 +350,10 @@ pub fn default_db_path() -> Result<PathBuf, SandboxError> {
     Ok(dir.join("sandbox.db"))
 }
 
-/// The line printed once the sandbox listens. Keys are shown as hints (`…2b4d`, the same
-/// rule as the client's key hint), except the well-known demo key.
-fn banner(base_url: &str, keys: &[String]) -> String {
+/// The line printed once the sandbox listens: the address it is bound to, and for a
+/// wildcard bind the URL to use from this machine. Keys are shown as hints (`…2b4d`, the
+/// same rule as the client's key hint), except the well-known demo key.
+fn banner(bound: SocketAddr, base_url: &str, keys: &[String]) -> String {
     let keys: Vec<String> = keys
         .iter()
         .map(|key| {
@@ -282,10 +364,19 @@ fn banner(base_url: &str, keys: &[String]) -> String {
             }
         })
         .collect();
-    format!(
-        "linq-hooks sandbox listening on {base_url} (api keys: {})",
-        keys.join(", ")
-    )
+    let keys = keys.join(", ");
+    if bound.ip().is_unspecified() {
+        let every = if bound.is_ipv4() {
+            "every IPv4 interface"
+        } else {
+            "every interface"
+        };
+        return format!(
+            "linq-hooks sandbox listening on {bound}, {every} (from this machine: \
+             {base_url}) (api keys: {keys})"
+        );
+    }
+    format!("linq-hooks sandbox listening on {base_url} (api keys: {keys})")
 }
 
 /// Keys must travel in a `Bearer` header: visible ASCII, no spaces. Duplicates are dropped.
@@ -361,10 +452,22 @@ mod tests {
             "sk_live_0123456789abcdef2b4d".to_owned(),
             "short".to_owned(),
         ];
+        let lo: SocketAddr = "127.0.0.1:4010".parse().expect("addr");
         assert_eq!(
-            banner(base, &keys),
+            banner(lo, base, &keys),
             "linq-hooks sandbox listening on http://127.0.0.1:4010/api/partner \
              (api keys: sandbox, …2b4d, …)"
+        );
+    }
+
+    #[test]
+    fn a_wildcard_bind_is_printed_as_bound() {
+        let any: SocketAddr = "0.0.0.0:4010".parse().expect("addr");
+        let base = format!("http://{}/api/partner", reachable(any));
+        assert_eq!(
+            banner(any, &base, &["sandbox".into()]),
+            "linq-hooks sandbox listening on 0.0.0.0:4010, every IPv4 interface (from this \
+             machine: http://127.0.0.1:4010/api/partner) (api keys: sandbox)"
         );
     }
 

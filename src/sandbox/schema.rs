@@ -3,7 +3,6 @@
 use super::store::StoreError;
 use crate::{private_files, validate};
 use rusqlite::{params, Connection, OpenFlags, Transaction};
-use std::io;
 use std::path::Path;
 use std::time::Duration;
 
@@ -153,15 +152,14 @@ fn fill_url_identity(tx: &Transaction<'_>) -> rusqlite::Result<()> {
 
 /// Opens (creating if needed) and migrates the database file.
 pub(super) fn open_database(path: &Path) -> Result<Connection, StoreError> {
-    prepare_private_file(path).map_err(|source| StoreError::Create {
-        path: path.to_owned(),
-        source,
-    })?;
+    check_path(path)?;
     let open_error = |source| StoreError::Open {
         path: path.to_owned(),
         source,
     };
-    let mut conn = Connection::open(path).map_err(open_error)?;
+    // NOFOLLOW: a symlink put there after the check is refused by SQLite too.
+    let flags = OpenFlags::default() | OpenFlags::SQLITE_OPEN_NOFOLLOW;
+    let mut conn = Connection::open_with_flags(path, flags).map_err(open_error)?;
     // WAL: readers never block the writer, and a crash cannot tear the file.
     conn.query_row("PRAGMA journal_mode = WAL", [], |row| {
         row.get::<_, String>(0)
@@ -175,60 +173,36 @@ pub(super) fn open_database(path: &Path) -> Result<Connection, StoreError> {
     Ok(conn)
 }
 
+/// The database holds signing secrets: the file is created 0600 (SQLite would make it 0644
+/// less the umask), or verified as ours and narrowed, before SQLite opens it; the
+/// `-wal`/`-shm` get the database's mode from SQLite. A path that is not our database
+/// file is refused, untouched.
+pub(super) fn check_path(path: &Path) -> Result<(), StoreError> {
+    private_files::prepare_sqlite(path).map_err(|source| match private_files::refusal(&source) {
+        Some(refused) => StoreError::Refused {
+            path: path.to_owned(),
+            refused: refused.clone(),
+        },
+        None => StoreError::Create {
+            path: path.to_owned(),
+            source,
+        },
+    })
+}
+
 /// A read-only connection to a database [`open_database`] has opened and migrated.
 pub(super) fn open_reader(path: &Path) -> Result<Connection, StoreError> {
     let open_error = |source| StoreError::Open {
         path: path.to_owned(),
         source,
     };
-    let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    let flags = OpenFlags::SQLITE_OPEN_READ_ONLY
+        | OpenFlags::SQLITE_OPEN_NO_MUTEX
+        | OpenFlags::SQLITE_OPEN_NOFOLLOW;
     let conn = Connection::open_with_flags(path, flags).map_err(open_error)?;
     conn.busy_timeout(Duration::from_secs(5))
         .map_err(open_error)?;
     Ok(conn)
-}
-
-/// The database holds signing secrets. Its missing directories are created 0700 and the
-/// file itself 0600 before SQLite opens it: SQLite would create it 0644 (less the umask).
-/// The `-wal` and `-shm` files need nothing extra, because on unix SQLite creates them with
-/// the database file's permission bits. A file left group/world-readable by an older build
-/// is narrowed to 0600 (with its `-wal`/`-shm`, if a crash left them behind).
-fn prepare_private_file(path: &Path) -> io::Result<()> {
-    if let Some(dir) = path.parent().filter(|dir| !dir.as_os_str().is_empty()) {
-        private_files::create_dir(dir)?;
-    }
-    private_files::open_append(path)?;
-    #[cfg(unix)]
-    for file in sqlite_files(path) {
-        narrow_to_owner(&file)?;
-    }
-    Ok(())
-}
-
-/// The database file and the two files SQLite keeps beside it in WAL mode.
-#[cfg(unix)]
-fn sqlite_files(path: &Path) -> [std::path::PathBuf; 3] {
-    let with_suffix = |suffix: &str| {
-        let mut name = path.as_os_str().to_owned();
-        name.push(suffix);
-        std::path::PathBuf::from(name)
-    };
-    [path.to_owned(), with_suffix("-wal"), with_suffix("-shm")]
-}
-
-#[cfg(unix)]
-fn narrow_to_owner(path: &Path) -> io::Result<()> {
-    use std::os::unix::fs::PermissionsExt;
-    let mode = match private_files::mode(path) {
-        Ok(mode) => mode,
-        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()),
-        Err(e) => return Err(e),
-    };
-    if mode & 0o077 != 0 {
-        std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode & 0o700))?;
-        tracing::info!(path = %path.display(), "sandbox database file narrowed to owner-only");
-    }
-    Ok(())
 }
 
 fn migrate(conn: &mut Connection, path: &Path) -> Result<(), StoreError> {
@@ -328,13 +302,17 @@ mod tests {
         let dir = tempfile::tempdir().expect("tempdir");
         let path = dir.path().join("sandbox.db");
         drop(open_database(&path).expect("fresh"));
-        for file in sqlite_files(&path).iter().filter(|f| f.exists()) {
+        let files = || {
+            let [wal, shm, _] = private_files::sqlite_companions(&path);
+            [path.clone(), wal, shm]
+        };
+        for file in files().iter().filter(|f| f.exists()) {
             std::fs::set_permissions(file, std::fs::Permissions::from_mode(0o644)).expect("chmod");
         }
         let conn = open_database(&path).expect("reopen");
         conn.execute_batch("INSERT INTO accounts (id, created_at) VALUES ('a', 0)")
             .expect("write");
-        for file in sqlite_files(&path) {
+        for file in files() {
             assert_eq!(
                 private_files::mode(&file).expect("exists"),
                 0o600,

@@ -36,6 +36,12 @@ pub enum StoreError {
         path: PathBuf,
         source: std::io::Error,
     },
+    /// The path is not a file we may use (`private_files` said why).
+    #[error("{path}: {refused}")]
+    Refused {
+        path: PathBuf,
+        refused: crate::private_files::Refused,
+    },
     #[error("cannot open sandbox database {path}: {source}")]
     Open {
         path: PathBuf,

@@ -36,7 +36,9 @@ pub(super) fn header<'a>(pairs: &'a [(String, String)], name: &str) -> Option<&'
         .map(|(_, v)| v.as_str())
 }
 
-/// One line for a delivery: the human one, or a JSON object with `json`.
+/// One line for a delivery: the human one, or a JSON object with `json`. `first_seen`:
+/// when its webhook-id was first received, for a repeat.
+#[allow(clippy::too_many_arguments)]
 pub(super) fn render(
     json: bool,
     color: bool,
@@ -45,7 +47,9 @@ pub(super) fn render(
     body: &[u8],
     checked: &Checked,
     forwarded: Option<&Forwarded>,
+    first_seen: Option<time::OffsetDateTime>,
 ) -> String {
+    let webhook_id = header(pairs, signature::HEADER_ID).map(|v| clean(v).into_owned());
     let event_type = header(pairs, "X-Webhook-Event")
         .map(str::to_owned)
         .or_else(|| {
@@ -78,7 +82,10 @@ pub(super) fn render(
         let line = json!({
             "received_at": at.format(&time::format_description::well_known::Rfc3339).unwrap_or_default(),
             "event_type": event_type,
-            "event_id": header(pairs, signature::HEADER_ID).map(|v| clean(v).into_owned()),
+            "event_id": webhook_id,
+            "webhook_id": webhook_id,
+            "repeat": first_seen.is_some(),
+            "first_seen_at": first_seen.map(|t| t.format(&time::format_description::well_known::Rfc3339).unwrap_or_default()),
             "subscription_id": subscription,
             "target": header(pairs, crate::sandbox::TARGET_HEADER).map(|v| clean(v).into_owned()),
             "signature": signature,
@@ -125,12 +132,24 @@ pub(super) fn render(
             answer_status(forwarded)
         ),
     };
-    let time = at
-        .format(time::macros::format_description!(
+    let clock = |t: time::OffsetDateTime| {
+        t.format(time::macros::format_description!(
             "[hour]:[minute]:[second]Z"
         ))
-        .unwrap_or_default();
-    format!("{time}  {event_type}  {subscription}  {verdict}  {forward}\n")
+        .unwrap_or_default()
+    };
+    let id = webhook_id.unwrap_or_else(|| "?".into());
+    let repeat = first_seen.map_or(String::new(), |first| {
+        let text = format!(
+            "  REPEAT of this webhook-id, first at {} (a retry or a replay: dedupe on it)",
+            clock(first)
+        );
+        paint(&text, Color::Yellow)
+    });
+    format!(
+        "{}  {event_type}  {subscription}  id {id}  {verdict}  {forward}{repeat}\n",
+        clock(at)
+    )
 }
 
 /// What the sandbox was answered.
@@ -139,6 +158,7 @@ pub(super) fn answer_status(forwarded: Option<&Forwarded>) -> u16 {
         None => 200,
         Some(Forwarded::Answered { status, .. }) => *status,
         Some(Forwarded::Failed { error, .. }) if error.starts_with("timed out") => 504,
+        Some(Forwarded::Failed { error, .. }) if error.starts_with(super::NOT_FORWARDED) => 503,
         Some(Forwarded::Failed { .. }) => 502,
     }
 }
@@ -187,12 +207,49 @@ mod tests {
             b"{}",
             &Checked::NoSecret("no secret".into()),
             Some(&failed),
+            None,
         );
         assert_eq!(
             line,
-            "19:33:20Z  message.sent[2J  4f04b35b-13c6-4631-9a94-acddc25d24a0  \
+            "19:33:20Z  message.sent[2J  4f04b35b-13c6-4631-9a94-acddc25d24a0  id e-1  \
              signature not checked (no secret)  → connection refused after 3 ms (answered 502)\n"
         );
+    }
+
+    #[test]
+    fn a_repeated_webhook_id_is_flagged() {
+        let first = at() - time::Duration::seconds(65);
+        let line = render(
+            false,
+            false,
+            at(),
+            &pairs(),
+            b"{}",
+            &Checked::NoSecret("no secret".into()),
+            None,
+            Some(first),
+        );
+        assert!(
+            line.ends_with(
+                "answered 200  REPEAT of this webhook-id, first at 19:32:15Z (a retry or a \
+                 replay: dedupe on it)\n"
+            ),
+            "{line}"
+        );
+        let json = render(
+            true,
+            false,
+            at(),
+            &pairs(),
+            b"{}",
+            &Checked::NoSecret("x".into()),
+            None,
+            Some(first),
+        );
+        let value: Value = serde_json::from_str(&json).expect("json");
+        assert_eq!(value["repeat"], true);
+        assert_eq!(value["webhook_id"], "e-1");
+        assert_eq!(value["first_seen_at"], "2026-02-05T19:32:15Z");
     }
 
     #[test]
@@ -211,8 +268,10 @@ mod tests {
             b"{}",
             &Checked::NoSecret("x".into()),
             Some(&answered),
+            None,
         );
         let value: Value = serde_json::from_str(&line).expect("json");
+        assert_eq!(value["repeat"], false);
         assert_eq!(value["event_type"], "message.sent[2J");
         assert_eq!(value["event_id"], "e-1");
         assert_eq!(value["forward"]["status"], 200);

@@ -11,7 +11,7 @@ mod line;
 
 use super::output;
 use super::{CliError, Connected};
-use crate::api::{ApiError, LinqClient, SigningSecret};
+use crate::api::{ApiError, LinqClient, Renewal, SigningSecret};
 use crate::signature;
 use crate::text::clean;
 use axum::body::{Body, Bytes};
@@ -20,10 +20,10 @@ use axum::http::{HeaderMap, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use line::{header, render, Checked, Forwarded};
 use std::collections::HashMap;
-use std::net::{Ipv4Addr, SocketAddr};
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, Semaphore};
 
 /// The largest delivery accepted (Linq's are kilobytes).
 const MAX_BODY: usize = 1 << 20;
@@ -35,6 +35,16 @@ const FORWARD_TIMEOUT: Duration = Duration::from_secs(9);
 const MAX_SECRETS: usize = 256;
 /// Lines waiting for stdout; a stalled terminal slows deliveries down rather than memory up.
 const LINE_BUFFER: usize = 256;
+/// Forwards in flight at once; a delivery beyond them is answered 503 (the sandbox retries
+/// it later), so a loop through other receivers cannot pile up sockets and memory.
+pub(crate) const MAX_FORWARDS: usize = 16;
+/// Prefix of the error of a delivery not forwarded for want of a slot (answered 503).
+pub(crate) const NOT_FORWARDED: &str = "not forwarded";
+/// The registration is renewed this often (it expires after a minute unrenewed, so a
+/// killed `listen` stops receiving deliveries on its own).
+const RENEW_EVERY: Duration = Duration::from_secs(20);
+/// Webhook ids remembered to flag repeats; beyond this the memory starts over.
+const MAX_SEEN: usize = 4096;
 
 /// Headers that belong to one connection, not to the request: never forwarded.
 const HOP_BY_HOP: &[&str] = &[
@@ -121,7 +131,16 @@ pub async fn run(c: &Connected, args: &ListenArgs) -> Result<(), CliError> {
         source,
     })?;
     let url = format!("http://{addr}/");
-    register(&c.client, &c.base_url, &url).await?;
+    if let Some(target) = &forward_to {
+        if reaches_itself(target, addr).await {
+            return Err(CliError::Usage(format!(
+                "--forward-to {}: that is this listener ({url}); every delivery would be \
+                 forwarded to itself, forever. Forward to your app's own port",
+                clean(target.as_str())
+            )));
+        }
+    }
+    let previous = register(&c.client, &c.base_url, &url).await?;
 
     let forward_http = reqwest::Client::builder()
         .timeout(FORWARD_TIMEOUT)
@@ -133,7 +152,9 @@ pub async fn run(c: &Connected, args: &ListenArgs) -> Result<(), CliError> {
         client: c.client.clone(),
         forward_to,
         forward_http,
+        forwards: Arc::new(Semaphore::new(MAX_FORWARDS)),
         secrets: Mutex::new(HashMap::new()),
+        seen: Mutex::new(HashMap::new()),
         lines,
         json: args.json,
         color: output::stdout_color(),
@@ -158,8 +179,15 @@ pub async fn run(c: &Connected, args: &ListenArgs) -> Result<(), CliError> {
         "listen: receiving deliveries on {url} for {} ({to}); Ctrl-C stops",
         c.base_url
     ));
+    if let Some(previous) = previous {
+        output::note(&format!(
+            "listen: took this account's deliveries over from {} (another listen; it is told \
+             at its next renewal)",
+            clean(&previous)
+        ));
+    }
 
-    let outcome = pump(&mut printed).await;
+    let outcome = pump(&mut printed, &c.client, &url).await;
     // Unregister first: from here on deliveries go back to their targets.
     if let Err(e) = c.client.unregister_forward(Some(&url)).await {
         output::note(&format!(
@@ -172,10 +200,15 @@ pub async fn run(c: &Connected, args: &ListenArgs) -> Result<(), CliError> {
     outcome
 }
 
-/// Registers the receiver, turning the sandbox's refusals into plain advice.
-async fn register(client: &LinqClient, base_url: &str, url: &str) -> Result<(), CliError> {
+/// Registers the receiver, turning the sandbox's refusals into plain advice. Returns the
+/// receiver it took over from, if any.
+async fn register(
+    client: &LinqClient,
+    base_url: &str,
+    url: &str,
+) -> Result<Option<String>, CliError> {
     match client.register_forward(url).await {
-        Ok(()) => Ok(()),
+        Ok(previous) => Ok(previous),
         Err(e) if e.status() == Some(404) || e.status() == Some(405) => {
             Err(not_a_sandbox(base_url))
         }
@@ -188,8 +221,17 @@ async fn register(client: &LinqClient, base_url: &str, url: &str) -> Result<(), 
     }
 }
 
-/// Prints delivery lines until Ctrl-C or SIGTERM (or stdout closes).
-async fn pump(printed: &mut mpsc::Receiver<String>) -> Result<(), CliError> {
+/// Prints delivery lines and renews the registration until Ctrl-C or SIGTERM (or stdout
+/// closes, or another `listen` takes over).
+async fn pump(
+    printed: &mut mpsc::Receiver<String>,
+    client: &LinqClient,
+    url: &str,
+) -> Result<(), CliError> {
+    let mut renewal =
+        tokio::time::interval_at(tokio::time::Instant::now() + RENEW_EVERY, RENEW_EVERY);
+    renewal.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut renew_failed = false;
     #[cfg(unix)]
     let mut terminate = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
         .map_err(|source| CliError::Io {
@@ -204,6 +246,30 @@ async fn pump(printed: &mut mpsc::Receiver<String>) -> Result<(), CliError> {
         tokio::select! {
             _ = tokio::signal::ctrl_c() => return Ok(()),
             _ = terminated => return Ok(()),
+            _ = renewal.tick() => match client.renew_forward(url).await {
+                Ok(Renewal::Renewed) => {
+                    if std::mem::take(&mut renew_failed) {
+                        output::note("listen: renewed the registration again");
+                    }
+                }
+                Ok(Renewal::TakenOver { by }) => {
+                    output::note(&format!(
+                        "listen: another listen ({}) took this account's deliveries over; \
+                         this one stops",
+                        clean(&by)
+                    ));
+                    return Err(CliError::Reported(output::Exit::Failed));
+                }
+                // Said once; the next tick tries again (the registration lasts a minute).
+                Err(e) => {
+                    if !std::mem::replace(&mut renew_failed, true) {
+                        output::note(&format!(
+                            "listen: could not renew the registration: {}",
+                            output::api_error_line(&e)
+                        ));
+                    }
+                }
+            },
             line = printed.recv() => {
                 let Some(line) = line else { return Ok(()) };
                 match output::write_stdout(line.as_bytes()) {
@@ -221,7 +287,11 @@ struct Listener {
     client: LinqClient,
     forward_to: Option<url::Url>,
     forward_http: reqwest::Client,
+    /// Free forward slots ([`MAX_FORWARDS`]).
+    forwards: Arc<Semaphore>,
     secrets: Mutex<HashMap<String, Arc<SigningSecret>>>,
+    /// (subscription id, webhook-id) → when first received: repeats are flagged.
+    seen: Mutex<HashMap<(String, String), time::OffsetDateTime>>,
     lines: mpsc::Sender<String>,
     json: bool,
     color: bool,
@@ -241,10 +311,21 @@ async fn receive(
             (name.as_str().to_owned(), value)
         })
         .collect();
+    let forwarding = async {
+        state.forward_to.as_ref()?;
+        match Arc::clone(&state.forwards).try_acquire_owned() {
+            Ok(_slot) => state.forward(&method, &headers, body.clone()).await,
+            Err(_) => Some(Forwarded::Failed {
+                error: format!("{NOT_FORWARDED}: {MAX_FORWARDS} forwards already in flight"),
+                latency: Duration::ZERO,
+            }),
+        }
+    };
     let (checked, forwarded) = tokio::join!(
         state.check(&pairs, &body, received_at.unix_timestamp()),
-        state.forward(&method, &headers, body.clone()),
+        forwarding,
     );
+    let first_seen = state.first_seen(&pairs, received_at);
     let line = render(
         state.json,
         state.color,
@@ -253,6 +334,7 @@ async fn receive(
         &body,
         &checked,
         forwarded.as_ref(),
+        first_seen,
     );
     // A full buffer waits: the sandbox's timeout then paces deliveries.
     let _ = state.lines.send(line).await;
@@ -274,12 +356,9 @@ async fn receive(
             }
             response
         }
-        Some(Forwarded::Failed { error, .. }) => {
-            let status = if error.starts_with("timed out") {
-                StatusCode::GATEWAY_TIMEOUT
-            } else {
-                StatusCode::BAD_GATEWAY
-            };
+        Some(ref failed @ Forwarded::Failed { ref error, .. }) => {
+            let status = StatusCode::from_u16(line::answer_status(Some(failed)))
+                .unwrap_or(StatusCode::BAD_GATEWAY);
             (
                 status,
                 format!("linq-hooks listen: forward failed: {error}"),
@@ -290,6 +369,27 @@ async fn receive(
 }
 
 impl Listener {
+    /// When this delivery's webhook-id (for its subscription) was first received, if it was
+    /// before: a retry or a replay, which a receiver must recognise by that id.
+    fn first_seen(
+        &self,
+        pairs: &[(String, String)],
+        now: time::OffsetDateTime,
+    ) -> Option<time::OffsetDateTime> {
+        let id = header(pairs, signature::HEADER_ID)?;
+        let subscription = header(pairs, "X-Webhook-Subscription-ID").unwrap_or_default();
+        let key = (subscription.to_owned(), id.to_owned());
+        let mut seen = self.seen.lock().ok()?;
+        if let Some(first) = seen.get(&key) {
+            return Some(*first);
+        }
+        if seen.len() >= MAX_SEEN {
+            seen.clear();
+        }
+        seen.insert(key, now);
+        None
+    }
+
     /// Verifies both schemes with the subscription's secret (fetched once per subscription).
     async fn check(&self, pairs: &[(String, String)], body: &[u8], now: i64) -> Checked {
         let Some(id) = header(pairs, "X-Webhook-Subscription-ID")
@@ -373,6 +473,39 @@ impl Listener {
     }
 }
 
+/// Whether `target` is this listener itself (bound on `bound`, 127.0.0.1): the same port
+/// on a loopback or wildcard address, `localhost`, or a name resolving to one of those.
+async fn reaches_itself(target: &url::Url, bound: SocketAddr) -> bool {
+    if target.port_or_known_default() != Some(bound.port()) {
+        return false;
+    }
+    let ips: Vec<IpAddr> = match target.host() {
+        Some(url::Host::Ipv4(ip)) => vec![ip.into()],
+        Some(url::Host::Ipv6(ip)) => vec![ip.into()],
+        Some(url::Host::Domain(name)) => {
+            let name = name.trim_end_matches('.').to_ascii_lowercase();
+            if name == "localhost" || name.ends_with(".localhost") {
+                return true;
+            }
+            let lookup = tokio::net::lookup_host((name.clone(), bound.port()));
+            let found = tokio::time::timeout(Duration::from_secs(5), lookup).await;
+            match found {
+                Ok(Ok(addrs)) => addrs.map(|addr| addr.ip()).collect(),
+                // Unresolvable now: the forward fails on its own, without a loop.
+                _ => return false,
+            }
+        }
+        None => return false,
+    };
+    ips.into_iter().any(|ip| {
+        let ip = match ip {
+            IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(ip, IpAddr::V4),
+            v4 => v4,
+        };
+        ip.is_loopback() || ip.is_unspecified()
+    })
+}
+
 fn secret_error(e: &ApiError) -> String {
     format!("cannot fetch the secret: {}", output::api_error_line(e))
 }
@@ -405,6 +538,31 @@ mod tests {
         assert!(forward_url("https://hooks.example.com/x").is_ok());
         for bad in ["localhost:3000", "ftp://x.example/", "http://", ""] {
             assert!(forward_url(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[tokio::test]
+    async fn a_forward_to_the_listener_itself_is_recognised() {
+        let bound: SocketAddr = "127.0.0.1:4567".parse().expect("addr");
+        for same in [
+            "http://127.0.0.1:4567/",
+            "http://localhost:4567/hook",
+            "http://LOCALHOST.:4567/",
+            "http://[::1]:4567/",
+            "http://0.0.0.0:4567/",
+            "http://[::ffff:127.0.0.1]:4567/",
+            "http://127.0.0.2:4567/",
+        ] {
+            let url = forward_url(same).expect("url");
+            assert!(reaches_itself(&url, bound).await, "{same}");
+        }
+        for other in [
+            "http://127.0.0.1:4568/",
+            "http://localhost/",
+            "https://hooks.example.com:4567/",
+        ] {
+            let url = forward_url(other).expect("url");
+            assert!(!reaches_itself(&url, bound).await, "{other}");
         }
     }
 

@@ -2,6 +2,7 @@
 //! §8.3, §8.4), and what came of it.
 
 use super::queue::{AttemptRecord, Claimed};
+use super::resolve::local_target_in;
 use super::schedule::{self, Verdict};
 use super::{is_local, DeliveryOptions, DELIVERY_USER_AGENT, TARGET_HEADER, TIMEOUT};
 use crate::sandbox::model::{now_millis, Millis};
@@ -38,7 +39,8 @@ fn destination(options: &DeliveryOptions, job: &Claimed) -> Result<(String, bool
     let local = Url::parse(&job.target_url).is_ok_and(|url| is_local(&url));
     if local && !options.allow_local_targets {
         return Err(
-            "not sent: the target is on this machine and the sandbox runs without --allow-local-targets"
+            "not sent: the target is on this machine or a private network, and the sandbox runs \
+             without --allow-local-targets"
                 .into(),
         );
     }
@@ -98,6 +100,13 @@ pub(super) async fn attempt(
         }
         Err(e) => {
             record.latency_ms = elapsed_ms(started);
+            // Refused before connecting: the same words for an open and a closed port.
+            if let Some(local) = local_target_in(&e) {
+                record.error = Some(format!(
+                    "not sent: {local}, and the sandbox runs without --allow-local-targets"
+                ));
+                return record;
+            }
             record.error = Some(describe(e));
         }
     }

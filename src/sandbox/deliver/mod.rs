@@ -10,8 +10,10 @@
 
 mod attempt;
 pub(crate) mod payload;
+mod prune;
 pub(crate) mod queue;
 pub(crate) mod records;
+mod resolve;
 pub(crate) mod routes;
 mod schedule;
 
@@ -50,7 +52,8 @@ pub const TARGET_HEADER: &str = "X-Linq-Sandbox-Target";
 pub struct DeliveryOptions {
     /// Every delivery goes here instead of its target URL.
     pub deliver_to: Option<String>,
-    /// Deliveries may go to localhost, 127.0.0.0/8 and ::1 (`--deliver-to`, `listen`, targets).
+    /// Deliveries may go to this machine and private networks (`--deliver-to`, `listen`,
+    /// targets): see [`resolve::is_local_ip`].
     pub allow_local_targets: bool,
     /// Every retry delay is multiplied by this (finite, 0 to [`MAX_RETRY_SCALE`]).
     pub retry_scale: f64,
@@ -73,29 +76,67 @@ impl DeliveryOptions {
     /// Refuses options the worker could not honour.
     pub(crate) fn check(&self) -> Result<(), SandboxError> {
         if !self.retry_scale.is_finite() || !(0.0..=MAX_RETRY_SCALE).contains(&self.retry_scale) {
-            return Err(SandboxError::Delivery(format!(
+            return Err(SandboxError::Usage(format!(
                 "--retry-scale must be a number from 0 to {MAX_RETRY_SCALE}"
             )));
         }
         if let Some(raw) = &self.deliver_to {
-            let url = Url::parse(raw).map_err(|e| {
-                SandboxError::Delivery(format!("--deliver-to {:?}: {e}", clean(raw)))
-            })?;
+            let url = Url::parse(raw)
+                .map_err(|e| SandboxError::Usage(format!("--deliver-to {:?}: {e}", clean(raw))))?;
             if !matches!(url.scheme(), "http" | "https") || url.host().is_none() {
-                return Err(SandboxError::Delivery(format!(
+                return Err(SandboxError::Usage(format!(
                     "--deliver-to {:?}: must be an http:// or https:// URL with a host",
                     clean(raw)
                 )));
             }
             if is_local(&url) && !self.allow_local_targets {
-                return Err(SandboxError::Delivery(format!(
-                    "--deliver-to {:?} is on this machine: add --allow-local-targets",
+                return Err(SandboxError::Usage(format!(
+                    "--deliver-to {:?} is on this machine or a private network: add --allow-local-targets",
                     clean(raw)
                 )));
             }
         }
         Ok(())
     }
+
+    /// [`check`](Self::check) for a `--deliver-to` name: refused when it resolves to a
+    /// local address (without `--allow-local-targets`), as every delivery to it would be.
+    pub(crate) async fn check_resolved(&self) -> Result<(), SandboxError> {
+        let Some(raw) = &self.deliver_to else {
+            return Ok(());
+        };
+        let Some(Host::Domain(name)) = Url::parse(raw)
+            .ok()
+            .and_then(|u| u.host().map(|h| h.to_owned()))
+        else {
+            return Ok(());
+        };
+        let lookup = resolve::system_lookup();
+        match resolve::check_deliver_to(&name, self.allow_local_targets, &lookup, TIMEOUT).await {
+            Some(local) => Err(SandboxError::Usage(format!(
+                "--deliver-to {:?}: {local}: add --allow-local-targets",
+                clean(raw)
+            ))),
+            None => Ok(()),
+        }
+    }
+}
+
+/// The delivery client: deadlines on every step, no redirects, and every name resolved
+/// through `resolver` (which refuses local addresses unless they are allowed).
+fn client(allow_local: bool, lookup: resolve::Lookup) -> Result<reqwest::Client, SandboxError> {
+    reqwest::Client::builder()
+        .timeout(TIMEOUT)
+        .connect_timeout(TIMEOUT)
+        // Linq does not follow redirects either: a 3xx is the receiver's answer.
+        .redirect(reqwest::redirect::Policy::none())
+        .pool_max_idle_per_host(MAX_IN_FLIGHT)
+        .dns_resolver(resolve::CheckedResolver {
+            allow_local,
+            lookup,
+        })
+        .build()
+        .map_err(|e| SandboxError::Delivery(format!("HTTP client: {e}")))
 }
 
 /// Accepts a `--retry-scale` value.
@@ -110,20 +151,17 @@ pub fn parse_retry_scale(text: &str) -> Result<f64, String> {
     }
 }
 
-/// A host this machine serves itself: `localhost` (and `*.localhost`), 127.0.0.0/8, ::1,
-/// and the unspecified addresses (which connect to this machine too).
+/// A host on this machine or a private network, as far as the URL tells: `localhost` (and
+/// `*.localhost`) and local addresses ([`resolve::is_local_ip`]). Other names are checked
+/// when they are resolved, at delivery time.
 pub(crate) fn is_local(url: &Url) -> bool {
     match url.host() {
         Some(Host::Domain(name)) => {
             let name = name.trim_end_matches('.').to_ascii_lowercase();
             name == "localhost" || name.ends_with(".localhost")
         }
-        Some(Host::Ipv4(ip)) => ip.is_loopback() || ip.is_unspecified(),
-        Some(Host::Ipv6(ip)) => {
-            ip.is_loopback()
-                || ip.is_unspecified()
-                || ip.to_ipv4_mapped().is_some_and(|v4| v4.is_loopback())
-        }
+        Some(Host::Ipv4(ip)) => resolve::is_local_ip(ip.into()),
+        Some(Host::Ipv6(ip)) => resolve::is_local_ip(ip.into()),
         None => false,
     }
 }
@@ -157,14 +195,10 @@ pub(crate) struct Worker {
 
 impl Worker {
     pub(crate) fn start(store: Store, deliveries: Deliveries) -> Result<Worker, SandboxError> {
-        let http = reqwest::Client::builder()
-            .timeout(TIMEOUT)
-            .connect_timeout(TIMEOUT)
-            // Linq does not follow redirects either: a 3xx is the receiver's answer.
-            .redirect(reqwest::redirect::Policy::none())
-            .pool_max_idle_per_host(MAX_IN_FLIGHT)
-            .build()
-            .map_err(|e| SandboxError::Delivery(format!("HTTP client: {e}")))?;
+        let http = client(
+            deliveries.options.allow_local_targets,
+            resolve::system_lookup(),
+        )?;
         let (stop, stopped) = oneshot::channel();
         let task = tokio::spawn(run(store, deliveries, http, stopped));
         Ok(Worker { stop, task })
@@ -192,7 +226,20 @@ async fn run(
     let (finished_tx, mut finished_rx) = mpsc::channel::<AttemptRecord>(MAX_IN_FLIGHT);
     let mut running = 0usize;
     let mut finished: Vec<AttemptRecord> = Vec::new();
+    let mut pruned_at: Option<Instant> = None;
     loop {
+        // History stays bounded; it only grows while events come, when this loop runs.
+        if pruned_at.is_none_or(|at| at.elapsed() >= prune::PRUNE_EVERY) {
+            pruned_at = Some(Instant::now());
+            let keep = (prune::KEEP_FOR, prune::KEEP_EVENTS, prune::KEEP_ATTEMPTS);
+            match store.prune(now_millis(), keep.0, keep.1, keep.2).await {
+                Ok(pruned) if pruned != prune::Pruned::default() => {
+                    tracing::info!(?pruned, "old delivery history pruned");
+                }
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "cannot prune the delivery history"),
+            }
+        }
         while in_flight.try_join_next().is_some() {}
         while let Ok(record) = finished_rx.try_recv() {
             finished.push(record);
@@ -284,10 +331,20 @@ mod tests {
         ] {
             assert!(is_local(&Url::parse(local).expect("url")), "{local}");
         }
+        for private in [
+            "https://10.0.0.1/",
+            "https://192.168.1.20/",
+            "https://169.254.169.254/latest/meta-data",
+            "https://100.64.0.1/",
+            "https://[fd00::1]/",
+            "https://[fe80::1]/",
+        ] {
+            assert!(is_local(&Url::parse(private).expect("url")), "{private}");
+        }
         for remote in [
             "https://hooks.example.com/",
-            "https://10.0.0.1/",
-            "https://[2001:db8::1]/",
+            "https://93.184.216.34/",
+            "https://[2606:4700::1111]/",
         ] {
             assert!(!is_local(&Url::parse(remote).expect("url")), "{remote}");
         }

@@ -218,7 +218,8 @@ fn claim(
          LEFT JOIN subscriptions s ON s.id = d.subscription_id
          LEFT JOIN routing_tokens t
              ON t.subscription_id = d.subscription_id AND t.chat_id = e.chat_id
-         LEFT JOIN forwards f ON f.account_id = d.account_id
+         LEFT JOIN forwards f
+             ON f.account_id = d.account_id AND f.registered_at > ?3
          WHERE d.state = 'pending' AND d.next_attempt_at <= ?1
          ORDER BY d.next_attempt_at
          LIMIT ?2",
@@ -230,7 +231,9 @@ fn claim(
     let mut lease = tx.prepare_cached(
         "UPDATE deliveries SET lease_owner = ?2, next_attempt_at = ?3 WHERE id = ?1",
     )?;
-    let mut rows = due.query(params![now, limit as i64])?;
+    // A receiver not renewed within FORWARD_TTL is gone (a killed `listen`).
+    let live_since = now - super::records::FORWARD_TTL.as_millis() as Millis;
+    let mut rows = due.query(params![now, limit as i64, live_since])?;
     while let Some(row) = rows.next()? {
         let id: String = row.get(0)?;
         let secret: Option<String> = row.get(8)?;

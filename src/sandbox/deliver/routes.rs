@@ -223,14 +223,25 @@ async fn list_deliveries(
 #[derive(Serialize)]
 struct ForwardAnswer {
     forward: Option<Forward>,
+    /// PUT: the live receiver this registration took over from.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    replaced: Option<Forward>,
+    /// PUT with `renew`: whether it was renewed (`false`: `forward` is another receiver,
+    /// which took over).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    renewed: Option<bool>,
 }
 
 async fn get_forward(
     State(state): State<AppState>,
     Extension(account): Extension<Account>,
 ) -> Result<Json<ForwardAnswer>, ApiError> {
-    let forward = state.store.forward(account.id()).await?;
-    Ok(Json(ForwardAnswer { forward }))
+    let forward = state.store.forward(account.id(), now_millis()).await?;
+    Ok(Json(ForwardAnswer {
+        forward,
+        replaced: None,
+        renewed: None,
+    }))
 }
 
 /// Registers the account's receiver: `{"url": "http://127.0.0.1:PORT/..."}`. Only plain
@@ -250,15 +261,28 @@ async fn put_forward(
         Some(Value::String(url)) => url.clone(),
         Some(_) => return Err(ApiError::invalid_value("Invalid url: expected a string")),
     };
+    let renew = match body.get("renew") {
+        None | Some(Value::Null) => false,
+        Some(Value::Bool(renew)) => *renew,
+        Some(_) => {
+            return Err(ApiError::invalid_value(
+                "Invalid renew: expected true or false",
+            ))
+        }
+    };
     check_receiver_url(&url)?;
-    let forward = state
+    let set = state
         .store
-        .set_forward(account.id(), url, now_millis())
+        .set_forward(account.id(), url, now_millis(), renew)
         .await?;
-    tracing::info!(url = %forward.url, "listen receiver registered");
+    if !renew {
+        tracing::info!(url = %set.forward.url, "listen receiver registered");
+    }
     state.deliveries.wake();
     Ok(Json(ForwardAnswer {
-        forward: Some(forward),
+        forward: Some(set.forward),
+        replaced: set.replaced,
+        renewed: renew.then_some(set.renewed),
     }))
 }
 
