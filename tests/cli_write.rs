@@ -394,7 +394,11 @@ async fn lost_create_relists_and_says_whether_it_exists() {
                 .contains("exists now: b2c3d4e5-f6a7-8901-bcde-f23456789012"));
             assert!(run.stderr.contains("secret is lost"), "{}", run.stderr);
         } else {
-            assert!(run.stderr.contains("nothing was created"), "{}", run.stderr);
+            assert!(
+                run.stderr.contains("safe to run the command again"),
+                "{}",
+                run.stderr
+            );
         }
     }
 }
