@@ -365,13 +365,14 @@ impl Runtime {
     }
 
     /// Reads the audit trail off the loop.
-    fn load_history(&self, account: String) {
+    fn load_history(&self, account: crate::audit::AuditAccount) {
         let path = self.audit_path.clone();
         let tx = self.tx.clone();
         tokio::task::spawn_blocking(move || {
             let result = match path {
                 None => Err("this session keeps no audit trail".to_string()),
                 Some(path) => crate::audit::read(&path, Some(&account), 500)
+                    .map(|trail| trail.entries)
                     .map_err(|e| format!("cannot read {}: {e}", path.display())),
             };
             let _ = tx.send(Inner::Msg(Msg::History(result)));
