@@ -372,7 +372,6 @@ impl Runtime {
             let result = match path {
                 None => Err("this session keeps no audit trail".to_string()),
                 Some(path) => crate::audit::read(&path, Some(&account), 500)
-                    .map(|trail| trail.entries)
                     .map_err(|e| format!("cannot read {}: {e}", path.display())),
             };
             let _ = tx.send(Inner::Msg(Msg::History(result)));
