@@ -11,6 +11,7 @@
 mod account;
 mod choose;
 pub mod file;
+mod key_command;
 pub mod keys;
 pub mod linq_cli;
 
