@@ -151,6 +151,41 @@ fn kill_group(child: &mut Child) {
     let _ = child.kill();
 }
 
+/// The shortest run of key characters taken for a key in a stderr line.
+const KEY_LIKE_LEN: usize = 16;
+
+/// A line of a failed command's stderr, fit to show (banner, error): a broken script may
+/// print the key there. Removed: whatever it printed on stdout (the key, perhaps, before it
+/// failed), and every run of at least [`KEY_LIKE_LEN`] characters keys are made of
+/// (letters, digits, `_-+/=`), so a long path may show shortened.
+pub(super) fn without_key_material(line: &str, printed: &str) -> String {
+    let mut line = line.to_string();
+    for candidate in printed.lines().map(str::trim).filter(|p| p.len() >= 4) {
+        line = line.replace(candidate, "[hidden]");
+    }
+    let key_char = |c: char| c.is_ascii_alphanumeric() || "_-+/=".contains(c);
+    let mut out = String::with_capacity(line.len());
+    let mut run = String::new();
+    let flush = |run: &mut String, out: &mut String| {
+        if run.chars().count() >= KEY_LIKE_LEN {
+            out.push_str("[hidden]");
+        } else {
+            out.push_str(run);
+        }
+        run.clear();
+    };
+    for c in line.chars() {
+        if key_char(c) {
+            run.push(c);
+        } else {
+            flush(&mut run, &mut out);
+            out.push(c);
+        }
+    }
+    flush(&mut run, &mut out);
+    out
+}
+
 /// Runs `argv` (no shell) and takes the first line of its stdout, trimmed, as the key.
 ///
 /// The command runs in its own process group. It is done when it has exited and said what
@@ -207,11 +242,17 @@ pub fn run_key_command(argv: &[String], timeout: Duration) -> Result<ApiKey, Con
         (_, Err(e)) => return Err(failed(format!("cannot wait for it ({e})"))),
     };
     if !status.success() {
+        let printed = Zeroizing::new(String::from_utf8_lossy(&out).into_owned());
         let first = String::from_utf8_lossy(&err)
             .lines()
             .map(str::trim)
             .find(|l| !l.is_empty())
-            .map(|l| format!(": {}", crate::text::clean(l)))
+            .map(|l| {
+                format!(
+                    ": {}",
+                    without_key_material(&crate::text::clean(l), &printed)
+                )
+            })
             .unwrap_or_default();
         let code = status
             .code()
@@ -267,6 +308,35 @@ mod tests {
             .expect_err("empty")
             .to_string();
         assert!(err.contains("printed no key"), "{err}");
+    }
+
+    /// A broken script that prints the key on stderr: the error (banner, message) shows the
+    /// rest of the line, never the key (issue 15 item 19).
+    #[test]
+    fn a_failing_commands_stderr_is_shown_without_the_key() {
+        let key = "sk_live_ABCdef0123456789xyz"; // a fake key
+        for script in [
+            format!("echo \"error: token {key} rejected\" >&2; exit 1"),
+            format!("echo {key}; echo \"cannot store {key}\" >&2; exit 2"),
+            "echo short-k3y_value_that_is_long >&2; exit 1".to_string(),
+        ] {
+            let err = run_key_command(&argv(&["sh", "-c", &script]), KEY_COMMAND_TIMEOUT)
+                .expect_err("fails")
+                .to_string();
+            assert!(!err.contains(key), "{err}");
+            assert!(!err.contains("short-k3y_value"), "{err}");
+            assert!(err.contains("[hidden]"), "{err}");
+        }
+        // What is not key-like stays, so the message still says what went wrong.
+        assert_eq!(
+            without_key_material("gpg: decryption failed: No secret key", ""),
+            "gpg: decryption failed: No secret key"
+        );
+        // What it printed on stdout goes even when short.
+        assert_eq!(
+            without_key_material("bad key abcd1234", "abcd1234\n"),
+            "bad key [hidden]"
+        );
     }
 
     #[test]
