@@ -184,17 +184,21 @@ async fn stdout_closed_discarded_or_unread_refuses_before_creating() {
     assert!(sandbox.list().await.is_empty(), "nothing was created");
 }
 
-/// The server took longer than `--timeout` and created it anyway, visible only on the
-/// second look, under a URL that differs in spelling only.
-#[tokio::test]
-async fn a_timed_out_create_is_looked_for_again_and_found_late() {
+fn rfc3339(t: time::OffsetDateTime) -> String {
+    t.format(&time::format_description::well_known::Rfc3339)
+        .unwrap()
+}
+
+/// A create that times out (`--timeout 1`, the server answers after 4 s) and a list that
+/// shows the URL only from its second answer on, created at `created_at`.
+async fn lost_then_listed(created_at: &str) -> MockServer {
     let server = server_answering(
         "whsec_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
         Some(std::time::Duration::from_secs(4)),
     )
     .await;
     let listed = json!([{
-        "id": ID, "created_at": "2026-02-05T19:30:00Z", "updated_at": "2026-02-05T19:30:00Z",
+        "id": ID, "created_at": created_at, "updated_at": created_at,
         "is_active": true, "subscribed_events": ["message.sent"],
         "target_url": "HTTPS://Late.Example:443/h"
     }]);
@@ -211,6 +215,14 @@ async fn a_timed_out_create_is_looked_for_again_and_found_late() {
         .with_priority(2)
         .mount(&server)
         .await;
+    server
+}
+
+/// The server took longer than `--timeout` and created it anyway, visible only on the
+/// second look, under a URL that differs in spelling only.
+#[tokio::test]
+async fn a_timed_out_create_is_looked_for_again_and_found_late() {
+    let server = lost_then_listed(&rfc3339(time::OffsetDateTime::now_utc())).await;
     let cli = Cli::new(&format!("{}/api/partner", server.uri()), KEY);
     let mut args = vec!["--timeout", "1"];
     args.extend(create_args("https://late.example/h"));
@@ -228,4 +240,22 @@ async fn a_timed_out_create_is_looked_for_again_and_found_late() {
         .filter(|r| r.method.as_str() == "POST")
         .count();
     assert_eq!(posts, 1, "never retried");
+}
+
+/// What the look finds was there long before this create: it is not ours, and deleting it
+/// is not the advice.
+#[tokio::test]
+async fn a_lost_create_whose_url_existed_before_is_not_called_ours() {
+    let hour_ago = time::OffsetDateTime::now_utc() - time::Duration::hours(1);
+    let server = lost_then_listed(&rfc3339(hour_ago)).await;
+    let cli = Cli::new(&format!("{}/api/partner", server.uri()), KEY);
+    let mut args = vec!["--timeout", "1"];
+    args.extend(create_args("https://late.example/h"));
+    let run = cli.run(&args).await.expect(1);
+    assert!(
+        run.stderr.contains("existed before this create"),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.stderr.contains("linq-hooks delete"), "{}", run.stderr);
 }

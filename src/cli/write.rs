@@ -186,6 +186,7 @@ pub async fn create(c: &Connected, args: &CreateArgs) -> Result<(), CliError> {
         routing_key_header: header(&args.routing_key_header),
         routing_id_header: header(&args.routing_id_header),
     };
+    let sent_at = time::OffsetDateTime::now_utc();
     let answer = c.client.create_raw(&new).await;
     let mut entry = c.audit_entry("create", "", &url);
     match &answer {
@@ -199,7 +200,9 @@ pub async fn create(c: &Connected, args: &CreateArgs) -> Result<(), CliError> {
     }
     let created = match answer {
         Ok(created) => created,
-        Err(e) if e.outcome_unknown() => return Err(lost_create(c, &url, e, args.json).await),
+        Err(e) if e.outcome_unknown() => {
+            return Err(lost_create(c, &url, sent_at, e, args.json).await)
+        }
         Err(e) => return Err(e.into()),
     };
     let id = created.created.subscription.id.clone();
@@ -279,9 +282,13 @@ const LOOK_GAP: Duration = Duration::from_secs(1);
 /// The longest one look may take (the server that lost the answer may be slow).
 const LOOK_TIMEOUT: Duration = Duration::from_secs(5);
 
+/// How much older than the create a subscription found for its URL must be to count as
+/// one that existed before it (the server's clock and ours may differ).
+const EARLIER: time::Duration = time::Duration::minutes(5);
+
 /// What the looks after a lost create saw.
 enum Seen {
-    Exists(String),
+    Exists(Subscription),
     Absent { looks: u32 },
     Unknown(String),
 }
@@ -298,7 +305,7 @@ async fn look_for(c: &Connected, url: &str) -> Seen {
         }
         match tokio::time::timeout(LOOK_TIMEOUT, c.client.list()).await {
             Ok(Ok(list)) => match list.iter().find(|s| url_identity(&s.target_url) == wanted) {
-                Some(s) => return Seen::Exists(s.id.clone()),
+                Some(s) => return Seen::Exists(s.clone()),
                 None => absent += 1,
             },
             Ok(Err(e)) => last_error = api_error_line(&e),
@@ -315,11 +322,30 @@ async fn look_for(c: &Connected, url: &str) -> Seen {
 /// The create's answer was lost: it may or may not exist. Look again (a few times: the
 /// server may still be creating it) and say only what was seen. Never retried: a second
 /// POST could make a second subscription or fail on the URL rule.
-async fn lost_create(c: &Connected, url: &str, err: ApiError, json: bool) -> CliError {
+async fn lost_create(
+    c: &Connected,
+    url: &str,
+    sent_at: time::OffsetDateTime,
+    err: ApiError,
+    json: bool,
+) -> CliError {
     let first = api_error_line(&err);
     let message = match look_for(c, url).await {
-        Seen::Exists(id) => {
-            let id = clean(&id);
+        // Not ours: the URL rule refuses a second one, and this one's secret is not lost
+        // (telling the user to delete it would delete a working subscription).
+        Seen::Exists(s) if s.readable("created_at") && s.created_at < sent_at - EARLIER => {
+            format!(
+                "the answer was lost ({first}); a subscription with this URL existed before \
+                 this create ({}, created {}), so the server does not create a second one: \
+                 nothing to delete, its secret is as it was",
+                clean(&s.id),
+                s.created_at
+                    .format(&time::format_description::well_known::Rfc3339)
+                    .unwrap_or_default()
+            )
+        }
+        Seen::Exists(s) => {
+            let id = clean(&s.id);
             format!(
                 "the answer was lost ({first}), but a subscription with this URL exists now: {id}. \
                  Its signing secret is lost; delete it (`linq-hooks delete {id}`) and create it again"
