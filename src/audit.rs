@@ -23,6 +23,48 @@ pub struct AuditAccount {
     pub host: String,
 }
 
+impl AuditAccount {
+    /// Whether two records name the same account: the same key (by its hint) on the same
+    /// API host, whatever the profile is called; a profile name alone is not an identity
+    /// (two different keys may both be `environment`). Without a key (the embedded
+    /// sandbox) the name decides. Loopback hosts match whatever their port: an embedded
+    /// sandbox listens on a port chosen per run.
+    pub fn same_account(&self, other: &AuditAccount) -> bool {
+        match (&self.key_hint, &other.key_hint) {
+            (Some(a), Some(b)) => a == b && same_host(&self.host, &other.host),
+            (None, None) => self.name == other.name && same_host(&self.host, &other.host),
+            _ => false,
+        }
+    }
+
+    /// `acme (api.linqapp.com …abcd)`: the name and what identifies it, for people.
+    pub fn label(&self) -> String {
+        let hint = self
+            .key_hint
+            .as_deref()
+            .map(|h| format!(" {h}"))
+            .unwrap_or_default();
+        crate::text::clean(&format!("{} ({}{hint})", self.name, self.host)).into_owned()
+    }
+}
+
+fn same_host(a: &str, b: &str) -> bool {
+    a.eq_ignore_ascii_case(b) || (is_loopback(a) && is_loopback(b))
+}
+
+/// `127.0.0.1:PORT`, `localhost`, `[::1]:PORT`.
+fn is_loopback(host: &str) -> bool {
+    let name = match host.rsplit_once(':') {
+        Some((name, port)) if !name.is_empty() && port.bytes().all(|b| b.is_ascii_digit()) => name,
+        _ => host,
+    };
+    let name = name.trim_start_matches('[').trim_end_matches(']');
+    name.eq_ignore_ascii_case("localhost")
+        || name
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
 /// How the API answered.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Outcome {
@@ -92,9 +134,7 @@ impl AuditEntry {
         now: time::OffsetDateTime,
     ) -> Self {
         Self {
-            time: now
-                .format(&time::format_description::well_known::Rfc3339)
-                .unwrap_or_default(),
+            time: rfc3339(now),
             account: account.clone(),
             operation: operation.into(),
             source: source.into(),
@@ -192,6 +232,11 @@ impl AuditEntry {
     }
 }
 
+fn rfc3339(at: time::OffsetDateTime) -> String {
+    at.format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default()
+}
+
 /// The writable fields of a subscription, as the API names them.
 pub fn subscription_fields(sub: &Subscription) -> Map<String, Value> {
     let mut map = Map::new();
@@ -228,12 +273,17 @@ pub fn default_path() -> Option<PathBuf> {
     Some(dir.join("audit.jsonl"))
 }
 
-/// Appends one entry (creating the directory 0700 and the file 0600).
+/// Appends one entry (creating the directory 0700 and the file 0600), its `time` stamped
+/// now: the clock a caller holds may be cached (the dashboard's advances on ticks only).
 pub fn append(path: &Path, entry: &AuditEntry) -> std::io::Result<()> {
     if let Some(dir) = path.parent() {
         crate::private_files::create_dir(dir)?;
     }
-    let mut line = serde_json::to_vec(entry).map_err(std::io::Error::other)?;
+    let stamped = AuditEntry {
+        time: rfc3339(time::OffsetDateTime::now_utc()),
+        ..entry.clone()
+    };
+    let mut line = serde_json::to_vec(&stamped).map_err(std::io::Error::other)?;
     line.push(b'\n');
     let mut file = crate::private_files::open_append(path)?;
     // One write per line: appends of concurrent writers do not interleave within it.
@@ -247,32 +297,66 @@ pub fn record(entry: &AuditEntry) -> Result<(), String> {
         .map_err(|e| format!("cannot write the audit trail {}: {e}", path.display()))
 }
 
-/// The newest `limit` entries (of `account`, when given), newest first. Unreadable lines
-/// are skipped; a missing file is an empty history.
-pub fn read(path: &Path, account: Option<&str>, limit: usize) -> std::io::Result<Vec<AuditEntry>> {
+/// What [`read`] found: entries newest first, and how many lines it had to skip.
+#[derive(Debug, Default)]
+pub struct Trail {
+    pub entries: Vec<AuditEntry>,
+    /// Lines that are not an entry (invalid UTF-8, not JSON, not an entry's shape) among
+    /// those read before `limit` was reached.
+    pub unreadable: usize,
+}
+
+impl Trail {
+    /// `2 unreadable lines skipped`, or nothing.
+    pub fn unreadable_note(&self) -> Option<String> {
+        match self.unreadable {
+            0 => None,
+            1 => Some("1 unreadable line skipped".into()),
+            n => Some(format!("{n} unreadable lines skipped")),
+        }
+    }
+}
+
+/// The newest `limit` entries (of `account`'s identity, when given: see
+/// [`AuditAccount::same_account`]), newest first. Only the newest 4 MiB are read; a line the
+/// window cuts at its start is older than the window and left out. Unreadable lines are
+/// skipped and counted; a missing file is an empty trail.
+pub fn read(path: &Path, account: Option<&AuditAccount>, limit: usize) -> std::io::Result<Trail> {
     // Not `File::open`: a FIFO there would hang `history` (and `H`), a symlink be followed.
     let mut file = match crate::private_files::open_read(path) {
         Ok(f) => f,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Trail::default()),
         Err(e) => return Err(e),
     };
     let len = file.metadata()?.len();
-    let start = len.saturating_sub(MAX_READ);
+    // One byte before the window too: whether the window starts at a line's start.
+    let start = len.saturating_sub(MAX_READ + 1);
     file.seek(SeekFrom::Start(start))?;
-    let mut text = String::new();
-    file.take(MAX_READ).read_to_string(&mut text)?;
-    let mut lines: Vec<&str> = text.lines().collect();
+    let mut bytes = Vec::new();
+    file.take(MAX_READ + 1).read_to_end(&mut bytes)?;
+    let mut lines: Vec<&[u8]> = bytes.split(|b| *b == b'\n').collect();
     if start > 0 && !lines.is_empty() {
-        // The first line may be cut in the middle.
+        // Up to the first newline: the rest of a line that began before the window (or
+        // the byte before the window when a line starts right at it).
         lines.remove(0);
     }
-    Ok(lines
-        .iter()
-        .rev()
-        .filter_map(|l| serde_json::from_str::<AuditEntry>(l).ok())
-        .filter(|e| account.is_none_or(|a| e.account.name == a))
-        .take(limit)
-        .collect())
+    let mut trail = Trail::default();
+    for line in lines.iter().rev() {
+        if trail.entries.len() >= limit {
+            break;
+        }
+        if line.trim_ascii().is_empty() {
+            continue;
+        }
+        let Ok(entry) = serde_json::from_slice::<AuditEntry>(line) else {
+            trail.unreadable += 1;
+            continue;
+        };
+        if account.is_none_or(|a| a.same_account(&entry.account)) {
+            trail.entries.push(entry);
+        }
+    }
+    Ok(trail)
 }
 
 #[cfg(test)]
@@ -313,13 +397,137 @@ mod tests {
             crate::private_files::mode(path.parent().unwrap()).unwrap(),
             0o700
         );
-        let ops: Vec<String> = read(&path, Some("acme"), 10)
+        let ops: Vec<String> = read(&path, Some(&account), 10)
             .unwrap()
+            .entries
             .into_iter()
             .map(|e| e.operation)
             .collect();
+        // `other` is another profile name for the same key on the same host.
+        assert_eq!(ops, ["resume", "delete", "pause"]);
+        assert_eq!(read(&path, None, 1).unwrap().entries.len(), 1);
+        let none = read(&dir.path().join("none"), None, 5).unwrap();
+        assert!(none.entries.is_empty() && none.unreadable == 0);
+    }
+
+    fn entry(account: &AuditAccount, op: &str) -> AuditEntry {
+        AuditEntry::new(account, op, "cli", time::OffsetDateTime::UNIX_EPOCH)
+            .outcome(Outcome::ok(200))
+    }
+
+    fn account(name: &str, hint: Option<&str>, host: &str) -> AuditAccount {
+        AuditAccount {
+            name: name.into(),
+            key_hint: hint.map(str::to_string),
+            host: host.into(),
+        }
+    }
+
+    /// Two different keys both called `environment` never see each other's changes.
+    #[test]
+    fn accounts_are_told_apart_by_key_and_host_not_by_name() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("audit.jsonl");
+        let mine = account("environment", Some("…aaaa"), "api.linqapp.com");
+        let theirs = account("environment", Some("…bbbb"), "api.linqapp.com");
+        let staging = account("environment", Some("…aaaa"), "staging.linqapp.com");
+        let renamed = account("work", Some("…aaaa"), "API.linqapp.com");
+        for (a, op) in [
+            (&mine, "pause"),
+            (&theirs, "delete"),
+            (&staging, "create"),
+            (&renamed, "resume"),
+        ] {
+            append(&path, &entry(a, op)).unwrap();
+        }
+        let ops = |who: &AuditAccount| -> Vec<String> {
+            read(&path, Some(who), 10)
+                .unwrap()
+                .entries
+                .into_iter()
+                .map(|e| e.operation)
+                .collect()
+        };
+        assert_eq!(ops(&mine), ["resume", "pause"]);
+        assert_eq!(ops(&theirs), ["delete"]);
+        assert_eq!(ops(&staging), ["create"]);
+        // The embedded sandbox: no key, a new loopback port each run.
+        let run1 = account("sandbox", None, "127.0.0.1:40001");
+        let run2 = account("sandbox", None, "127.0.0.1:40002");
+        append(&path, &entry(&run1, "update")).unwrap();
+        assert_eq!(ops(&run2), ["update"]);
+        assert!(!run2.same_account(&account("sandbox", None, "sandbox.example:443")));
+        assert!(!run2.same_account(&account("sandbox", Some("…aaaa"), "127.0.0.1:40001")));
+        assert_eq!(mine.label(), "environment (api.linqapp.com …aaaa)");
+    }
+
+    /// One bad byte no longer hides the trail: the readable lines, and a count of the rest.
+    #[test]
+    fn unreadable_lines_are_skipped_and_counted() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("audit.jsonl");
+        let a = account("acme", Some("…abcd"), "api.linqapp.com");
+        append(&path, &entry(&a, "pause")).unwrap();
+        {
+            let mut f = crate::private_files::open_append(&path).unwrap();
+            f.write_all(b"{\"time\": \"\xff\xfe\"}\n").unwrap();
+            f.write_all(b"not json at all\n\n").unwrap();
+        }
+        append(&path, &entry(&a, "resume")).unwrap();
+        let trail = read(&path, Some(&a), 10).unwrap();
+        let ops: Vec<&str> = trail.entries.iter().map(|e| e.operation.as_str()).collect();
         assert_eq!(ops, ["resume", "pause"]);
-        assert_eq!(read(&path, None, 1).unwrap().len(), 1);
-        assert!(read(&dir.path().join("none"), None, 5).unwrap().is_empty());
+        assert_eq!(trail.unreadable, 2);
+        assert_eq!(
+            trail.unreadable_note().as_deref(),
+            Some("2 unreadable lines skipped")
+        );
+        // The limit reached before the bad lines: nothing skipped in what was shown.
+        assert_eq!(read(&path, Some(&a), 1).unwrap().unreadable, 0);
+    }
+
+    /// A trail past the 4 MiB window whose window starts in the middle of a character.
+    #[test]
+    fn a_tail_window_starting_mid_character_reads_the_whole_lines_after_it() {
+        let a = account("acme", Some("…abcd"), "api.linqapp.com");
+        let dir = tempfile::tempdir().unwrap();
+        // Both parities of the cut: one of them falls inside a two-byte `é`.
+        for pad in 0..2 {
+            let path = dir.path().join(format!("audit{pad}.jsonl"));
+            let mut text = "x".repeat(pad);
+            text.push_str(&"é".repeat(((MAX_READ + 1000) / 2) as usize));
+            text.push('\n');
+            std::fs::write(&path, text).unwrap();
+            append(&path, &entry(&a, "pause")).unwrap();
+            let trail = read(&path, Some(&a), 10).unwrap();
+            assert_eq!(trail.entries.len(), 1, "pad {pad}");
+            assert_eq!(trail.unreadable, 0, "the cut line is not counted");
+        }
+    }
+
+    /// Two changes made while the caller's clock stood still carry their own write times.
+    #[test]
+    fn entries_are_stamped_when_written_not_with_the_callers_clock() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("audit.jsonl");
+        let a = account("acme", Some("…abcd"), "api.linqapp.com");
+        let before = time::OffsetDateTime::now_utc()
+            .replace_nanosecond(0)
+            .unwrap();
+        append(&path, &entry(&a, "pause")).unwrap();
+        append(&path, &entry(&a, "resume")).unwrap();
+        let after = time::OffsetDateTime::now_utc();
+        for e in read(&path, None, 10).unwrap().entries {
+            let at = time::OffsetDateTime::parse(
+                &e.time,
+                &time::format_description::well_known::Rfc3339,
+            )
+            .unwrap();
+            assert!(
+                before <= at && at <= after,
+                "{} not {before}..{after}",
+                e.time
+            );
+        }
     }
 }

@@ -365,7 +365,7 @@ impl Runtime {
     }
 
     /// Reads the audit trail off the loop.
-    fn load_history(&self, account: String) {
+    fn load_history(&self, account: crate::audit::AuditAccount) {
         let path = self.audit_path.clone();
         let tx = self.tx.clone();
         tokio::task::spawn_blocking(move || {

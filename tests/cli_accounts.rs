@@ -249,3 +249,48 @@ async fn doctor_with_an_id_or_all_prints_the_findings_and_fails_on_an_error() {
     // A malformed id is a usage error before anything is sent.
     cli.run(&["doctor", "not-an-id"]).await.expect(2);
 }
+
+/// In a shell a fix names the command, not the dashboard's key (issue 15 item 21).
+#[tokio::test]
+async fn doctor_fixes_name_the_command_not_a_key() {
+    let sandbox = Sandbox::start(&[KEY], false).await;
+    let paused = sandbox
+        .create(&serde_json::json!({
+            "target_url": "https://hooks.example.com/linq",
+            "subscribed_events": ["message.sent"]
+        }))
+        .await;
+    let id = paused["id"].as_str().unwrap();
+    sandbox
+        .put(
+            &format!("webhook-subscriptions/{id}"),
+            &serde_json::json!({"is_active": false}),
+        )
+        .await;
+    let cli = Cli::new(&sandbox.base, KEY);
+    let run = cli.run(&["doctor", id]).await.expect(0);
+    assert!(
+        run.stdout
+            .contains(&format!("Resume it: `linq-hooks resume {id}`.")),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains(&format!(
+            "`linq-hooks update {id} --url URL?version=2026-02-03`"
+        )),
+        "{}",
+        run.stdout
+    );
+    for key_hint in ["with p", "(e to edit", "Ctrl-"] {
+        assert!(!run.stdout.contains(key_hint), "{}", run.stdout);
+    }
+    let json = cli.run(&["doctor", id, "--json"]).await.expect(0).json();
+    let fixes: Vec<&str> = json["subscriptions"][0]["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .map(|f| f["fix"].as_str().unwrap())
+        .collect();
+    assert!(fixes.iter().all(|f| f.contains("linq-hooks")), "{fixes:?}");
+}

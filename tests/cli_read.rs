@@ -233,3 +233,82 @@ async fn without_a_key_list_runs_on_the_embedded_sandbox() {
     assert!(run.stderr.contains("embedded sandbox"), "{}", run.stderr);
     assert!(cli.home.path().join("data/linq-hooks/sandbox.db").exists());
 }
+
+/// One unreadable row no longer hides the account: the readable rows are printed, the rest
+/// counted (with their ids) on stderr, exit 1 (issue 15 item 18).
+#[tokio::test]
+async fn list_prints_the_readable_rows_and_counts_the_rest() {
+    let server = MockServer::start().await;
+    let good = json!({
+        "id": "a1b2c3d4-e5f6-7890-abcd-ef1234567890", "created_at": "2026-02-05T19:30:00Z",
+        "updated_at": "2026-02-05T19:30:00Z", "is_active": true,
+        "subscribed_events": ["message.sent"], "target_url": "https://good.example/h"
+    });
+    let bad = json!({
+        "id": "b2c3d4e5-f6a7-8901-bcde-f23456789012", "created_at": "2026-02-05T19:30:00Z",
+        "updated_at": "2026-02-05T19:30:00Z", "is_active": "yes",
+        "subscribed_events": ["message.sent"], "target_url": "https://bad.example/h"
+    });
+    Mock::given(method("GET"))
+        .and(path("/api/partner/v3/webhook-subscriptions"))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(json!({ "subscriptions": [good, bad, 42] })),
+        )
+        .mount(&server)
+        .await;
+    let cli = Cli::new(&format!("{}/api/partner", server.uri()), KEY);
+
+    let run = cli.run(&["list"]).await.expect(1);
+    assert!(
+        run.stdout.contains("https://good.example/h"),
+        "{}",
+        run.stdout
+    );
+    assert!(!run.stdout.contains("bad.example"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("1 subscriptions (1 active, 0 paused)"),
+        "{}",
+        run.stdout
+    );
+    assert_eq!(run.stderr_lines().len(), 1, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("2 subscriptions could not be read")
+            && run.stderr.contains("b2c3d4e5-f6a7-8901-bcde-f23456789012"),
+        "{}",
+        run.stderr
+    );
+
+    // The whole list as JSON: every object as sent; only the non-object is unreadable.
+    let run = cli.run(&["list", "--json"]).await.expect(1);
+    let listed = run.json();
+    let ids: Vec<&str> = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        ids,
+        [
+            "a1b2c3d4-e5f6-7890-abcd-ef1234567890",
+            "b2c3d4e5-f6a7-8901-bcde-f23456789012"
+        ]
+    );
+    assert!(
+        run.stderr.contains("1 subscription could not be read"),
+        "{}",
+        run.stderr
+    );
+
+    // Filtered JSON goes through the typed view: both unreadable rows are counted.
+    let run = cli
+        .run(&["list", "--json", "--status", "active"])
+        .await
+        .expect(1);
+    assert_eq!(run.json().as_array().unwrap().len(), 1);
+    assert!(
+        run.stderr.contains("2 subscriptions could not be read"),
+        "{}",
+        run.stderr
+    );
+}

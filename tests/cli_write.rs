@@ -346,10 +346,14 @@ async fn lost_create_relists_and_says_whether_it_exists() {
     for exists in [true, false] {
         let server = MockServer::start().await;
         let url = "https://lost.example/h";
+        // Created by this run's POST: just now.
+        let now = time::OffsetDateTime::now_utc()
+            .format(&time::format_description::well_known::Rfc3339)
+            .unwrap();
         let listed = if exists {
             json!([{
-                "id": "b2c3d4e5-f6a7-8901-bcde-f23456789012", "created_at": "2026-02-05T19:30:00Z",
-                "updated_at": "2026-02-05T19:30:00Z", "is_active": true,
+                "id": "b2c3d4e5-f6a7-8901-bcde-f23456789012", "created_at": now,
+                "updated_at": now, "is_active": true,
                 "subscribed_events": ["message.sent"], "target_url": url
             }])
         } else {
@@ -394,7 +398,11 @@ async fn lost_create_relists_and_says_whether_it_exists() {
                 .contains("exists now: b2c3d4e5-f6a7-8901-bcde-f23456789012"));
             assert!(run.stderr.contains("secret is lost"), "{}", run.stderr);
         } else {
-            assert!(run.stderr.contains("nothing was created"), "{}", run.stderr);
+            assert!(
+                run.stderr.contains("safe to run the command again"),
+                "{}",
+                run.stderr
+            );
         }
     }
 }

@@ -476,7 +476,8 @@ impl LinqClient {
     // Raw JSON for the headless commands' `--json`: each object exactly as the API sent it,
     // unknown fields included, through the same `send` (retries, timeouts, headers, errors).
 
-    /// `GET /v3/webhook-subscriptions`: the objects of `subscriptions`, verbatim.
+    /// `GET /v3/webhook-subscriptions`: the items of `subscriptions`, verbatim — objects or
+    /// not: one bad row must not hide the others (the caller counts what it cannot read).
     pub async fn list_raw(&self) -> Result<Vec<Box<RawValue>>, ApiError> {
         #[derive(serde::Deserialize)]
         struct Wrapper {
@@ -485,8 +486,7 @@ impl LinqClient {
         let a = self
             .send(Method::GET, "/v3/webhook-subscriptions", None)
             .await?;
-        let items = self.decode::<Wrapper>(&a)?.subscriptions;
-        objects_only(&a, items)
+        Ok(self.decode::<Wrapper>(&a)?.subscriptions)
     }
 
     pub async fn get_raw(&self, id: &str) -> Result<Box<RawValue>, ApiError> {

@@ -64,9 +64,10 @@ pub enum Cmd {
         subscription_id: String,
         limit: u32,
     },
-    /// Read the audit trail of `account` (its newest entries).
+    /// Read the audit trail of `account` (its newest entries; matched by identity, see
+    /// `AuditAccount::same_account`).
     LoadHistory {
-        account: String,
+        account: crate::audit::AuditAccount,
     },
     /// Append one line to the audit trail.
     Audit {

@@ -173,7 +173,7 @@ impl App {
                     scroll: 0,
                 });
                 return vec![Cmd::LoadHistory {
-                    account: self.audit_account().name,
+                    account: self.audit_account(),
                 }];
             }
             Action::HistoryDown | Action::HistoryUp => {

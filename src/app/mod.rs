@@ -421,7 +421,12 @@ impl App {
             Msg::PollDeliveries => self.poll_deliveries(),
             Msg::History(result) => {
                 if let Some(Modal::History { entries, .. }) = &mut self.modal {
-                    *entries = Some(result);
+                    let note = result.as_ref().ok().and_then(|t| t.unreadable_note());
+                    *entries = Some(result.map(|trail| trail.entries));
+                    if let Some(note) = note {
+                        // Said, not hidden: the trail has lines `H` could not show.
+                        self.banner = Some(Banner::notice(format!("Audit trail: {note}")));
+                    }
                     self.dirty = true;
                 }
                 Vec::new()

@@ -28,8 +28,9 @@ pub enum Msg {
         result: ApiResult,
     },
     Copied(CopyOutcome),
-    /// The audit trail of the account, read for `H` (newest first), or why not.
-    History(Result<Vec<crate::audit::AuditEntry>, String>),
+    /// The audit trail of the account, read for `H` (newest first, with the count of
+    /// unreadable lines skipped), or why not.
+    History(Result<crate::audit::Trail, String>),
     /// Time to refresh the deliveries shown (every 2 s while the detail pane has them).
     PollDeliveries,
     /// Appending to the audit trail failed (a warning; the change itself happened).

@@ -2128,3 +2128,43 @@ fn the_detail_pane_polls_deliveries_and_redraws_only_on_change() {
     app.update(code(KeyCode::Esc));
     assert!(!app.polls_deliveries());
 }
+
+/// `H` asks for this account's trail by identity (key hint on the host, not the profile
+/// name), shows what could be read and says how many lines could not (issue 15: 12, 13).
+#[test]
+fn history_is_loaded_by_identity_and_unreadable_lines_are_said() {
+    let mut app = loaded_with(
+        Connection {
+            base_url: "https://api.linqapp.com/api/partner".into(),
+            sandbox: false,
+            key_hint: Some("…abcd".into()),
+            read_only: false,
+        },
+        five(),
+    );
+    let cmds = app.update(key('H'));
+    let [Cmd::LoadHistory { account }] = cmds.as_slice() else {
+        panic!("{cmds:?}");
+    };
+    assert_eq!(account.key_hint.as_deref(), Some("…abcd"));
+    assert_eq!(account.host, "api.linqapp.com");
+    let entry = crate::audit::AuditEntry::new(account, "pause", "cli", NOW);
+    app.update(Msg::History(Ok(crate::audit::Trail {
+        entries: vec![entry],
+        unreadable: 2,
+    })));
+    let Some(Modal::History {
+        entries: Some(Ok(shown)),
+        ..
+    }) = &app.modal
+    else {
+        panic!("no history shown");
+    };
+    assert_eq!(shown.len(), 1);
+    let banner = app.banner.as_ref().expect("a banner");
+    assert!(
+        banner.text.contains("2 unreadable lines skipped"),
+        "{}",
+        banner.text
+    );
+}

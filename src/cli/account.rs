@@ -342,7 +342,7 @@ async fn subscription_findings(
             None => c.client.get(id).await?,
         };
         return Ok(vec![SubscriptionFindings {
-            findings: diagnose::findings(&sub, &account),
+            findings: for_commands(diagnose::findings(&sub, &account), &sub.id),
             id: sub.id,
             target_url: sub.target_url,
         }]);
@@ -354,9 +354,17 @@ async fn subscription_findings(
         .map(|(s, findings)| SubscriptionFindings {
             id: s.id.clone(),
             target_url: s.target_url.clone(),
-            findings,
+            findings: for_commands(findings, &s.id),
         })
         .collect())
+}
+
+/// The fixes worded for a shell (`linq-hooks resume ID`), not for the dashboard's keys.
+fn for_commands(mut findings: Vec<Finding>, id: &str) -> Vec<Finding> {
+    for f in &mut findings {
+        f.fix = diagnose::command_fix(&f.fix, id);
+    }
+    findings
 }
 
 /// Prints the checks (and findings); `Exit::Failed` when a check failed or a finding is

@@ -10,6 +10,7 @@ pub mod history;
 pub mod listen;
 pub mod output;
 pub mod read;
+pub mod secret_out;
 pub mod session;
 pub mod verify;
 pub mod write;

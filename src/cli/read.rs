@@ -1,10 +1,11 @@
 //! `list`, `get`, `events`, `phones`: read the account, print a table or the API's JSON.
 
-use super::output::{self, Cell, Color, Table};
-use super::{check_id, matching, parse_subscription, parse_subscriptions, CliError, Connected};
+use super::output::{self, Cell, Color, Exit, Table};
+use super::{check_id, matching, parse_subscription, CliError, Connected};
 use crate::api::{PhoneNumber, Subscription};
 use crate::app::{payload_version, Tab};
 use crate::text::clean;
+use serde_json::value::RawValue;
 use time::format_description::BorrowedFormatItem;
 use time::macros::format_description;
 use time::{OffsetDateTime, UtcOffset};
@@ -60,14 +61,32 @@ pub struct JsonArgs {
 pub async fn list(c: &Connected, args: &ListArgs) -> Result<(), CliError> {
     let raw = c.client.list_raw().await?;
     let filter = args.filter.as_deref().unwrap_or("");
-    // The whole list as JSON needs no typed view: the fast path for scripts.
+    // The whole list as JSON needs no typed view (the fast path for scripts): every object
+    // as sent; only an item that is not an object is unreadable.
     if args.json && args.status == StatusFilter::All && filter.trim().is_empty() {
-        return output::write_stdout(output::json_array(raw.iter().map(|r| &**r)).as_bytes());
+        let (objects, others): (Vec<&RawValue>, Vec<&RawValue>) = raw
+            .iter()
+            .map(|r| &**r)
+            .partition(|r| r.get().trim_start().starts_with('{'));
+        output::write_stdout(output::json_array(objects).as_bytes())?;
+        return unreadable_rows(&others);
     }
-    let subs = parse_subscriptions(&raw)?;
+    let mut readable: Vec<&RawValue> = Vec::with_capacity(raw.len());
+    let mut subs = Vec::with_capacity(raw.len());
+    let mut unreadable: Vec<&RawValue> = Vec::new();
+    for r in &raw {
+        match parse_subscription(r) {
+            Ok(sub) => {
+                readable.push(r);
+                subs.push(sub);
+            }
+            Err(_) => unreadable.push(r),
+        }
+    }
     let rows = matching(&subs, args.status.into(), filter);
     if args.json {
-        return output::write_stdout(output::json_array(rows.iter().map(|&i| &*raw[i])).as_bytes());
+        output::write_stdout(output::json_array(rows.iter().map(|&i| readable[i])).as_bytes())?;
+        return unreadable_rows(&unreadable);
     }
     let mut table = Table::new(vec!["ID", "STATUS", "EVENTS", "PHONES", "TARGET"]);
     for &i in &rows {
@@ -89,7 +108,38 @@ pub async fn list(c: &Connected, args: &ListArgs) -> Result<(), CliError> {
     } else {
         text.push_str(&format!("{} shown of {summary}\n", rows.len()));
     }
-    output::write_stdout(text.as_bytes())
+    output::write_stdout(text.as_bytes())?;
+    unreadable_rows(&unreadable)
+}
+
+/// After the readable rows are printed: the others counted on stderr (with their ids when
+/// those can be read, so `get ID --json` can show one as sent), exit 1. Like `doctor
+/// --all`, one bad row does not hide the account.
+fn unreadable_rows(rows: &[&RawValue]) -> Result<(), CliError> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let ids: Vec<String> = rows
+        .iter()
+        .filter_map(|r| serde_json::from_str::<serde_json::Value>(r.get()).ok())
+        .filter_map(|v| v.get("id").and_then(|id| id.as_str()).map(str::to_string))
+        .filter(|id| crate::validate::is_subscription_id(id))
+        .take(5)
+        .collect();
+    let count = match rows.len() {
+        1 => "1 subscription could not be read and is not shown".to_string(),
+        n => format!("{n} subscriptions could not be read and are not shown"),
+    };
+    let named = if ids.is_empty() {
+        String::new()
+    } else {
+        format!(
+            " ({}; `linq-hooks get ID --json` shows one as the API sent it)",
+            ids.join(", ")
+        )
+    };
+    output::error_line("list", &format!("{count}{named}"));
+    Err(CliError::Reported(Exit::Failed))
 }
 
 pub fn subscription_row(s: &Subscription) -> Vec<Cell> {

@@ -3,18 +3,19 @@
 
 use super::output::{self, api_error_line};
 use super::read::subscription_block;
+use super::secret_out::{SecretOut, SecretPlace};
 use super::{check_id, parse_subscription, CliError, Connected};
 use crate::api::client::RawCreated;
 use crate::api::{ApiError, FieldChange, NewSubscription, Subscription, SubscriptionPatch};
 use crate::app::BUNDLED_EVENTS;
-use crate::private_files;
 use crate::text::clean;
-use crate::validate::{normalise_phone, validate_e164, validate_header_name, validate_url};
+use crate::validate::{
+    normalise_phone, url_identity, validate_e164, validate_header_name, validate_url,
+};
 use output::Exit;
 use std::collections::BTreeSet;
-use std::fs::File;
-use std::io::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
+use std::time::Duration;
 use zeroize::{Zeroize, Zeroizing};
 
 #[derive(Debug, clap::Args)]
@@ -154,53 +155,6 @@ async fn check_events(c: &Connected, wanted: &[&String]) -> Result<(), CliError>
     }
 }
 
-/// The `--secret-file`, created (0600, never over an existing file) before anything is
-/// sent, and removed again unless the secret was written into it.
-struct SecretFile {
-    path: PathBuf,
-    file: Option<File>,
-    written: bool,
-}
-
-impl SecretFile {
-    fn create(path: &Path) -> Result<Self, CliError> {
-        let file = private_files::create_new(path).map_err(|e| {
-            let why = if e.kind() == std::io::ErrorKind::AlreadyExists {
-                "already exists; refusing to overwrite it".to_string()
-            } else {
-                format!("cannot create it ({e})")
-            };
-            usage("--secret-file", format!("{} {why}", path.display()))
-        })?;
-        Ok(Self {
-            path: path.to_path_buf(),
-            file: Some(file),
-            written: false,
-        })
-    }
-
-    fn write(&mut self, secret: &str) -> std::io::Result<()> {
-        let file = self
-            .file
-            .as_mut()
-            .ok_or_else(|| std::io::Error::other("secret file already closed"))?;
-        // No trailing newline: the file holds exactly the secret.
-        file.write_all(secret.as_bytes())?;
-        file.sync_all()?;
-        self.written = true;
-        Ok(())
-    }
-}
-
-impl Drop for SecretFile {
-    fn drop(&mut self) {
-        self.file = None;
-        if !self.written {
-            let _ = std::fs::remove_file(&self.path);
-        }
-    }
-}
-
 /// Everything about a create that needs no network.
 pub fn check_create(args: &CreateArgs) -> Result<(), CliError> {
     validate_url(args.url.trim()).map_err(|m| usage("--url", m))?;
@@ -216,11 +170,8 @@ pub async fn create(c: &Connected, args: &CreateArgs) -> Result<(), CliError> {
     let url = args.url.trim().to_string();
     let events = dedup(&args.events);
     let phone_numbers = phones(&args.phones)?;
-    let mut secret_file = args
-        .secret_file
-        .as_deref()
-        .map(SecretFile::create)
-        .transpose()?;
+    // Where the one-time secret goes is checked before anything is sent.
+    let secret_out = SecretOut::prepare(args.secret_file.as_deref())?;
     check_events(c, &events.iter().collect::<Vec<_>>()).await?;
     let header = |h: &Option<String>| {
         h.as_deref()
@@ -235,6 +186,7 @@ pub async fn create(c: &Connected, args: &CreateArgs) -> Result<(), CliError> {
         routing_key_header: header(&args.routing_key_header),
         routing_id_header: header(&args.routing_id_header),
     };
+    let sent_at = time::OffsetDateTime::now_utc();
     let answer = c.client.create_raw(&new).await;
     let mut entry = c.audit_entry("create", "", &url);
     match &answer {
@@ -248,40 +200,29 @@ pub async fn create(c: &Connected, args: &CreateArgs) -> Result<(), CliError> {
     }
     let created = match answer {
         Ok(created) => created,
-        Err(e) if e.outcome_unknown() => return Err(lost_create(c, &url, e, args.json).await),
+        Err(e) if e.outcome_unknown() => {
+            return Err(lost_create(c, &url, sent_at, e, args.json).await)
+        }
         Err(e) => return Err(e.into()),
     };
-    match secret_file.as_mut() {
-        None => print_created(&created, None, args.json),
-        Some(file) => match file.write(created.created.signing_secret.expose()) {
-            Ok(()) => print_created(&created, Some(&file.path), args.json),
-            Err(e) => {
-                // The subscription exists; its secret must not be lost with the file.
-                output::error_line(
-                    "create",
-                    &format!(
-                        "cannot write the secret to {} ({e}): printing it here instead",
-                        file.path.display()
-                    ),
-                );
-                print_created(&created, None, args.json)?;
-                Err(CliError::Reported(Exit::Failed))
-            }
-        },
-    }
+    let id = created.created.subscription.id.clone();
+    secret_out.deliver("create", &id, &created.created.signing_secret, |place| {
+        render_created(&created, place, args.json)
+    })
 }
 
-/// The created subscription on stdout: the API's object (the secret in it, or replaced by
-/// `signing_secret_file`), or a key/value block. Buffers holding the secret are wiped.
-fn print_created(
+/// The created subscription's text for stdout: the API's object (the secret in it, or
+/// replaced by `signing_secret_file`), or a key/value block. Buffers holding the secret
+/// are wiped.
+fn render_created(
     created: &RawCreated,
-    secret_file: Option<&Path>,
+    place: SecretPlace<'_>,
     json: bool,
-) -> Result<(), CliError> {
+) -> Result<Zeroizing<Vec<u8>>, CliError> {
     let sub = &created.created.subscription;
     if json {
-        let text: Zeroizing<Vec<u8>> = match secret_file {
-            None => {
+        return Ok(match place {
+            SecretPlace::Inline(_) => {
                 let body = created.body.trim_ascii();
                 // Sized up front: growing would leave a copy of the secret in freed memory.
                 let mut text = Zeroizing::new(Vec::with_capacity(body.len() + 1));
@@ -289,7 +230,7 @@ fn print_created(
                 text.push(b'\n');
                 text
             }
-            Some(path) => {
+            SecretPlace::File(path) => {
                 let mut object: serde_json::Map<String, serde_json::Value> =
                     serde_json::from_slice(&created.body).map_err(|e| {
                         CliError::Api(ApiError::Decode {
@@ -309,17 +250,15 @@ fn print_created(
                 text.push(b'\n');
                 Zeroizing::new(text)
             }
-        };
-        return output::write_stdout(&text);
+        });
     }
     let block = subscription_block(sub, &[]);
-    let text = match secret_file {
-        Some(path) => Zeroizing::new(format!(
+    let mut text = match place {
+        SecretPlace::File(path) => Zeroizing::new(format!(
             "{block}secret   written to {} (mode 0600)\n",
             path.display()
         )),
-        None => {
-            let secret = created.created.signing_secret.expose();
+        SecretPlace::Inline(secret) => {
             let note = "   (shown once: store it now)\n";
             // Sized up front: growing would leave a copy of the secret in freed memory.
             let mut text = Zeroizing::new(String::with_capacity(
@@ -332,30 +271,95 @@ fn print_created(
             text
         }
     };
-    output::write_stdout(text.as_bytes())
+    // Moved, not copied: the bytes stay in the buffer that is wiped.
+    Ok(Zeroizing::new(std::mem::take(&mut *text).into_bytes()))
 }
 
-/// The create's answer was lost: it may or may not exist. Re-list and say which (never
-/// retry: a second POST could make a second subscription or fail on the URL rule).
-async fn lost_create(c: &Connected, url: &str, err: ApiError, json: bool) -> CliError {
+/// How many times a lost create is looked for, and the gap between looks: a server that
+/// timed out may still be finishing the create (seen: it appeared 2 s later).
+const LOOKS: u32 = 4;
+const LOOK_GAP: Duration = Duration::from_secs(1);
+/// The longest one look may take (the server that lost the answer may be slow).
+const LOOK_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// How much older than the create a subscription found for its URL must be to count as
+/// one that existed before it (the server's clock and ours may differ).
+const EARLIER: time::Duration = time::Duration::minutes(5);
+
+/// What the looks after a lost create saw.
+enum Seen {
+    Exists(Subscription),
+    Absent { looks: u32 },
+    Unknown(String),
+}
+
+/// Lists the account up to [`LOOKS`] times, [`LOOK_GAP`] apart, until a subscription with
+/// `url`'s identity (the uniqueness rule's) shows up.
+async fn look_for(c: &Connected, url: &str) -> Seen {
+    let wanted = url_identity(url);
+    let mut absent = 0;
+    let mut last_error = String::new();
+    for look in 0..LOOKS {
+        if look > 0 {
+            tokio::time::sleep(LOOK_GAP).await;
+        }
+        match tokio::time::timeout(LOOK_TIMEOUT, c.client.list()).await {
+            Ok(Ok(list)) => match list.iter().find(|s| url_identity(&s.target_url) == wanted) {
+                Some(s) => return Seen::Exists(s.clone()),
+                None => absent += 1,
+            },
+            Ok(Err(e)) => last_error = api_error_line(&e),
+            Err(_) => last_error = format!("no answer within {} s", LOOK_TIMEOUT.as_secs()),
+        }
+    }
+    if absent > 0 {
+        Seen::Absent { looks: absent }
+    } else {
+        Seen::Unknown(last_error)
+    }
+}
+
+/// The create's answer was lost: it may or may not exist. Look again (a few times: the
+/// server may still be creating it) and say only what was seen. Never retried: a second
+/// POST could make a second subscription or fail on the URL rule.
+async fn lost_create(
+    c: &Connected,
+    url: &str,
+    sent_at: time::OffsetDateTime,
+    err: ApiError,
+    json: bool,
+) -> CliError {
     let first = api_error_line(&err);
-    let message = match c.client.list().await {
-        Ok(list) => match list.iter().find(|s| s.target_url == url) {
-            Some(s) => format!(
-                "the answer was lost ({first}), but a subscription with this URL exists now: {}. \
-                 Its signing secret is lost; delete it (linq-hooks delete {}) and create it again",
+    let message = match look_for(c, url).await {
+        // Not ours: the URL rule refuses a second one, and this one's secret is not lost
+        // (telling the user to delete it would delete a working subscription).
+        Seen::Exists(s) if s.readable("created_at") && s.created_at < sent_at - EARLIER => {
+            format!(
+                "the answer was lost ({first}); a subscription with this URL existed before \
+                 this create ({}, created {}), so the server does not create a second one: \
+                 nothing to delete, its secret is as it was",
                 clean(&s.id),
-                clean(&s.id)
-            ),
-            None => format!(
-                "the answer was lost ({first}); no subscription with this URL exists, so nothing \
-                 was created: it is safe to run the command again"
-            ),
-        },
-        Err(list_err) => format!(
-            "the answer was lost ({first}) and checking failed ({}): see whether it exists with \
-             linq-hooks list --filter {}",
-            api_error_line(&list_err),
+                s.created_at
+                    .format(&time::format_description::well_known::Rfc3339)
+                    .unwrap_or_default()
+            )
+        }
+        Seen::Exists(s) => {
+            let id = clean(&s.id);
+            format!(
+                "the answer was lost ({first}), but a subscription with this URL exists now: {id}. \
+                 Its signing secret is lost; delete it (`linq-hooks delete {id}`) and create it again"
+            )
+        }
+        Seen::Absent { looks } => format!(
+            "the answer was lost ({first}); no subscription with this URL is listed \
+             ({looks} looks over {} s): it is safe to run the command again (a 409 then \
+             means it was created late: delete it and create it again)",
+            (LOOKS - 1) * LOOK_GAP.as_secs() as u32
+        ),
+        Seen::Unknown(why) => format!(
+            "the answer was lost ({first}) and looking for it failed ({why}): it may exist; \
+             see with `linq-hooks list --filter {}` before running the command again",
             clean(url)
         ),
     };

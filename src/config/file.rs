@@ -116,15 +116,21 @@ fn readable_by_others(_meta: &std::fs::Metadata) -> bool {
 /// Parses and checks the config text; errors name `path`, line and column.
 pub fn parse(text: &str, path: &Path) -> Result<ConfigFile, ConfigError> {
     let file: ConfigFile = toml::from_str(text).map_err(|e| {
+        let start = e.span().map_or(0, |span| span.start);
         let (line, column) = e
             .span()
             .map(|span| line_column(text, span.start))
             .unwrap_or((1, 1));
+        let message = first_line(e.message());
+        let message = match secret_field_at(text, start) {
+            Some(field) => without_value(&message, field),
+            None => message,
+        };
         ConfigError::Parse {
             file: path.display().to_string(),
             line,
             column,
-            message: first_line(e.message()),
+            message,
         }
     })?;
     check(&file, text, path)?;
@@ -239,6 +245,32 @@ fn line_column(text: &str, offset: usize) -> (usize, usize) {
     let line = before.matches('\n').count() + 1;
     let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
     (line, column)
+}
+
+/// The fields whose values may be secrets: an inline key, a base URL that may carry a
+/// token or a password.
+const SECRET_FIELDS: [&str; 2] = ["key", "base_url"];
+
+/// The secret-bearing field assigned on the line holding byte `offset`, if any.
+fn secret_field_at(text: &str, offset: usize) -> Option<&'static str> {
+    let offset = offset.min(text.len());
+    let start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
+    let line = text[start..].lines().next().unwrap_or("");
+    let name = line.split('=').next()?.trim().trim_matches(['"', '\'']);
+    SECRET_FIELDS.iter().copied().find(|f| *f == name)
+}
+
+/// A parser message about a secret-bearing field, cut before it quotes anything
+/// (`invalid type: integer `1234…``): the value is never echoed.
+fn without_value(message: &str, field: &str) -> String {
+    let cut = message.find(['`', '"', '\'']).unwrap_or(message.len());
+    let head = message[..cut].trim_end().trim_end_matches(':').trim_end();
+    let head = if head.is_empty() {
+        "not readable"
+    } else {
+        head
+    };
+    format!("{head} (the value of `{field}` is not shown)")
 }
 
 fn first_line(message: &str) -> String {

@@ -11,6 +11,7 @@
 mod account;
 mod choose;
 pub mod file;
+mod key_command;
 pub mod keys;
 pub mod linq_cli;
 
@@ -93,7 +94,7 @@ pub fn validate_base_url(raw: &str, origin: &'static str) -> Result<String, Conf
     }
     let bad = |problem: String| ConfigError::BadBaseUrl {
         origin,
-        url: clean(&mask_userinfo(trimmed)).into_owned(),
+        url: clean(&mask_url(trimmed)).into_owned(),
         problem,
     };
     let url = url::Url::parse(trimmed).map_err(|e| bad(format!("not a URL ({e})")))?;
@@ -134,6 +135,21 @@ pub fn mask_userinfo(raw: &str) -> String {
     }
 }
 
+/// A URL fit to quote in a message: the userinfo masked ([`mask_userinfo`]), and the query
+/// and fragment too (`?token=…` is a common way to put a secret in a URL).
+pub fn mask_url(raw: &str) -> String {
+    let masked = mask_userinfo(raw);
+    let start = masked.find("://").map_or(0, |i| i + 3);
+    match masked[start..].find(['?', '#']) {
+        Some(i) => format!(
+            "{}{}***",
+            &masked[..start + i],
+            &masked[start + i..start + i + 1]
+        ),
+        None => masked,
+    }
+}
+
 /// `host[:port]` of a base URL, for lists and the header.
 pub fn host_of(base_url: &str) -> String {
     match url::Url::parse(base_url) {
@@ -142,7 +158,7 @@ pub fn host_of(base_url: &str) -> String {
             (Some(h), None) => h.to_string(),
             _ => clean(base_url).into_owned(),
         },
-        Err(_) => clean(&mask_userinfo(base_url)).into_owned(),
+        Err(_) => clean(&mask_url(base_url)).into_owned(),
     }
 }
 

@@ -232,6 +232,55 @@ fn every_config_error_names_file_line_and_column() {
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
 }
 
+/// A config error never echoes the value of a secret-bearing field: an inline key of the
+/// wrong shape, a base URL with a token in its query (issue 15 item 19).
+#[test]
+fn config_errors_never_echo_a_secret_value() {
+    let secret = "7766554433221100998877"; // a fake key
+    let cases = [
+        format!("[profiles.a]\nkey = {secret}\n"),
+        format!("[profiles.a]\nkey = sk_live_{secret}\n"),
+        format!("[profiles.a]\nkey = [\"sk_live_{secret}\"]\n"),
+        format!("[profiles.a]\n\"key\" = {secret}\n"),
+        format!(
+            "[profiles.a]\nkey_env = \"K\"\nbase_url = \"https://h.test/api?token={secret}\"\n"
+        ),
+        format!("[profiles.a]\nkey_env = \"K\"\nbase_url = \"https://h.test/api#{secret}\"\n"),
+        format!("[profiles.a]\nkey_env = \"K\"\nbase_url = {secret}\n"),
+    ];
+    for text in &cases {
+        let err = file::parse(text, std::path::Path::new("/cfg/config.toml"))
+            .expect_err(text)
+            .to_string();
+        assert!(!err.contains(secret), "{text:?}: {err}");
+        assert!(err.starts_with("/cfg/config.toml:"), "{err}");
+    }
+    let err = file::parse(&cases[0], std::path::Path::new("/cfg/config.toml"))
+        .unwrap_err()
+        .to_string();
+    assert_eq!(
+        err,
+        "/cfg/config.toml:2:7: invalid type: integer (the value of `key` is not shown)"
+    );
+    // The same from the flag and the variable.
+    let none = env(&[("LINQ_API_V3_API_KEY", "k")]);
+    let err = resolve(
+        Some(format!("https://api.test/x?token={secret}")),
+        false,
+        &none,
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(
+        !err.contains(secret) && err.contains("https://api.test/x?***"),
+        "{err}"
+    );
+    assert_eq!(
+        host_of(&format!("not a url?token={secret}")),
+        "not a url?***"
+    );
+}
+
 #[cfg(unix)]
 #[test]
 fn load_reads_the_mode_and_a_missing_file_is_no_config() {

@@ -38,9 +38,12 @@ use std::net::{Ipv4Addr, Ipv6Addr};
 use url::{Host, Url};
 
 mod checks;
+mod headless;
 mod target;
 mod twins;
 mod wording;
+
+pub use headless::command_fix;
 
 use checks::*;
 use target::*;
