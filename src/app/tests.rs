@@ -1907,7 +1907,9 @@ fn a_bulk_pause_asks_once_sends_the_puts_and_sums_up_with_the_failures() {
         .is_some_and(|b| b.text.contains("2 of 3")));
     app.update(updated_msg(c, "c", Ok(paused("c"))));
     match &app.modal {
-        Some(Modal::BulkSummary { title, failures }) => {
+        Some(Modal::BulkSummary {
+            title, failures, ..
+        }) => {
             assert_eq!(title, "Paused 2 of 3");
             assert_eq!(failures.len(), 1);
             assert!(failures[0].0.contains("bravo"));
@@ -2128,3 +2130,6 @@ fn the_detail_pane_polls_deliveries_and_redraws_only_on_change() {
     app.update(code(KeyCode::Esc));
     assert!(!app.polls_deliveries());
 }
+
+// Issue 15: audit of writes in flight, undo, the bulk summary and history.
+mod audit_undo;
