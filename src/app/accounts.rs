@@ -6,7 +6,7 @@
 
 use super::keymap::Action;
 use super::{
-    ApiResult, App, Banner, BannerKind, Cmd, Connection, Focus, Modal, ReqId, SecretDialog, Startup,
+    ApiResult, App, Banner, BannerKind, Cmd, Connection, Focus, Modal, SecretDialog, Startup,
 };
 use crate::config::AccountEntry;
 use crate::text::clean;
@@ -80,7 +80,7 @@ impl App {
     /// An answer to a request of an account left behind: it changes nothing shown (its
     /// audit line is already made). Only a create's one-time secret is shown: it has
     /// nowhere else to go.
-    pub(super) fn on_answer_left_behind(&mut self, _req: ReqId, result: ApiResult) -> Vec<Cmd> {
+    pub(super) fn on_answer_left_behind(&mut self, result: ApiResult) -> Vec<Cmd> {
         let ApiResult::Created {
             result: Ok(created),
             ..

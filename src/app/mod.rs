@@ -428,7 +428,7 @@ impl App {
                 // sent to.
                 let audit = self.audit_answer(req, &result);
                 let mut cmds = if req < self.req_floor {
-                    self.on_answer_left_behind(req, result)
+                    self.on_answer_left_behind(result)
                 } else {
                     self.on_api(req, result)
                 };

@@ -107,6 +107,14 @@ fn changed_since(
 impl App {
     /// `u`: check the list first, then take the last change back.
     pub(super) fn ask_undo(&mut self) -> Vec<Cmd> {
+        // The last change is the one under way: `u` must not reach past it to an older one.
+        if let Some(batch) = &self.batch {
+            self.banner = Some(Banner::notice(format!(
+                "{} of {} of the bulk change done: u undoes it once it is finished",
+                batch.done, batch.total
+            )));
+            return Vec::new();
+        }
         match &self.undo {
             None => {
                 self.banner = Some(Banner::notice(

@@ -97,6 +97,27 @@ fn writes_in_flight_at_a_switch_are_audited_to_the_account_they_were_sent_to() {
 }
 
 #[test]
+fn u_during_a_bulk_change_does_not_reach_past_it_to_an_older_change() {
+    let mut app = loaded(five());
+    select(&mut app, "d");
+    app.update(key('p'));
+    let d = pending_req(&app, "d");
+    let mut resumed = five()[3].clone();
+    resumed.is_active = true;
+    app.update(updated_msg(d, "d", Ok(resumed)));
+    bulk_pause_abc(&mut app);
+    let cmds = app.update(key('u'));
+    assert!(
+        cmds.is_empty(),
+        "the resume of d is not the last change: {cmds:?}"
+    );
+    assert!(app
+        .banner
+        .as_ref()
+        .is_some_and(|b| b.text.contains("once it is finished")));
+}
+
+#[test]
 fn u_in_the_bulk_summary_undoes_what_went_through() {
     let mut app = loaded(five());
     bulk_pause_abc(&mut app);
