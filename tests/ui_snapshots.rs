@@ -851,6 +851,11 @@ fn at_80x24_the_detail_answers_what_it_is_and_whether_it_delivers_without_scroll
             None,
         ));
     }
+    // A target long enough to wrap at 80 columns.
+    let long = "http://hooks.internal.test/linq/a-long-path/that-wraps-onto-a-second-line";
+    if let Some(t) = subs.iter_mut().find(|s| s.id == TROUBLED) {
+        t.target_url = long.into();
+    }
     let mut app = loaded((80, 24), subs);
     select(&mut app, TROUBLED);
     let screen = text(&draw(&app));
@@ -861,7 +866,7 @@ fn at_80x24_the_detail_answers_what_it_is_and_whether_it_delivers_without_scroll
     let pane = detail.join("\n");
     for (label, value) in [
         ("id", TROUBLED),
-        ("target", "http://hooks.internal.test/linq"),
+        ("target", "http://hooks.internal.test/linq/a-long-path"),
         ("status", "paused — no deliveries"),
         ("events", "2 subscribed"),
     ] {

@@ -94,7 +94,9 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     frame.render_widget(p, area);
 }
 
-/// Every block in order, an empty line between two that have something to say.
+/// Every block in order, an empty line between two that have something to say — except
+/// before the one-line findings: their markers set them apart, and at 80×24 that row is
+/// the one that keeps the worst finding on screen under a target URL that wraps.
 pub fn detail_lines(app: &App, sub: &Subscription, width: usize) -> Vec<Line<'static>> {
     let pane = Pane {
         app,
@@ -108,7 +110,7 @@ pub fn detail_lines(app: &App, sub: &Subscription, width: usize) -> Vec<Line<'st
         if more.is_empty() {
             continue;
         }
-        if !lines.is_empty() {
+        if !lines.is_empty() && (block != DetailBlock::Findings || pane.focused) {
             lines.push(Line::from(""));
         }
         lines.extend(more);
