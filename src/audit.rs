@@ -69,6 +69,10 @@ fn is_loopback(host: &str) -> bool {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Outcome {
     pub ok: bool,
+    /// No answer, or one that does not say: the change may or may not have been made
+    /// (a timeout, a dropped connection, a 5xx, a session that ended first).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub unknown: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<u16>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -91,10 +95,21 @@ impl Outcome {
     pub fn failed(err: &ApiError) -> Self {
         Self {
             ok: false,
+            unknown: err.outcome_unknown(),
             status: err.status(),
             code: err.code(),
             trace_id: err.trace_id().map(str::to_string),
             error: Some(crate::text::clean(&err.to_string()).into_owned()),
+        }
+    }
+
+    /// The request was sent but its answer never reached us; `why` says what happened.
+    pub fn unknown(why: &str) -> Self {
+        Self {
+            ok: false,
+            unknown: true,
+            error: Some(crate::text::clean(why).into_owned()),
+            ..Self::default()
         }
     }
 
@@ -124,6 +139,10 @@ pub struct AuditEntry {
     #[serde(default, skip_serializing_if = "Map::is_empty")]
     pub changes: Map<String, Value>,
     pub outcome: Outcome,
+    /// The same for every entry of one bulk change (or of one undo made of several
+    /// requests): `H` shows them as one entry.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub batch: Option<String>,
 }
 
 impl AuditEntry {
@@ -142,7 +161,14 @@ impl AuditEntry {
             target_url: None,
             changes: Map::new(),
             outcome: Outcome::default(),
+            batch: None,
         }
+    }
+
+    /// Marks the entry as part of the bulk change `batch`.
+    pub fn in_batch(mut self, batch: Option<&str>) -> Self {
+        self.batch = batch.map(str::to_string);
+        self
     }
 
     pub fn on(mut self, id: &str, target_url: &str) -> Self {
@@ -213,15 +239,18 @@ impl AuditEntry {
         }
     }
 
-    /// `200`, or `HTTP 500 · 3006 · trace …`.
+    /// `200`, `HTTP 500 · 3006 · trace …`, or `unknown · …` when it may have been made.
     pub fn outcome_text(&self) -> String {
         let o = &self.outcome;
         if o.ok {
             return o.status.map_or("ok".to_string(), |s| s.to_string());
         }
-        let mut text = o
-            .status
-            .map_or("failed".to_string(), |s| format!("HTTP {s}"));
+        let mut text = match (o.unknown, o.status) {
+            (true, Some(s)) => format!("unknown · HTTP {s}"),
+            (true, None) => "unknown".to_string(),
+            (false, Some(s)) => format!("HTTP {s}"),
+            (false, None) => "failed".to_string(),
+        };
         if let Some(code) = o.code {
             text.push_str(&format!(" · {code}"));
         }

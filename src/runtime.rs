@@ -73,8 +73,16 @@ pub struct Runtime {
     osc52_out: Osc52Out,
     tx: mpsc::UnboundedSender<Inner>,
     rx: mpsc::UnboundedReceiver<Inner>,
-    /// Cancelled when the account changes: the old account's requests stop.
-    requests: CancellationToken,
+    /// Cancelled when the account changes: the old account's reads stop. Writes are never
+    /// cancelled by a switch: they may already have reached the server, so they run to
+    /// their answer, which `update` audits to the account they were sent to.
+    reads: CancellationToken,
+    /// The current account's writes in flight: its connection (an embedded sandbox) is
+    /// closed only after they answered.
+    writes: Vec<tokio::task::JoinHandle<()>>,
+    /// Appends to the audit trail in flight: `run` waits for them before it returns, so
+    /// the entries written at quit are not lost.
+    audits: Vec<tokio::task::JoinHandle<()>>,
     connector: Option<Connector>,
     guard: Option<Box<dyn AccountGuard>>,
     /// The account the last `SwitchAccount` asked for: an older attempt's result is dropped.
@@ -92,7 +100,9 @@ impl Runtime {
             osc52_out,
             tx,
             rx,
-            requests: CancellationToken::new(),
+            reads: CancellationToken::new(),
+            writes: Vec::new(),
+            audits: Vec::new(),
             connector: None,
             guard: None,
             switching_to: None,
@@ -212,6 +222,10 @@ impl Runtime {
                 }
             }
         }
+        // The entries of writes left without an answer at quit are in this batch.
+        for audit in std::mem::take(&mut self.audits) {
+            let _ = audit.await;
+        }
         if let Some(guard) = self.guard.take() {
             guard.close().await;
         }
@@ -231,12 +245,19 @@ impl Runtime {
                 }
                 self.switching_to = None;
                 let result = result.map(|account| {
-                    // The old account's requests stop; their answers would be ignored anyway.
-                    self.requests.cancel();
-                    self.requests = CancellationToken::new();
+                    // The old account's reads stop; its writes run on to their answers
+                    // (audited by `update`), and only then does its connection close.
+                    self.reads.cancel();
+                    self.reads = CancellationToken::new();
                     self.client = account.client;
+                    let writes = std::mem::take(&mut self.writes);
                     if let Some(old) = self.guard.replace(account.guard) {
-                        tokio::spawn(old.close());
+                        tokio::spawn(async move {
+                            for write in writes {
+                                let _ = write.await;
+                            }
+                            old.close().await;
+                        });
                     }
                     account.connection
                 });
@@ -266,22 +287,22 @@ impl Runtime {
                 Cmd::LoadCatalog { req } => self.spawn(req, |c| async move {
                     ApiResult::Catalog(c.webhook_events().await)
                 }),
-                Cmd::Update { req, id, patch } => self.spawn(req, |c| async move {
+                Cmd::Update { req, id, patch } => self.spawn_write(req, |c| async move {
                     let result = c.update(&id, &patch).await;
                     ApiResult::Updated { id, result }
                 }),
-                Cmd::Delete { req, id } => self.spawn(req, |c| async move {
+                Cmd::Delete { req, id } => self.spawn_write(req, |c| async move {
                     let result = c.delete(&id).await;
                     ApiResult::Deleted { id, result }
                 }),
-                Cmd::Create { req, body } => self.spawn(req, |c| async move {
+                Cmd::Create { req, body } => self.spawn_write(req, |c| async move {
                     let result = c.create(&body).await;
                     ApiResult::Created {
                         target_url: body.target_url,
                         result,
                     }
                 }),
-                Cmd::Save { req, id, patch } => self.spawn(req, |c| async move {
+                Cmd::Save { req, id, patch } => self.spawn_write(req, |c| async move {
                     ApiResult::Saved {
                         result: c.update(&id, &patch).await,
                     }
@@ -300,7 +321,7 @@ impl Runtime {
                     req,
                     event_type,
                     phone_number,
-                } => self.spawn(req, |c| async move {
+                } => self.spawn_write(req, |c| async move {
                     let result = c
                         .send_test_event(&event_type, phone_number.as_deref())
                         .await
@@ -329,7 +350,7 @@ impl Runtime {
         }
     }
 
-    /// One task per request: a slow call never delays another. A switch of account
+    /// One task per read: a slow call never delays another. A switch of account
     /// cancels it.
     fn spawn<F, Fut>(&self, req: u64, call: F)
     where
@@ -338,7 +359,7 @@ impl Runtime {
     {
         let tx = self.tx.clone();
         let fut = call(self.client.clone());
-        let cancelled = self.requests.clone();
+        let cancelled = self.reads.clone();
         tokio::spawn(async move {
             tokio::select! {
                 () = cancelled.cancelled() => {}
@@ -350,18 +371,35 @@ impl Runtime {
         });
     }
 
+    /// One task per write, never cancelled by a switch of account: its answer is what the
+    /// audit trail records (the client's deadlines bound it).
+    fn spawn_write<F, Fut>(&mut self, req: u64, call: F)
+    where
+        F: FnOnce(LinqClient) -> Fut,
+        Fut: std::future::Future<Output = ApiResult> + Send + 'static,
+    {
+        let tx = self.tx.clone();
+        let fut = call(self.client.clone());
+        self.writes.retain(|w| !w.is_finished());
+        self.writes.push(tokio::spawn(async move {
+            let result = fut.await;
+            let _ = tx.send(Inner::Msg(Msg::Api { req, result }));
+        }));
+    }
+
     /// Appends to the audit trail off the loop; a failure is a warning, never a block.
-    fn audit(&self, entry: crate::audit::AuditEntry) {
+    fn audit(&mut self, entry: crate::audit::AuditEntry) {
         let Some(path) = self.audit_path.clone() else {
             return;
         };
         let tx = self.tx.clone();
-        tokio::task::spawn_blocking(move || {
+        self.audits.retain(|a| !a.is_finished());
+        self.audits.push(tokio::task::spawn_blocking(move || {
             if let Err(e) = crate::audit::append(&path, &entry) {
                 let reason = format!("{}: {e}", path.display());
                 let _ = tx.send(Inner::Msg(Msg::AuditFailed(reason)));
             }
-        });
+        }));
     }
 
     /// Reads the audit trail off the loop.

@@ -807,3 +807,180 @@ fn verify_screen_with_a_valid_capture() {
         app
     });
 }
+
+// ------------------------------------------------- the detail pane at 80×24 (issue 15)
+
+const TROUBLED: &str = "7c8f4d29-0b1e-4a7f-8d8b-2e9f5a4b3c08";
+
+/// The mixed list and one subscription with an error, a warning and notes: plain HTTP to
+/// a reserved name, no version pin, an event type the catalogue does not know, paused.
+fn with_troubled() -> Vec<Subscription> {
+    let mut subs = mixed();
+    subs.push(sub(
+        TROUBLED,
+        datetime!(2026-11-27 09:00 UTC),
+        "http://hooks.internal.test/linq",
+        false,
+        &["message.sent", "brand.new_thing"],
+        None,
+    ));
+    subs
+}
+
+#[test]
+fn detail_findings_compact() {
+    snapshot("detail_findings_compact", |size| {
+        let mut app = loaded(size, with_troubled());
+        select(&mut app, TROUBLED);
+        app
+    });
+}
+
+/// With a long list the detail pane is at its smallest (6 rows at 80×24): the subscription's
+/// own fields come first and its worst finding still shows, without scrolling.
+#[test]
+fn at_80x24_the_detail_answers_what_it_is_and_whether_it_delivers_without_scrolling() {
+    let mut subs = with_troubled();
+    for i in 0..20 {
+        subs.push(sub(
+            &format!("9{i:07}-0000-4000-8000-000000000000"),
+            datetime!(2026-11-27 10:00 UTC),
+            &format!("https://filler-{i}.example.com/hook?version=2026-02-03"),
+            true,
+            &["message.sent"],
+            None,
+        ));
+    }
+    // A target long enough to wrap at 80 columns.
+    let long = "http://hooks.internal.test/linq/a-long-path/that-wraps-onto-a-second-line";
+    if let Some(t) = subs.iter_mut().find(|s| s.id == TROUBLED) {
+        t.target_url = long.into();
+    }
+    let mut app = loaded((80, 24), subs);
+    select(&mut app, TROUBLED);
+    let screen = text(&draw(&app));
+    let detail: Vec<&str> = screen
+        .lines()
+        .skip_while(|l| !l.starts_with("┌ Detail"))
+        .collect();
+    let pane = detail.join("\n");
+    for (label, value) in [
+        ("id", TROUBLED),
+        ("target", "http://hooks.internal.test/linq/a-long-path"),
+        ("status", "paused — no deliveries"),
+        ("events", "2 subscribed"),
+    ] {
+        assert!(
+            detail
+                .iter()
+                .any(|l| l.contains(&format!(" {label} ")) && l.contains(value)),
+            "{label} is shown:\n{pane}"
+        );
+    }
+    let worst = app.selected_findings()[0].code;
+    assert!(
+        detail.iter().any(|l| l.contains(&format!("✖ {worst} — "))),
+        "the worst finding, on one line:\n{pane}"
+    );
+    // Its fix is not there until Enter.
+    let fix = app.selected_findings()[0].fix.clone();
+    assert!(!pane.contains(&fix[..20]), "{pane}");
+    app.update(press(KeyCode::Enter, KeyModifiers::NONE));
+    for _ in 0..6 {
+        app.update(key('j'));
+    }
+    let focused = text(&draw(&app));
+    assert!(focused.contains("→ "), "Enter shows the fixes:\n{focused}");
+}
+
+#[test]
+fn notes_fold_into_one_line_and_problems_keep_one_line_each() {
+    let mut app = loaded((100, 30), with_troubled());
+    select(&mut app, TROUBLED);
+    let findings = app.selected_findings().to_vec();
+    let notes: Vec<&str> = findings
+        .iter()
+        .filter(|f| f.severity == linq_hooks::diagnose::Severity::Info)
+        .map(|f| f.code)
+        .collect();
+    assert!(notes.len() >= 2, "{findings:?}");
+    let screen = text(&draw(&app));
+    let folded = format!("· {} notes: {}", notes.len(), notes.join(", "));
+    assert!(screen.contains(&folded), "{folded:?} in:\n{screen}");
+    for f in findings
+        .iter()
+        .filter(|f| f.severity != linq_hooks::diagnose::Severity::Info)
+    {
+        let line = screen
+            .lines()
+            .find(|l| l.contains(&format!(" {} — ", f.code)))
+            .unwrap_or_else(|| panic!("{} has its line:\n{screen}", f.code));
+        assert!(line.ends_with('│'), "one line, cut to the pane: {line}");
+    }
+}
+
+/// `H` with a bulk pause of three (one failed, one unknown) opened under a single pause.
+#[test]
+fn history_bulk_change_opened() {
+    use linq_hooks::audit::{AuditAccount, AuditEntry, Outcome};
+    snapshot("history_bulk_change_opened", |size| {
+        let account = AuditAccount {
+            name: "sandbox".into(),
+            key_hint: None,
+            host: "127.0.0.1:4010".into(),
+        };
+        let at = |minute: i64| NOW - time::Duration::minutes(minute);
+        let pause = |id: &str, url: &str, minute: i64, outcome: Outcome, batch: Option<&str>| {
+            AuditEntry::new(&account, "pause", "dashboard", at(minute))
+                .on(id, url)
+                .change("is_active", true.into(), false.into())
+                .in_batch(batch)
+                .outcome(outcome)
+        };
+        let failed = Outcome {
+            ok: false,
+            status: Some(500),
+            code: Some(3006),
+            ..Outcome::default()
+        };
+        let entries = vec![
+            pause(
+                OPS,
+                "https://ops.example.io/linq-events",
+                1,
+                Outcome::ok(200),
+                None,
+            ),
+            pause(
+                ACME,
+                "https://hooks.acme.test/linq?version=2026-02-03",
+                5,
+                Outcome::ok(200),
+                Some("b1"),
+            ),
+            pause(
+                RELAY,
+                "https://relay.internal.test:8443/in?team=ops",
+                5,
+                failed,
+                Some("b1"),
+            ),
+            pause(
+                BETA,
+                "https://beta.example.net/hook",
+                5,
+                Outcome::unknown("no answer: the session ended before the server answered"),
+                Some("b1"),
+            ),
+        ];
+        let mut app = loaded(size, mixed());
+        app.update(key('H'));
+        app.update(Msg::History(Ok(linq_hooks::audit::Trail {
+            entries,
+            unreadable: 0,
+        })));
+        app.update(key('j'));
+        app.update(press(KeyCode::Enter, KeyModifiers::NONE));
+        app
+    });
+}

@@ -1,10 +1,13 @@
 //! The account switcher (`A`): every profile, the official CLI's profiles, the
 //! environment's key and the embedded sandbox. Enter switches — asking first while writes
-//! are in flight, a form is open or a secret is unacknowledged; answers of the old
-//! account are ignored from then on.
+//! are in flight, a form is open or a secret is unacknowledged. From then on the old
+//! account's answers change nothing shown; its writes still in flight are audited to it
+//! when they answer (see `trail.rs`), and `u` forgets what it could have undone there.
 
 use super::keymap::Action;
-use super::{App, Banner, BannerKind, Cmd, Connection, Focus, Modal, Startup};
+use super::{
+    ApiResult, App, Banner, BannerKind, Cmd, Connection, Focus, Modal, SecretDialog, Startup,
+};
 use crate::config::AccountEntry;
 use crate::text::clean;
 
@@ -62,7 +65,48 @@ impl App {
 
     /// What a switch would drop: writes in flight, a draft, an unacknowledged secret.
     pub fn switch_loses_something(&self) -> bool {
-        !self.pending.is_empty() || self.form.is_some() || self.secret_dialog.is_some()
+        !self.sent.is_empty()
+            || self.batch.is_some()
+            || self.form.is_some()
+            || self.secret_dialog.is_some()
+    }
+
+    /// Requests of the bulk change under way that were not sent yet (and will not be,
+    /// after a switch).
+    pub fn bulk_not_sent(&self) -> usize {
+        self.batch.as_ref().map_or(0, super::bulk::Batch::queued)
+    }
+
+    /// An answer to a request of an account left behind: it changes nothing shown (its
+    /// audit line is already made). Only a create's one-time secret is shown: it has
+    /// nowhere else to go.
+    pub(super) fn on_answer_left_behind(&mut self, result: ApiResult) -> Vec<Cmd> {
+        let ApiResult::Created {
+            result: Ok(created),
+            ..
+        } = result
+        else {
+            return Vec::new();
+        };
+        let sub = created.subscription;
+        if self.secret_dialog.is_some() {
+            // One secret on screen at a time: say what was lost rather than hide it.
+            self.banner = Some(Banner::error_text(format!(
+                "{} ({}) was created on the account you left, and its signing secret could not be shown: delete and create it again there",
+                clean(&sub.target_url),
+                clean(&sub.id)
+            )));
+        } else {
+            let mut dialog = SecretDialog::new(
+                sub.id.clone(),
+                sub.target_url.clone(),
+                created.signing_secret,
+            );
+            dialog.note = Some("Created on the account you left, after the switch".into());
+            self.secret_dialog = Some(dialog);
+        }
+        self.dirty = true;
+        Vec::new()
     }
 
     fn start_switch(&mut self, to: usize) -> Vec<Cmd> {
@@ -108,6 +152,8 @@ impl App {
             }
         };
         self.req_floor = self.next_req;
+        let in_flight = self.sent.len();
+        let left_behind = clean(&self.audit_account().name).into_owned();
         self.connection = connection;
         self.current_account = index;
         self.subscriptions.clear();
@@ -131,7 +177,22 @@ impl App {
         self.form = None;
         self.secret_dialog = None;
         self.lost_create = None;
-        self.banner = Some(Banner::notice(format!("Now on {label}")));
+        // Nothing of the old account is left to undo, mark or finish here.
+        self.batch = None;
+        self.undo = None;
+        self.undo_check = None;
+        self.recreating = None;
+        self.marked.clear();
+        self.test_event_req = None;
+        self.deliveries_req = None;
+        self.deliveries = None;
+        self.banner = Some(Banner::notice(if in_flight == 0 {
+            format!("Now on {label}")
+        } else {
+            format!(
+                "Now on {label} · {in_flight} change(s) sent on {left_behind} still waiting: recorded in its history (H there) when they answer"
+            )
+        }));
         self.init()
     }
 }

@@ -2,7 +2,7 @@
 //! (audited, undoable, reconciled with the rows shown).
 
 use super::{
-    bulk, failure_heading, ApiResult, App, Banner, BannerKind, Cmd, PendingOp, ReqId, Startup,
+    bulk, failure_heading, undo, ApiResult, App, Banner, BannerKind, Cmd, PendingOp, ReqId, Startup,
 };
 use crate::api::SubscriptionPatch;
 use crate::text::clean;
@@ -94,28 +94,15 @@ impl App {
                     return Vec::new();
                 };
                 let batched = self.in_batch(&id);
-                let undoing = batched && self.batch.as_ref().is_some_and(|b| b.undo);
-                let before = self.subscriptions.iter().find(|s| s.id == id).cloned();
+                // The pause that puts an undone delete back as it was: no change of its own.
+                let restoring = self.recreated_pause(req, &result);
                 let mut cmds = Vec::new();
-                match (pending.op, &before) {
-                    (PendingOp::Pause { was_active }, _) => cmds.push(self.audit_pause(
-                        &id,
-                        &pending.target_url,
-                        was_active,
-                        &result,
-                        undoing,
-                    )),
-                    (PendingOp::Update, Some(old)) => {
-                        cmds.push(self.audit_update("undo-update", old, &result))
-                    }
-                    _ => {}
-                }
                 // What takes this change back: the values before it, and what it left.
                 let undo_item = match (&result, pending.op) {
                     (Ok(server), PendingOp::Pause { was_active }) => {
                         let mut old = server.clone();
                         old.is_active = was_active;
-                        Some(bulk::UndoItem {
+                        Some(undo::UndoItem {
                             id: id.clone(),
                             target_url: pending.target_url.clone(),
                             inverse: SubscriptionPatch::pause(was_active),
@@ -132,8 +119,8 @@ impl App {
                             *sub = server;
                         }
                         self.write_landed = true;
-                        if !batched {
-                            self.undo = undo_item.clone().map(|item| bulk::Undo::Writes {
+                        if !batched && !restoring {
+                            self.undo = undo_item.clone().map(|item| undo::Undo::Writes {
                                 label: if item.inverse.is_active == Some(true) {
                                     "pause".into()
                                 } else {
@@ -162,7 +149,7 @@ impl App {
                                     "That subscription was already deleted elsewhere",
                                 ));
                             }
-                        } else if !batched {
+                        } else if !batched && !restoring {
                             self.banner = Some(Banner::error(verb, &err));
                         }
                     }
@@ -211,7 +198,6 @@ impl App {
                     .unwrap_or_default();
                 let url = clean(&raw_url).into_owned();
                 let before = self.subscriptions.iter().find(|s| s.id == id).cloned();
-                let audit = self.audit_delete(&id, &raw_url, before.as_ref(), &result);
                 let batched = self.in_batch(&id);
                 let failure = result
                     .as_ref()
@@ -224,7 +210,7 @@ impl App {
                         if !batched {
                             self.banner = Some(Banner::info(format!("Deleted {url}")));
                             // Its secret is gone; `u` can only create it again.
-                            self.undo = before.map(|b| bulk::Undo::Recreate(Box::new(b)));
+                            self.undo = before.map(|b| undo::Undo::Recreate(Box::new(b)));
                         }
                         self.write_landed = true;
                     }
@@ -242,7 +228,7 @@ impl App {
                     Err(_) => {}
                 }
                 self.dirty = true;
-                let mut cmds = vec![audit];
+                let mut cmds = Vec::new();
                 if batched {
                     cmds.extend(self.batch_answered(&id, &raw_url, failure, None));
                 }

@@ -1,14 +1,15 @@
-//! Marks, bulk pause / resume / delete, and undo.
+//! Marks and bulk pause / resume / delete.
 //!
 //! `Space` marks a row, `*` every visible row, `Esc` clears the marks. With marks, `p` and
 //! `Ctrl-D` ask once (a delete wants the number typed), then send at most four requests at a
-//! time through the same pending-write path as a single row, and end with a summary.
-//! `u` undoes the last pause, resume, edit or bulk change of the session: it reads the list
-//! again first and refuses, naming the fields, if anyone changed them since; after a delete
-//! it offers to create the subscription again (with a new secret).
+//! time through the same pending-write path as a single row, and end with a summary, from
+//! which `u` takes back what went through (see `undo.rs`). Every request of one bulk change
+//! carries the same batch id into the audit trail, so `H` shows it as one entry.
 
+use super::trail::Written;
+use super::undo::{Undo, UndoItem};
 use super::{App, Banner, Cmd, Modal, Pending, PendingOp};
-use crate::api::{FieldChange, NewSubscription, Subscription, SubscriptionPatch};
+use crate::api::{Subscription, SubscriptionPatch};
 use crate::text::clean;
 use std::collections::{BTreeSet, HashSet, VecDeque};
 
@@ -20,6 +21,13 @@ pub enum BulkOp {
     Pause,
     Resume,
     Delete,
+}
+
+impl Batch {
+    /// Items not sent yet.
+    pub fn queued(&self) -> usize {
+        self.queue.len()
+    }
 }
 
 impl BulkOp {
@@ -35,6 +43,8 @@ impl BulkOp {
 /// A bulk change under way.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Batch {
+    /// Shared by the audit entries of its requests.
+    pub id: String,
     pub op: BulkOp,
     pub undo: bool,
     queue: VecDeque<(String, SubscriptionPatch)>,
@@ -45,86 +55,6 @@ pub struct Batch {
     pub failures: Vec<(String, String)>,
     /// What undoes the items that succeeded.
     undo_items: Vec<UndoItem>,
-}
-
-/// One change to take back: the patch that restores the old values, and the values the
-/// change left, which must still be there.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct UndoItem {
-    pub id: String,
-    pub target_url: String,
-    pub inverse: SubscriptionPatch,
-    pub expected: Subscription,
-}
-
-/// What `u` takes back.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Undo {
-    Writes {
-        label: String,
-        items: Vec<UndoItem>,
-    },
-    /// A deleted subscription: only a new one with the same settings can replace it.
-    Recreate(Box<Subscription>),
-}
-
-/// The patch that puts back `before`'s values of the fields `patch` sets.
-pub fn inverse_patch(before: &Subscription, patch: &SubscriptionPatch) -> SubscriptionPatch {
-    let nullable = |v: &Option<String>| match v {
-        Some(s) => FieldChange::Set(s.clone()),
-        None => FieldChange::Clear,
-    };
-    SubscriptionPatch {
-        target_url: patch.target_url.as_ref().map(|_| before.target_url.clone()),
-        subscribed_events: patch
-            .subscribed_events
-            .as_ref()
-            .map(|_| before.subscribed_events.clone()),
-        is_active: patch.is_active.map(|_| before.is_active),
-        phone_numbers: patch
-            .phone_numbers
-            .as_ref()
-            .map(|_| match &before.phone_numbers {
-                Some(list) if !list.is_empty() => FieldChange::Set(list.clone()),
-                _ => FieldChange::Clear,
-            }),
-        routing_key_header: patch
-            .routing_key_header
-            .as_ref()
-            .map(|_| nullable(&before.routing_key_header)),
-        routing_id_header: patch
-            .routing_id_header
-            .as_ref()
-            .map(|_| nullable(&before.routing_id_header)),
-    }
-}
-
-/// The fields `patch` sets whose value in `now` differs from `expected`.
-fn changed_since(
-    patch: &SubscriptionPatch,
-    expected: &Subscription,
-    now: &Subscription,
-) -> Vec<&'static str> {
-    let mut out = Vec::new();
-    if patch.target_url.is_some() && now.target_url != expected.target_url {
-        out.push("target_url");
-    }
-    if patch.subscribed_events.is_some() && now.subscribed_events != expected.subscribed_events {
-        out.push("subscribed_events");
-    }
-    if patch.is_active.is_some() && now.is_active != expected.is_active {
-        out.push("is_active");
-    }
-    if patch.phone_numbers.is_some() && now.phone_filter() != expected.phone_filter() {
-        out.push("phone_numbers");
-    }
-    if patch.routing_key_header.is_some() && now.routing_key_header != expected.routing_key_header {
-        out.push("routing_key_header");
-    }
-    if patch.routing_id_header.is_some() && now.routing_id_header != expected.routing_id_header {
-        out.push("routing_id_header");
-    }
-    out
 }
 
 impl App {
@@ -263,14 +193,23 @@ impl App {
         }
     }
 
-    fn start_batch(
+    /// An id for the audit entries of one change made of several requests: unique in the
+    /// session (a request id) and across sessions (the time).
+    pub(super) fn batch_id(&mut self) -> String {
+        let n = self.next_id();
+        format!("{:x}-{n}", self.now.unix_timestamp_nanos())
+    }
+
+    pub(super) fn start_batch(
         &mut self,
         op: BulkOp,
         items: Vec<(String, SubscriptionPatch)>,
         undo: bool,
     ) -> Vec<Cmd> {
         let total = items.len();
+        let id = self.batch_id();
         self.batch = Some(Batch {
+            id,
             op,
             undo,
             queue: items.into(),
@@ -297,7 +236,7 @@ impl App {
             let Some((id, patch)) = batch.queue.pop_front() else {
                 break;
             };
-            let op = batch.op;
+            let (op, undo, batch_id) = (batch.op, batch.undo, batch.id.clone());
             let Some(sub) = self.subscriptions.iter_mut().find(|s| s.id == id) else {
                 // Gone meanwhile (deleted elsewhere): nothing to do for it.
                 if let Some(batch) = self.batch.as_mut() {
@@ -316,6 +255,7 @@ impl App {
                 continue;
             }
             let target_url = sub.target_url.clone();
+            let before = sub.clone();
             let pending_op = match (op, patch.is_active) {
                 (BulkOp::Delete, _) => PendingOp::Delete,
                 (_, Some(active)) if patch == SubscriptionPatch::pause(active) => {
@@ -326,6 +266,32 @@ impl App {
                 _ => PendingOp::Update,
             };
             let req = self.next_id();
+            // What the trail records for it: `undo-resume` is the undo of a pause.
+            let (operation, written) = match pending_op {
+                PendingOp::Pause { was_active } => (
+                    if was_active { "pause" } else { "resume" },
+                    Written::Pause { was_active },
+                ),
+                PendingOp::Delete => (
+                    "delete",
+                    Written::Delete {
+                        before: Some(Box::new(before)),
+                    },
+                ),
+                PendingOp::Update => (
+                    "update",
+                    Written::Update {
+                        before: Box::new(before),
+                        patch: None,
+                    },
+                ),
+            };
+            let operation = if undo {
+                format!("undo-{operation}")
+            } else {
+                operation.to_string()
+            };
+            self.sent_write(req, operation, (&id, &target_url), Some(batch_id), written);
             self.pending.insert(
                 id.clone(),
                 Pending {
@@ -404,132 +370,19 @@ impl App {
             (_, BulkOp::Delete) => "Deleted",
         };
         self.banner = None;
+        // `u` takes back exactly this change, or nothing: never an older one that the
+        // summary would pass off as this (deletes cannot be undone as a group).
+        let undoable = !batch.undo && batch.op != BulkOp::Delete && !batch.undo_items.is_empty();
+        self.undo = undoable.then(|| Undo::Writes {
+            label: format!("{} {succeeded}", batch.op.verb().to_lowercase()),
+            items: batch.undo_items,
+        });
         self.modal = Some(Modal::BulkSummary {
             title: format!("{verb} {succeeded} of {}", batch.total),
             failures: batch.failures,
+            undoable,
         });
-        if !batch.undo && batch.op != BulkOp::Delete && !batch.undo_items.is_empty() {
-            self.undo = Some(Undo::Writes {
-                label: format!("{} {succeeded}", batch.op.verb().to_lowercase()),
-                items: batch.undo_items,
-            });
-        } else if batch.undo {
-            self.undo = None;
-        }
         Vec::new()
-    }
-
-    /// `u`: check the list first, then take the last change back.
-    pub(super) fn ask_undo(&mut self) -> Vec<Cmd> {
-        match &self.undo {
-            None => {
-                self.banner = Some(Banner::notice(
-                    "Nothing to undo: no pause, resume, edit or delete in this session yet",
-                ));
-                Vec::new()
-            }
-            Some(Undo::Recreate(sub)) => {
-                self.modal = Some(Modal::ConfirmRecreate {
-                    target_url: sub.target_url.clone(),
-                });
-                Vec::new()
-            }
-            Some(Undo::Writes { label, .. }) => {
-                self.banner = Some(Banner::notice(format!(
-                    "Undo {label}: checking that nothing changed since…"
-                )));
-                let cmd = self.load_list(false);
-                if let Cmd::LoadList { req, .. } = &cmd {
-                    self.undo_check = Some(*req);
-                }
-                vec![cmd]
-            }
-        }
-    }
-
-    /// The list asked for by `u` arrived (already applied): undo, or refuse naming why.
-    pub(super) fn resolve_undo(&mut self, req: u64) -> Vec<Cmd> {
-        if self.undo_check != Some(req) {
-            return Vec::new();
-        }
-        self.undo_check = None;
-        let Some(Undo::Writes { items, .. }) = self.undo.clone() else {
-            return Vec::new();
-        };
-        let mut refusals = Vec::new();
-        for item in &items {
-            match self.subscriptions.iter().find(|s| s.id == item.id) {
-                None => refusals.push(format!("{} was deleted since", clean(&item.target_url))),
-                Some(now) => {
-                    let changed = changed_since(&item.inverse, &item.expected, now);
-                    if !changed.is_empty() {
-                        refusals.push(format!(
-                            "{} changed since ({})",
-                            clean(&item.target_url),
-                            changed.join(", ")
-                        ));
-                    }
-                }
-            }
-        }
-        if !refusals.is_empty() {
-            self.banner = Some(Banner::error_text(format!(
-                "Not undone: {}",
-                refusals.join("; ")
-            )));
-            return Vec::new();
-        }
-        let op = if items.iter().all(|i| i.inverse.is_active == Some(false)) {
-            BulkOp::Pause
-        } else if items.iter().all(|i| i.inverse.is_active == Some(true)) {
-            BulkOp::Resume
-        } else {
-            BulkOp::Pause // a mixed undo (edits) goes through PUTs all the same
-        };
-        let work = items.into_iter().map(|i| (i.id, i.inverse)).collect();
-        self.start_batch(op, work, true)
-    }
-
-    /// `y` on "create it again?": the deleted subscription's settings, a new secret.
-    pub(super) fn recreate(&mut self) -> Vec<Cmd> {
-        self.modal = None;
-        let Some(Undo::Recreate(sub)) = self.undo.take() else {
-            return Vec::new();
-        };
-        let body = NewSubscription {
-            target_url: sub.target_url.clone(),
-            subscribed_events: sub.subscribed_events.clone(),
-            phone_numbers: (!sub.phone_filter().is_empty()).then(|| sub.phone_filter().to_vec()),
-            routing_key_header: sub.routing_key_header.clone(),
-            routing_id_header: sub
-                .routing_key_header
-                .as_ref()
-                .and(sub.routing_id_header.clone()),
-        };
-        let req = self.next_id();
-        self.banner = Some(Banner::notice(format!(
-            "Creating {} again…",
-            clean(&sub.target_url)
-        )));
-        vec![Cmd::Create { req, body }]
-    }
-
-    /// A single change landed: it is what `u` takes back now.
-    pub(super) fn remember_undo(
-        &mut self,
-        before: &Subscription,
-        patch: &SubscriptionPatch,
-        after: &Subscription,
-    ) {
-        self.undo = Some(Undo::Writes {
-            label: describe_patch(patch),
-            items: vec![UndoItem {
-                id: before.id.clone(),
-                target_url: before.target_url.clone(),
-                inverse: inverse_patch(before, patch),
-                expected: after.clone(),
-            }],
-        });
     }
 }
 
@@ -541,12 +394,4 @@ pub fn error_line(err: &crate::api::ApiError) -> String {
         line.push_str(trace);
     }
     clean(&line).into_owned()
-}
-
-fn describe_patch(patch: &SubscriptionPatch) -> String {
-    match patch.is_active {
-        Some(false) if *patch == SubscriptionPatch::pause(false) => "pause".into(),
-        Some(true) if *patch == SubscriptionPatch::pause(true) => "resume".into(),
-        _ => "edit".into(),
-    }
 }

@@ -93,19 +93,9 @@ impl App {
             }
         }
         self.dirty = true;
-        let audit = {
-            let mut entry = self.audit("create", "", &target_url);
-            entry.subscription_id = result.as_ref().ok().map(|c| c.subscription.id.clone());
-            if let Ok(created) = &result {
-                entry = entry.created(&created.subscription);
-            }
-            let outcome = crate::audit::Outcome::of(&result, 201);
-            Cmd::Audit {
-                entry: entry.outcome(outcome),
-            }
-        };
+        let recreated = self.recreated(req, &result);
         let mut cmds = self.on_created_inner(target_url, result);
-        cmds.push(audit);
+        cmds.extend(recreated.and_then(|r| self.restore_recreated(r)));
         cmds
     }
 
@@ -164,17 +154,8 @@ impl App {
         if form.saving != Some(req) {
             return Vec::new();
         }
-        let audit = form.original().map(|original| {
-            let outcome = crate::audit::Outcome::of(&result, 200);
-            Cmd::Audit {
-                entry: self
-                    .audit("update", &original.id, &original.target_url)
-                    .patch(original, &form.patch())
-                    .outcome(outcome),
-            }
-        });
         self.on_saved_inner(result);
-        audit.into_iter().collect()
+        Vec::new()
     }
 
     pub(super) fn on_saved_inner(&mut self, result: Result<Subscription, ApiError>) {

@@ -28,6 +28,8 @@ pub struct SecretDialog {
     pub confirm_close: bool,
     /// Esc / q / a stray key was pressed: say how to close.
     pub nudge: bool,
+    /// What else to know about this subscription (an undone delete: its new id).
+    pub note: Option<String>,
 }
 
 impl SecretDialog {
@@ -41,6 +43,7 @@ impl SecretDialog {
             copy_status: None,
             confirm_close: false,
             nudge: false,
+            note: None,
         }
     }
 

@@ -114,6 +114,11 @@ impl App {
             Action::Mark => self.toggle_mark(),
             Action::MarkVisible => self.mark_visible(),
             Action::Undo => return self.ask_undo(),
+            // The summary says `u` undoes what went through: it does, from there.
+            Action::SummaryUndo => {
+                self.modal = None;
+                return self.ask_undo();
+            }
             Action::BulkYes => {
                 if let Some(Modal::ConfirmBulk { op, on_confirm, .. }) = &mut self.modal {
                     if *op != bulk::BulkOp::Delete {
@@ -168,21 +173,19 @@ impl App {
             | Action::PickEventSend
             | Action::PickEventClose => return self.pick_event_action(action),
             Action::History => {
-                self.modal = Some(Modal::History {
-                    entries: None,
-                    scroll: 0,
-                });
+                self.modal = Some(Modal::History(Default::default()));
                 return vec![Cmd::LoadHistory {
                     account: self.audit_account(),
                 }];
             }
             Action::HistoryDown | Action::HistoryUp => {
-                if let Some(Modal::History { scroll, .. }) = &mut self.modal {
-                    *scroll = if action == Action::HistoryDown {
-                        scroll.saturating_add(1)
-                    } else {
-                        scroll.saturating_sub(1)
-                    };
+                if let Some(Modal::History(view)) = &mut self.modal {
+                    view.move_cursor(action == Action::HistoryDown);
+                }
+            }
+            Action::HistoryToggle => {
+                if let Some(Modal::History(view)) = &mut self.modal {
+                    view.toggle();
                 }
             }
             Action::HistoryClose => self.modal = None,

@@ -12,12 +12,14 @@ mod form_save;
 mod form_update;
 pub mod forms;
 pub mod geometry;
+pub mod history;
 mod input;
 pub mod keymap;
 mod list_update;
 pub mod msg;
 pub mod text_input;
 mod trail;
+pub mod undo;
 pub mod verify;
 pub mod view;
 mod writes;
@@ -92,6 +94,8 @@ pub enum Modal {
     BulkSummary {
         title: String,
         failures: Vec<(String, String)>,
+        /// `u` takes back what went through (false after a delete, or when nothing did).
+        undoable: bool,
     },
     /// `t`: which of the subscription's event types to send as a test event.
     PickEvent {
@@ -103,11 +107,8 @@ pub enum Modal {
     ConfirmRecreate {
         target_url: String,
     },
-    /// The audit trail of this account (`H`), newest first; `None` while it loads.
-    History {
-        entries: Option<Result<Vec<crate::audit::AuditEntry>, String>>,
-        scroll: u16,
-    },
+    /// The audit trail of this account (`H`), newest first; a bulk change is one row.
+    History(history::HistoryView),
     ConfirmDelete {
         id: String,
         target_url: String,
@@ -208,9 +209,14 @@ pub struct App {
     /// The bulk change under way.
     pub batch: Option<bulk::Batch>,
     /// What `u` takes back.
-    pub undo: Option<bulk::Undo>,
+    pub undo: Option<undo::Undo>,
     /// The list `u` asked for, to check nothing changed since.
     undo_check: Option<ReqId>,
+    /// An undone delete on its way back (created again, then paused if it was).
+    recreating: Option<undo::Recreating>,
+    /// Every write sent and not yet answered, with the account it went to: its answer is
+    /// audited whenever it comes, even after a switch of account.
+    sent: HashMap<ReqId, trail::SentWrite>,
     /// The test event on its way (`t`).
     test_event_req: Option<ReqId>,
     /// The delivery attempts asked for, and the last ones seen: (subscription id, rows).
@@ -223,7 +229,7 @@ pub struct App {
     pub current_account: Option<usize>,
     /// The account being switched to, until the runtime answers.
     pub switching: Option<String>,
-    /// Answers to requests below this id belong to an account left behind: ignored.
+    /// Answers to requests below this id belong to an account left behind: only audited.
     req_floor: ReqId,
     /// Something visible changed since the last draw.
     pub dirty: bool,
@@ -278,6 +284,8 @@ impl App {
             batch: None,
             undo: None,
             undo_check: None,
+            recreating: None,
+            sent: HashMap::new(),
             test_event_req: None,
             deliveries_req: None,
             deliveries: None,
@@ -357,6 +365,7 @@ impl App {
 
     pub fn update(&mut self, msg: Msg) -> Vec<Cmd> {
         let mut cmds = self.handle(msg);
+        self.register_writes(&cmds);
         if std::mem::take(&mut self.write_landed) {
             if let Some((_, quiet)) = self.list_req {
                 cmds.push(self.load_list(quiet));
@@ -414,15 +423,24 @@ impl App {
                     Vec::new()
                 }
             }
-            // An answer for an account left behind.
-            Msg::Api { req, .. } if req < self.req_floor => Vec::new(),
-            Msg::Api { req, result } => self.on_api(req, result),
+            Msg::Api { req, result } => {
+                // A write is recorded whoever still waits for it, on the account it was
+                // sent to.
+                let audit = self.audit_answer(req, &result);
+                let mut cmds = if req < self.req_floor {
+                    self.on_answer_left_behind(result)
+                } else {
+                    self.on_api(req, result)
+                };
+                cmds.extend(audit);
+                cmds
+            }
             Msg::Switched { to, result } => self.on_switched(to, result),
             Msg::PollDeliveries => self.poll_deliveries(),
             Msg::History(result) => {
-                if let Some(Modal::History { entries, .. }) = &mut self.modal {
+                if let Some(Modal::History(view)) = &mut self.modal {
                     let note = result.as_ref().ok().and_then(|t| t.unreadable_note());
-                    *entries = Some(result.map(|trail| trail.entries));
+                    view.loaded(result.map(|trail| trail.entries));
                     if let Some(note) = note {
                         // Said, not hidden: the trail has lines `H` could not show.
                         self.banner = Some(Banner::notice(format!("Audit trail: {note}")));
@@ -480,9 +498,12 @@ impl App {
         }
     }
 
+    /// Ends the session; writes still without an answer are recorded as `unknown`.
     fn quit(&mut self) -> Vec<Cmd> {
         self.quitting = true;
-        vec![Cmd::Quit]
+        let mut cmds = self.audit_unanswered();
+        cmds.push(Cmd::Quit);
+        cmds
     }
 
     fn next_id(&mut self) -> ReqId {

@@ -1907,7 +1907,9 @@ fn a_bulk_pause_asks_once_sends_the_puts_and_sums_up_with_the_failures() {
         .is_some_and(|b| b.text.contains("2 of 3")));
     app.update(updated_msg(c, "c", Ok(paused("c"))));
     match &app.modal {
-        Some(Modal::BulkSummary { title, failures }) => {
+        Some(Modal::BulkSummary {
+            title, failures, ..
+        }) => {
             assert_eq!(title, "Paused 2 of 3");
             assert_eq!(failures.len(), 1);
             assert!(failures[0].0.contains("bravo"));
@@ -2153,11 +2155,10 @@ fn history_is_loaded_by_identity_and_unreadable_lines_are_said() {
         entries: vec![entry],
         unreadable: 2,
     })));
-    let Some(Modal::History {
-        entries: Some(Ok(shown)),
-        ..
-    }) = &app.modal
-    else {
+    let Some(Modal::History(view)) = &app.modal else {
+        panic!("no history shown");
+    };
+    let Some(Ok(shown)) = &view.entries else {
         panic!("no history shown");
     };
     assert_eq!(shown.len(), 1);
@@ -2168,3 +2169,6 @@ fn history_is_loaded_by_identity_and_unreadable_lines_are_said() {
         banner.text
     );
 }
+
+// Issue 15: audit of writes in flight, undo, the bulk summary and history.
+mod audit_undo;

@@ -29,18 +29,18 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         }) => render_delete(frame, area, id, target_url, *on_delete),
         Some(Modal::Accounts { cursor }) => render_accounts(app, frame, area, *cursor),
         Some(Modal::ConfirmSwitch { to }) => render_confirm_switch(app, frame, area, *to),
-        Some(Modal::History { entries, scroll }) => {
-            render_history(app, entries.as_ref(), *scroll, frame, area)
-        }
+        Some(Modal::History(view)) => super::history::render(app, view, frame, area),
         Some(Modal::ConfirmBulk {
             op,
             ids,
             typed,
             on_confirm,
         }) => render_bulk(app, frame, area, *op, ids, typed, *on_confirm),
-        Some(Modal::BulkSummary { title, failures }) => {
-            render_summary(frame, area, title, failures)
-        }
+        Some(Modal::BulkSummary {
+            title,
+            failures,
+            undoable,
+        }) => render_summary(frame, area, title, failures, *undoable),
         Some(Modal::PickEvent { events, cursor, .. }) => {
             let mut lines = vec![Line::from(Span::styled(
                 "Send a test event of which type? (the sandbox delivers it to every active subscription that listens)",
@@ -162,7 +162,13 @@ fn render_bulk(
     small_dialog(frame, area, " Bulk change ", lines);
 }
 
-fn render_summary(frame: &mut Frame, area: Rect, title: &str, failures: &[(String, String)]) {
+fn render_summary(
+    frame: &mut Frame,
+    area: Rect,
+    title: &str,
+    failures: &[(String, String)],
+    undoable: bool,
+) {
     let mut lines = vec![Line::from(Span::styled(title.to_string(), theme::title()))];
     if failures.is_empty() {
         lines.push(Line::from("Every one went through."));
@@ -179,71 +185,12 @@ fn render_summary(frame: &mut Frame, area: Rect, title: &str, failures: &[(Strin
         }
     }
     lines.push(Line::from(""));
-    lines.push(Line::from(if title.starts_with("Undone") {
-        "Esc closes"
-    } else {
+    lines.push(Line::from(if undoable {
         "u undoes what went through · Esc closes"
+    } else {
+        "Esc closes"
     }));
     small_dialog(frame, area, " Bulk change done ", lines);
-}
-
-/// `H`: the changes linq-hooks made on this account, newest first.
-fn render_history(
-    app: &App,
-    entries: Option<&Result<Vec<crate::audit::AuditEntry>, String>>,
-    scroll: u16,
-    frame: &mut Frame,
-    area: Rect,
-) {
-    let rect = centered(
-        area,
-        area.width.saturating_sub(4),
-        area.height.saturating_sub(4),
-    );
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .border_style(theme::focused_border())
-        .title(Span::styled(
-            format!(
-                " History of {} — newest first ",
-                clean(&app.audit_account().name)
-            ),
-            theme::title(),
-        ))
-        .title_bottom(Span::styled(" j/k scroll · Esc close ", theme::dim()));
-    let lines: Vec<Line> = match entries {
-        None => vec![Line::from(" Reading the audit trail …")],
-        Some(Err(reason)) => vec![Line::from(Span::styled(
-            format!(" {}", clean(reason)),
-            theme::error_text(),
-        ))],
-        Some(Ok(list)) if list.is_empty() => {
-            vec![Line::from(" No changes recorded for this account yet.")]
-        }
-        Some(Ok(list)) => list
-            .iter()
-            .map(|e| {
-                let when: String = e.time.replace('T', " ").chars().take(19).collect();
-                let style = if e.outcome.ok {
-                    theme::active()
-                } else {
-                    theme::error_text()
-                };
-                Line::from(vec![
-                    Span::styled(format!(" {when}  "), theme::dim()),
-                    Span::raw(format!("{:<8} ", clean(&e.source))),
-                    Span::raw(format!("{}  ", clean(&e.summary()))),
-                    Span::styled(format!("{}  ", clean(&e.outcome_text())), style),
-                    Span::styled(
-                        clean(e.target_url.as_deref().unwrap_or("")).into_owned(),
-                        theme::dim(),
-                    ),
-                ])
-            })
-            .collect(),
-    };
-    frame.render_widget(Clear, rect);
-    frame.render_widget(Paragraph::new(lines).block(block).scroll((scroll, 0)), rect);
 }
 
 /// The account switcher: one row per account with its label, host, key source and access.
@@ -325,10 +272,10 @@ fn render_confirm_switch(app: &App, frame: &mut Frame, area: Rect, to: usize) {
         .map(|a| clean(&a.label).into_owned())
         .unwrap_or_default();
     let mut dropped = Vec::new();
-    if !app.pending.is_empty() {
+    if app.bulk_not_sent() > 0 {
         dropped.push(format!(
-            "{} change(s) still waiting for the server (their answers will be ignored)",
-            app.pending.len()
+            "{} change(s) of the bulk change not sent yet (they will not be)",
+            app.bulk_not_sent()
         ));
     }
     if app.form.is_some() {
@@ -337,11 +284,17 @@ fn render_confirm_switch(app: &App, frame: &mut Frame, area: Rect, to: usize) {
     if app.secret_dialog.is_some() {
         dropped.push("the signing secret on screen (it cannot be shown again)".to_string());
     }
-    let mut lines = vec![
-        Line::from(""),
-        Line::from(format!("Switch to {label}? This drops:")),
-    ];
-    lines.extend(dropped.into_iter().map(|d| Line::from(format!("  • {d}"))));
+    let mut lines = vec![Line::from(""), Line::from(format!("Switch to {label}?"))];
+    if app.writes_in_flight() > 0 {
+        lines.push(Line::from(format!(
+            "  • {} change(s) still waiting for the server finish there and are recorded in its history (u will not undo them)",
+            app.writes_in_flight()
+        )));
+    }
+    if !dropped.is_empty() {
+        lines.push(Line::from("This drops:"));
+        lines.extend(dropped.into_iter().map(|d| Line::from(format!("  • {d}"))));
+    }
     lines.push(Line::from(""));
     lines.push(Line::from("y switch · n stay"));
     small_dialog(frame, area, " Switch account? ", lines);

@@ -4,6 +4,7 @@ mod detail;
 mod dialogs;
 mod form;
 mod header;
+mod history;
 pub mod layout;
 mod list;
 mod secret;

@@ -11,10 +11,14 @@ use ratatui::Frame;
 
 pub fn render(dialog: &SecretDialog, frame: &mut Frame, area: Rect) {
     let [url_line, id_line] = super::dialogs::subject_lines(&dialog.target_url, &dialog.id);
-    let mut lines = vec![
-        Line::from(""),
-        url_line,
-        id_line,
+    let mut lines = vec![Line::from(""), url_line, id_line];
+    if let Some(note) = &dialog.note {
+        lines.push(Line::from(Span::styled(
+            format!(" {}", clean(note)),
+            theme::title(),
+        )));
+    }
+    lines.extend([
         Line::from(""),
         Line::from(Span::styled(
             " Linq shows this signing secret once. It cannot be retrieved again: losing it",
@@ -25,7 +29,7 @@ pub fn render(dialog: &SecretDialog, frame: &mut Frame, area: Rect) {
             theme::warning(),
         )),
         Line::from(""),
-    ];
+    ]);
     let shown = match dialog.secret() {
         // Borrowed, not formatted: no extra copy of the secret per frame.
         Some(secret) if dialog.revealed && secret.is_well_formed() => {
