@@ -476,17 +476,16 @@ impl LinqClient {
     // Raw JSON for the headless commands' `--json`: each object exactly as the API sent it,
     // unknown fields included, through the same `send` (retries, timeouts, headers, errors).
 
-    /// `GET /v3/webhook-subscriptions`: the objects of `subscriptions`, verbatim.
-    pub async fn list_raw(&self) -> Result<Vec<Box<RawValue>>, ApiError> {
-        #[derive(serde::Deserialize)]
-        struct Wrapper {
-            subscriptions: Vec<Box<RawValue>>,
-        }
+    /// `GET /v3/webhook-subscriptions`: the answer's body, whose [`RawList::items`] are the
+    /// objects of `subscriptions`, verbatim.
+    pub async fn list_raw(&self) -> Result<RawList, ApiError> {
         let a = self
             .send(Method::GET, "/v3/webhook-subscriptions", None)
             .await?;
-        let items = self.decode::<Wrapper>(&a)?.subscriptions;
-        objects_only(&a, items)
+        let list = RawList(a);
+        // Checked here, so that an answer of the wrong shape is an error of the request.
+        list.items()?;
+        Ok(list)
     }
 
     pub async fn get_raw(&self, id: &str) -> Result<Box<RawValue>, ApiError> {
@@ -640,9 +639,36 @@ pub struct RawCreated {
     pub body: Zeroizing<Vec<u8>>,
 }
 
+/// The body of a list answer. Its items borrow from it: 10,000 subscriptions are read
+/// without copying each object out of the body.
+pub struct RawList(Answer);
+
+impl RawList {
+    /// The objects of `subscriptions`, each exactly as the API sent it.
+    pub fn items(&self) -> Result<Vec<&RawValue>, ApiError> {
+        #[derive(serde::Deserialize)]
+        struct Wrapper<'a> {
+            #[serde(borrow)]
+            subscriptions: Vec<&'a RawValue>,
+        }
+        let a = &self.0;
+        let items = serde_json::from_slice::<Wrapper>(&a.body)
+            .map_err(|e| ApiError::Decode {
+                status: a.status,
+                detail: e.to_string(),
+                trace_id: a.trace_id.clone(),
+            })?
+            .subscriptions;
+        objects_only(a, items)
+    }
+}
+
 /// A list item or a single resource that is not a JSON object is not what the API
 /// documents: a decode error, like the typed calls give.
-fn objects_only(a: &Answer, items: Vec<Box<RawValue>>) -> Result<Vec<Box<RawValue>>, ApiError> {
+fn objects_only<T: std::ops::Deref<Target = RawValue>>(
+    a: &Answer,
+    items: Vec<T>,
+) -> Result<Vec<T>, ApiError> {
     match items
         .iter()
         .find(|v| !v.get().trim_start().starts_with('{'))

@@ -4,6 +4,6 @@ pub mod client;
 pub mod error;
 pub mod model;
 
-pub use client::{ApiKey, ClientConfig, LinqClient, Probe};
+pub use client::{ApiKey, ClientConfig, LinqClient, Probe, RawList};
 pub use error::ApiError;
 pub use model::*;

@@ -58,16 +58,17 @@ pub struct JsonArgs {
 }
 
 pub async fn list(c: &Connected, args: &ListArgs) -> Result<(), CliError> {
-    let raw = c.client.list_raw().await?;
+    let list = c.client.list_raw().await?;
+    let raw = list.items()?;
     let filter = args.filter.as_deref().unwrap_or("");
     // The whole list as JSON needs no typed view: the fast path for scripts.
     if args.json && args.status == StatusFilter::All && filter.trim().is_empty() {
-        return output::write_stdout(output::json_array(raw.iter().map(|r| &**r)).as_bytes());
+        return output::write_stdout(output::json_array(raw.iter().copied()).as_bytes());
     }
     let subs = parse_subscriptions(&raw)?;
     let rows = matching(&subs, args.status.into(), filter);
     if args.json {
-        return output::write_stdout(output::json_array(rows.iter().map(|&i| &*raw[i])).as_bytes());
+        return output::write_stdout(output::json_array(rows.iter().map(|&i| raw[i])).as_bytes());
     }
     let mut table = Table::new(vec!["ID", "STATUS", "EVENTS", "PHONES", "TARGET"]);
     for &i in &rows {
