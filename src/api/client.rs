@@ -156,8 +156,13 @@ impl LinqClient {
         let a = self
             .send(Method::GET, "/v3/webhook-subscriptions", None)
             .await?;
-        // The common case in one pass; row by row only when something does not fit.
-        if let Ok(list) = serde_json::from_slice::<SubscriptionList>(&a.body) {
+        // The common case in one pass; row by row only when something does not fit. The
+        // body is checked as UTF-8 once, so the parser need not check each string again.
+        let parsed = match std::str::from_utf8(&a.body) {
+            Ok(text) => serde_json::from_str::<SubscriptionList>(text),
+            Err(_) => serde_json::from_slice::<SubscriptionList>(&a.body),
+        };
+        if let Ok(list) = parsed {
             return Ok(list.subscriptions);
         }
         #[derive(serde::Deserialize)]

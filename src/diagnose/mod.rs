@@ -199,7 +199,9 @@ fn key_of(url: &Url) -> Option<String> {
 struct Known<'a> {
     sandbox: bool,
     lines: Option<HashSet<String>>,
-    catalog: HashSet<&'a str>,
+    /// Sorted: a binary search over ~75 names beats hashing each of ~100,000 event names
+    /// of a large account.
+    catalog: Vec<&'a str>,
     catalog_from_server: bool,
 }
 
@@ -210,7 +212,12 @@ impl<'a> Known<'a> {
             lines: account
                 .lines
                 .map(|lines| lines.iter().map(|l| phone_key(&l.phone_number)).collect()),
-            catalog: account.catalog.iter().map(String::as_str).collect(),
+            catalog: {
+                let mut names: Vec<&str> = account.catalog.iter().map(String::as_str).collect();
+                names.sort_unstable();
+                names.dedup();
+                names
+            },
             catalog_from_server: account.catalog_from_server,
         }
     }
