@@ -108,7 +108,7 @@ pub(super) fn event_findings(events: &[String], pin: Pin, known: &Known, out: &m
     let mut seen = HashSet::new();
     let unknown: Vec<&String> = events
         .iter()
-        .filter(|e| known.catalog.binary_search(&e.as_str()).is_err() && seen.insert(e.as_str()))
+        .filter(|e| !known.catalog.contains(e.as_str()) && seen.insert(e.as_str()))
         .collect();
     if unknown.is_empty() {
         return;

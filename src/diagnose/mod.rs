@@ -199,9 +199,7 @@ fn key_of(url: &Url) -> Option<String> {
 struct Known<'a> {
     sandbox: bool,
     lines: Option<HashSet<String>>,
-    /// Sorted: a binary search over ~75 names beats hashing each of ~100,000 event names
-    /// of a large account.
-    catalog: Vec<&'a str>,
+    catalog: HashSet<&'a str>,
     catalog_from_server: bool,
 }
 
@@ -212,12 +210,7 @@ impl<'a> Known<'a> {
             lines: account
                 .lines
                 .map(|lines| lines.iter().map(|l| phone_key(&l.phone_number)).collect()),
-            catalog: {
-                let mut names: Vec<&str> = account.catalog.iter().map(String::as_str).collect();
-                names.sort_unstable();
-                names.dedup();
-                names
-            },
+            catalog: account.catalog.iter().map(String::as_str).collect(),
             catalog_from_server: account.catalog_from_server,
         }
     }
