@@ -339,8 +339,16 @@ class PtyApp:
         start = time.perf_counter()
         os.write(self.master, b"q")
         deadline = start + timeout
+        # Short steps (the exit is a few ms); once the pty is closed nothing is left to
+        # drain, and a blocking wait sees the exit the moment it happens.
         while self.proc.poll() is None and time.perf_counter() < deadline:
-            self._read(0.02)
+            if self.eof:
+                try:
+                    self.proc.wait(timeout=max(0.0, deadline - time.perf_counter()))
+                except subprocess.TimeoutExpired:
+                    pass
+                break
+            self._read(0.001)
         took = time.perf_counter() - start
         if self.proc.poll() is None:
             log(f"  pid {self.pid} did not quit on 'q' within {timeout} s; sending SIGTERM")

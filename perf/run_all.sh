@@ -22,3 +22,12 @@ python3 perf/rss.py --db "$cache/rss-10k.db"
 
 echo "== criterion: render and update with 10,000 subscriptions"
 cargo bench --bench render
+
+echo "== issue 16: single-row commands, first frame and quit at 10,000, list --json at 10,000"
+python3 perf/cli_single.py --db "$cache/single-10k.db"
+python3 perf/first_frame_vs_curl.py --count 10000 --size 100x30 --db "$cache/rss-10k.db"
+python3 perf/first_frame_vs_curl.py --count 1000 --size 100x30
+python3 perf/cli_list.py --count 10000 --db "$cache/rss-10k.db"
+
+echo "== allocations per row while loading a list"
+cargo bench --bench list_load

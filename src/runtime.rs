@@ -210,16 +210,17 @@ impl Runtime {
                     self.execute(cmds, &mut app);
                 }
             }
-            if lists {
-                // The old list and the answer's buffers were just freed.
-                release_freed_memory();
-            }
             if app.dirty && !app.quitting {
                 draw(terminal, &mut app)?;
                 if lists && !listed {
                     listed = true;
                     crate::logging::startup("first list drawn");
                 }
+            }
+            if lists {
+                // The old list and the answer's buffers were just freed; after the frame,
+                // which should not wait for the allocator's bookkeeping.
+                release_freed_memory();
             }
         }
         // The entries of writes left without an answer at quit are in this batch.

@@ -9,7 +9,9 @@ use cli_support::{have_script, in_pty, Cli};
 use linq_hooks::api::Subscription;
 use linq_hooks::app::{view, Tab};
 use sandbox_support::{Sandbox, KEY};
-use serde_json::Value;
+use serde_json::{json, Value};
+use wiremock::matchers::{method, path};
+use wiremock::{Mock, MockServer, ResponseTemplate};
 
 const UNKNOWN_ID: &str = "00000000-1111-4222-8333-444444444444";
 
@@ -212,4 +214,152 @@ async fn on_a_terminal_several_changes_ask_y_n() {
     let run = in_pty(&cli, &line, b"y\n").await;
     assert_eq!(run.code, 0, "{run:?}");
     assert_eq!(sandbox.list().await.len(), 10);
+}
+
+const LIST_PATH: &str = "/api/partner/v3/webhook-subscriptions";
+const ID: &str = "b2c3d4e5-f6a7-8901-bcde-f23456789012";
+
+/// A mock API holding one active subscription `ID`; the list is mounted too, so that a
+/// command that downloads it is seen doing so.
+async fn one_subscription_api() -> MockServer {
+    let server = MockServer::start().await;
+    let sub = json!({
+        "id": ID, "created_at": "2026-02-05T19:30:00Z", "updated_at": "2026-02-05T19:30:00Z",
+        "is_active": true, "subscribed_events": ["message.sent"],
+        "target_url": "https://x.example/h", "phone_numbers": null
+    });
+    let sub_path = format!("{LIST_PATH}/{ID}");
+    Mock::given(method("GET"))
+        .and(path(LIST_PATH))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"subscriptions": [sub]})))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path(sub_path.clone()))
+        .respond_with(ResponseTemplate::new(200).set_body_json(sub.clone()))
+        .mount(&server)
+        .await;
+    let mut paused = sub.clone();
+    paused["is_active"] = json!(false);
+    Mock::given(method("PUT"))
+        .and(path(sub_path.clone()))
+        .respond_with(ResponseTemplate::new(200).set_body_json(paused))
+        .mount(&server)
+        .await;
+    Mock::given(method("DELETE"))
+        .and(path(sub_path))
+        .respond_with(ResponseTemplate::new(204))
+        .mount(&server)
+        .await;
+    server
+}
+
+/// "METHOD path" of every request the server received, in order.
+async fn requests(server: &MockServer) -> Vec<String> {
+    server
+        .received_requests()
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| format!("{} {}", r.method, r.url.path()))
+        .collect()
+}
+
+fn audit_lines(cli: &Cli) -> Vec<Value> {
+    let text = std::fs::read_to_string(cli.home.path().join("state/linq-hooks/audit.jsonl"))
+        .expect("the trail");
+    text.lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+/// An id needs its own row, not the account's list: one GET of it (the state before, for
+/// the report and the audit) and one write.
+#[tokio::test]
+async fn an_id_is_one_get_and_one_write_never_the_list() {
+    let one = format!("{LIST_PATH}/{ID}");
+    for (command, write, status) in [("pause", "PUT", "paused"), ("delete", "DELETE", "deleted")] {
+        let server = one_subscription_api().await;
+        let cli = Cli::new(&format!("{}/api/partner", server.uri()), KEY);
+        let run = cli.run(&[command, ID, "--json"]).await.expect(0);
+        assert_eq!(run.json()[0]["status"], status, "{command}");
+        assert_eq!(
+            requests(&server).await,
+            [format!("GET {one}"), format!("{write} {one}")],
+            "{command}: no list request"
+        );
+        let audit = audit_lines(&cli);
+        assert_eq!(audit.len(), 1, "{command}");
+        assert_eq!(audit[0]["operation"], command);
+        assert_eq!(audit[0]["target_url"], "https://x.example/h", "{command}");
+        assert_eq!(audit[0]["outcome"]["ok"], true);
+        if command == "pause" {
+            assert_eq!(audit[0]["changes"]["is_active"]["before"], true);
+        }
+    }
+
+    // Already active: `resume` reads the row and writes nothing.
+    let server = one_subscription_api().await;
+    let cli = Cli::new(&format!("{}/api/partner", server.uri()), KEY);
+    let run = cli.run(&["resume", ID, "--json"]).await.expect(0);
+    assert_eq!(run.json()[0]["status"], "unchanged");
+    assert_eq!(requests(&server).await, [format!("GET {one}")]);
+
+    // `get` is one GET too.
+    cli.run(&["get", ID]).await.expect(0);
+    assert_eq!(
+        requests(&server).await,
+        [format!("GET {one}"), format!("GET {one}")]
+    );
+
+    // `--match` selects from the list, as before.
+    let server = one_subscription_api().await;
+    let cli = Cli::new(&format!("{}/api/partner", server.uri()), KEY);
+    cli.run(&["pause", "--match", "x.example", "--json"])
+        .await
+        .expect(0);
+    assert_eq!(
+        requests(&server).await,
+        [format!("GET {LIST_PATH}"), format!("PUT {one}")]
+    );
+}
+
+/// Reading an id fails (not with a 404): the command stops before writing anything, exit 1.
+#[tokio::test]
+async fn a_failed_read_of_an_id_writes_nothing() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path(format!("{LIST_PATH}/{ID}")))
+        .respond_with(ResponseTemplate::new(403).set_body_json(json!({
+            "success": false,
+            "error": {"status": 403, "code": 2005, "message": "Forbidden"},
+            "trace_id": "0123456789abcdef0123456789abcdef"
+        })))
+        .mount(&server)
+        .await;
+    let cli = Cli::new(&format!("{}/api/partner", server.uri()), KEY);
+    let run = cli.run(&["delete", ID]).await.expect(1);
+    assert!(run.stderr.contains("HTTP 403"), "{}", run.stderr);
+    assert!(run.stdout.is_empty());
+    assert_eq!(
+        requests(&server).await,
+        [format!("GET {LIST_PATH}/{ID}")],
+        "no write after the failed read"
+    );
+}
+
+/// An id the account does not have: a dry run reports it not found without writing.
+#[tokio::test]
+async fn dry_run_of_an_unknown_id_is_not_found() {
+    let (sandbox, cli) = seeded().await;
+    let a = sandbox.list().await[0]["id"].as_str().unwrap().to_string();
+    let run = cli
+        .run(&["pause", &a, UNKNOWN_ID, "--dry-run", "--json"])
+        .await
+        .expect(1);
+    let report = run.json();
+    assert_eq!(ids_of(&report), vec![a.as_str(), UNKNOWN_ID]);
+    assert_eq!(report[1]["status"], "not_found");
+    assert_eq!(report[1]["ok"], false);
+    assert_eq!(sandbox.list().await.len(), 12);
 }

@@ -156,8 +156,13 @@ impl LinqClient {
         let a = self
             .send(Method::GET, "/v3/webhook-subscriptions", None)
             .await?;
-        // The common case in one pass; row by row only when something does not fit.
-        if let Ok(list) = serde_json::from_slice::<SubscriptionList>(&a.body) {
+        // The common case in one pass; row by row only when something does not fit. The
+        // body is checked as UTF-8 once, so the parser need not check each string again.
+        let parsed = match std::str::from_utf8(&a.body) {
+            Ok(text) => serde_json::from_str::<SubscriptionList>(text),
+            Err(_) => serde_json::from_slice::<SubscriptionList>(&a.body),
+        };
+        if let Ok(list) = parsed {
             return Ok(list.subscriptions);
         }
         #[derive(serde::Deserialize)]
@@ -476,17 +481,17 @@ impl LinqClient {
     // Raw JSON for the headless commands' `--json`: each object exactly as the API sent it,
     // unknown fields included, through the same `send` (retries, timeouts, headers, errors).
 
-    /// `GET /v3/webhook-subscriptions`: the items of `subscriptions`, verbatim — objects or
-    /// not: one bad row must not hide the others (the caller counts what it cannot read).
-    pub async fn list_raw(&self) -> Result<Vec<Box<RawValue>>, ApiError> {
-        #[derive(serde::Deserialize)]
-        struct Wrapper {
-            subscriptions: Vec<Box<RawValue>>,
-        }
+    /// `GET /v3/webhook-subscriptions`: the answer's body, whose [`RawList::items`] are the
+    /// items of `subscriptions`, verbatim — objects or not: one bad row must not hide the
+    /// others (the caller counts what it cannot read).
+    pub async fn list_raw(&self) -> Result<RawList, ApiError> {
         let a = self
             .send(Method::GET, "/v3/webhook-subscriptions", None)
             .await?;
-        Ok(self.decode::<Wrapper>(&a)?.subscriptions)
+        let list = RawList(a);
+        // Checked here, so that an answer of the wrong shape is an error of the request.
+        list.items()?;
+        Ok(list)
     }
 
     pub async fn get_raw(&self, id: &str) -> Result<Box<RawValue>, ApiError> {
@@ -682,9 +687,37 @@ pub struct RawCreated {
     pub body: Zeroizing<Vec<u8>>,
 }
 
+/// The body of a list answer. Its items borrow from it: 10,000 subscriptions are read
+/// without copying each object out of the body.
+pub struct RawList(Answer);
+
+impl RawList {
+    /// The items of `subscriptions`, each exactly as the API sent it (an item that is not
+    /// an object is the caller's to count as unreadable).
+    pub fn items(&self) -> Result<Vec<&RawValue>, ApiError> {
+        #[derive(serde::Deserialize)]
+        struct Wrapper<'a> {
+            #[serde(borrow)]
+            subscriptions: Vec<&'a RawValue>,
+        }
+        let a = &self.0;
+        let items = serde_json::from_slice::<Wrapper>(&a.body)
+            .map_err(|e| ApiError::Decode {
+                status: a.status,
+                detail: e.to_string(),
+                trace_id: a.trace_id.clone(),
+            })?
+            .subscriptions;
+        Ok(items)
+    }
+}
+
 /// A list item or a single resource that is not a JSON object is not what the API
 /// documents: a decode error, like the typed calls give.
-fn objects_only(a: &Answer, items: Vec<Box<RawValue>>) -> Result<Vec<Box<RawValue>>, ApiError> {
+fn objects_only<T: std::ops::Deref<Target = RawValue>>(
+    a: &Answer,
+    items: Vec<T>,
+) -> Result<Vec<T>, ApiError> {
     match items
         .iter()
         .find(|v| !v.get().trim_start().starts_with('{'))

@@ -4,6 +4,6 @@ pub mod client;
 pub mod error;
 pub mod model;
 
-pub use client::{ApiKey, ClientConfig, LinqClient, Probe, Renewal};
+pub use client::{ApiKey, ClientConfig, LinqClient, Probe, RawList, Renewal};
 pub use error::ApiError;
 pub use model::*;

@@ -141,6 +141,12 @@ impl App {
     /// Recomputes the visible rows; keeps the selected id when it is still visible, else
     /// the row at the same position.
     pub(super) fn refilter_keeping(&mut self, old_index: Option<usize>) {
+        // The search text is built for the first filter that needs it, not with every list:
+        // most lists are never filtered, and the first frame should not wait for it.
+        let filtering = self.filter.value().split_whitespace().next().is_some();
+        if filtering && self.search.len() != self.subscriptions.len() {
+            self.search = self.subscriptions.iter().map(view::search_text).collect();
+        }
         self.visible = view::visible_rows(
             &self.subscriptions,
             &self.search,
@@ -175,7 +181,8 @@ impl App {
             sandbox: self.connection.sandbox,
         });
         self.problem_count = self.findings.iter().filter(|f| view::is_problem(f)).count();
-        self.search = self.subscriptions.iter().map(view::search_text).collect();
+        // Stale now; rebuilt by the next refilter that has a filter word.
+        self.search = Vec::new();
     }
 
     /// The findings of the selected subscription, worst first.

@@ -160,7 +160,7 @@ pub struct App {
     /// The findings of each subscription (`diagnose`), rebuilt with the list.
     pub findings: Vec<Vec<crate::diagnose::Finding>>,
     pub problem_count: usize,
-    /// `view::search_text` of each subscription, rebuilt when the list changes.
+    /// `view::search_text` of each subscription: built by the first filter after a list change.
     search: Vec<String>,
     pub counts: Counts,
     pub startup: Startup,

@@ -426,7 +426,7 @@ pub fn check_id(id: &str) -> Result<(), CliError> {
 
 /// Typed views of raw objects, for tables and filtering; the raw text stays the output.
 pub fn parse_subscriptions(
-    raw: &[Box<serde_json::value::RawValue>],
+    raw: &[&serde_json::value::RawValue],
 ) -> Result<Vec<Subscription>, CliError> {
     raw.iter().map(|r| parse_subscription(r)).collect()
 }

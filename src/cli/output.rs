@@ -78,7 +78,12 @@ pub fn write_stdout(bytes: &[u8]) -> Result<(), CliError> {
 
 /// One JSON document: the array of the API's own objects, each as it came, one per line.
 pub fn json_array<'a>(items: impl IntoIterator<Item = &'a RawValue>) -> String {
-    let mut out = String::from("[");
+    let items: Vec<&RawValue> = items.into_iter().collect();
+    // Sized once: the objects plus two bytes between them (one copy of a 5 MB list, not a
+    // doubling series of copies).
+    let size = 4 + items.iter().map(|i| i.get().len() + 2).sum::<usize>();
+    let mut out = String::with_capacity(size);
+    out.push('[');
     let mut first = true;
     for item in items {
         out.push_str(if first { "\n" } else { ",\n" });

@@ -59,14 +59,15 @@ pub struct JsonArgs {
 }
 
 pub async fn list(c: &Connected, args: &ListArgs) -> Result<(), CliError> {
-    let raw = c.client.list_raw().await?;
+    let list = c.client.list_raw().await?;
+    let raw = list.items()?;
     let filter = args.filter.as_deref().unwrap_or("");
     // The whole list as JSON needs no typed view (the fast path for scripts): every object
     // as sent; only an item that is not an object is unreadable.
     if args.json && args.status == StatusFilter::All && filter.trim().is_empty() {
         let (objects, others): (Vec<&RawValue>, Vec<&RawValue>) = raw
             .iter()
-            .map(|r| &**r)
+            .copied()
             .partition(|r| r.get().trim_start().starts_with('{'));
         output::write_stdout(output::json_array(objects).as_bytes())?;
         return unreadable_rows(&others);
@@ -74,7 +75,7 @@ pub async fn list(c: &Connected, args: &ListArgs) -> Result<(), CliError> {
     let mut readable: Vec<&RawValue> = Vec::with_capacity(raw.len());
     let mut subs = Vec::with_capacity(raw.len());
     let mut unreadable: Vec<&RawValue> = Vec::new();
-    for r in &raw {
+    for &r in &raw {
         match parse_subscription(r) {
             Ok(sub) => {
                 readable.push(r);

@@ -149,17 +149,20 @@ pub fn findings_for_all(account: &Account) -> Vec<Vec<Finding>> {
     let known = Known::new(account);
     let subs = account.subscriptions;
     let mut all = Vec::with_capacity(subs.len());
-    let mut groups: HashMap<String, Vec<usize>> = HashMap::new();
+    let mut keyed: Vec<(String, usize)> = Vec::new();
     for (i, sub) in subs.iter().enumerate() {
         let (found, key) = own_findings(sub, &known);
         all.push(found);
         if let Some(key) = key.filter(|_| twin_eligible(sub)) {
-            groups.entry(key).or_default().push(i);
+            keyed.push((key, i));
         }
     }
-    for members in groups.values().filter(|m| m.len() > 1) {
-        let twins = Twins::new(members.iter().map(|&i| &subs[i]).collect());
-        for (pos, &i) in members.iter().enumerate() {
+    // Grouped by sorting rather than hashing every key (cheaper at 10,000); the sort is
+    // stable, so each group's members stay in list order.
+    keyed.sort_by(|a, b| a.0.cmp(&b.0));
+    for members in keyed.chunk_by(|a, b| a.0 == b.0).filter(|m| m.len() > 1) {
+        let twins = Twins::new(members.iter().map(|&(_, i)| &subs[i]).collect());
+        for (pos, &(_, i)) in members.iter().enumerate() {
             let extra = twins.findings_for(&subs[i], Some(pos));
             all[i].extend(extra);
         }

@@ -62,7 +62,16 @@ pub(super) fn target_findings(
             "Remove the #fragment (e to edit).",
         ));
     }
-    let pin = match payload_version(raw) {
+    // The URL parsed above tells the version too (unless trimming changed what parses:
+    // then the untrimmed text decides, as `payload_version` always has).
+    let version = if raw.trim().len() == raw.len() {
+        url.query_pairs()
+            .find(|(k, _)| k == "version")
+            .map(|(_, v)| v.into_owned())
+    } else {
+        payload_version(raw)
+    };
+    let pin = match version {
         None => {
             out.push(finding(
                 Severity::Warning,
