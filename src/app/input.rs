@@ -160,6 +160,11 @@ impl App {
                 }
                 self.modal = None;
             }
+            Action::Rotate => return self.rotate_key(),
+            Action::RotateYes => return self.rotate_yes(),
+            Action::RotateNo | Action::RotateClose => self.modal = None,
+            Action::RotateFinish => return self.rotate_finish(),
+            Action::RotateAbort => return self.rotate_abort(),
             Action::Accounts => self.open_accounts(),
             Action::Verify => self.open_verify(),
             Action::TestEvent => self.ask_test_event(),

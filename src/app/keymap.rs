@@ -37,6 +37,8 @@ pub enum Context {
     BulkSummary,
     ConfirmRecreate,
     PickEvent,
+    ConfirmRotate,
+    RotationPair,
 }
 
 impl Context {
@@ -70,6 +72,8 @@ impl Context {
             Context::BulkSummary => "Bulk change summary",
             Context::ConfirmRecreate => "Create it again?",
             Context::PickEvent => "Test event",
+            Context::ConfirmRotate => "Start a secret rotation?",
+            Context::RotationPair => "Rotation in progress",
         }
     }
 
@@ -203,6 +207,12 @@ pub enum Action {
     PickEventDown,
     PickEventSend,
     PickEventClose,
+    Rotate,
+    RotateYes,
+    RotateNo,
+    RotateFinish,
+    RotateAbort,
+    RotateClose,
 }
 
 /// Whether a binding changes anything on the server (hidden with `--read-only`).
@@ -259,6 +269,7 @@ pub static BINDINGS: &[Binding] = &[
     bind!(Browse, [(Char('V'), SHIFT), (Char('V'), NONE)], "V", Verify, "verify a delivery's signature", "", Read),
     bind!(Browse, [(Char('H'), SHIFT), (Char('H'), NONE)], "H", History, "history: changes made on this account", "", Read),
     bind!(Browse, [(Char('t'), NONE)], "t", TestEvent, "send a test event (sandbox)", "", Read),
+    bind!(Browse, [(Char('R'), SHIFT), (Char('R'), NONE)], "R", Rotate, "rotate the signing secret: start, or finish / abort a pair", "", Write),
     bind!(Browse, [(Char('u'), NONE)], "u", Undo, "undo the last change", "undo", Write),
     bind!(Browse, [(Char('q'), NONE)], "q", Quit, "quit", "", Read),
     bind!(Browse, [(Char('?'), NONE), (Char('?'), SHIFT)], "?", Help, "help", "", Read),
@@ -347,6 +358,11 @@ pub static BINDINGS: &[Binding] = &[
     bind!(PickEvent, [(Char('k'), NONE), (KUp, NONE)], "k/↑", PickEventUp, "previous event type", "", Read),
     bind!(PickEvent, [(Enter, NONE)], "Enter", PickEventSend, "send it", "send", Read),
     bind!(PickEvent, [(Esc, NONE)], "Esc", PickEventClose, "cancel", "cancel", Read),
+    bind!(ConfirmRotate, [(Char('y'), NONE), (Char('Y'), SHIFT)], "y", RotateYes, "create the new subscription (its secret is shown once)", "start", Write),
+    bind!(ConfirmRotate, [(Char('n'), NONE), (Esc, NONE)], "n/Esc", RotateNo, "cancel", "cancel", Read),
+    bind!(RotationPair, [(Char('f'), NONE)], "f", RotateFinish, "finish: re-read both, then delete the old one (asks)", "finish", Write),
+    bind!(RotationPair, [(Char('a'), NONE)], "a", RotateAbort, "abort: delete the new one, keep the old one", "abort", Write),
+    bind!(RotationPair, [(Esc, NONE), (Char('q'), NONE)], "Esc", RotateClose, "close, change nothing", "close", Read),
     bind!(History, [(Char('j'), NONE), (KDown, NONE)], "j/↓", HistoryDown, "scroll down", "", Read),
     bind!(History, [(Char('k'), NONE), (KUp, NONE)], "k/↑", HistoryUp, "scroll up", "", Read),
     bind!(History, [(Esc, NONE), (Char('q'), NONE), (Char('H'), SHIFT)], "Esc", HistoryClose, "close", "close", Read),

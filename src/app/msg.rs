@@ -30,6 +30,9 @@ pub enum Msg {
     Copied(CopyOutcome),
     /// The audit trail of the account, read for `H` (newest first), or why not.
     History(Result<Vec<crate::audit::AuditEntry>, String>),
+    /// The open secret rotations of the account's audit trail (`rotate-start` without a
+    /// finish or abort).
+    RotationTrail(Vec<crate::lifecycle::rotate::Pair>),
     /// Time to refresh the deliveries shown (every 2 s while the detail pane has them).
     PollDeliveries,
     /// Appending to the audit trail failed (a warning; the change itself happened).
@@ -73,6 +76,11 @@ pub enum ApiResult {
     TestEvent {
         event_type: String,
         result: Result<super::deliveries::TestEventSent, ApiError>,
+    },
+    /// Both subscriptions of a rotation re-read before a finish (`None`: not found).
+    PairReread {
+        old: Result<Option<Subscription>, ApiError>,
+        new: Result<Option<Subscription>, ApiError>,
     },
     /// The last delivery attempts of a subscription (sandbox only).
     Deliveries {

@@ -237,8 +237,13 @@ pub fn from_hint(subs: &[Subscription]) -> Vec<Pair> {
 /// The rotations in progress: the trail's (those whose two subscriptions both still exist,
 /// when `subs` is the account's list) and then the hint's not already among them.
 pub fn in_progress(trail: &[AuditEntry], subs: &[Subscription]) -> Vec<Pair> {
+    combine(open_in_trail(trail), subs)
+}
+
+/// [`in_progress`] from the trail's open pairs already found (the dashboard keeps them).
+pub fn combine(open: Vec<Pair>, subs: &[Subscription]) -> Vec<Pair> {
     let exists = |id: &str| subs.iter().any(|s| s.id == id);
-    let mut pairs: Vec<Pair> = open_in_trail(trail)
+    let mut pairs: Vec<Pair> = open
         .into_iter()
         .filter(|p| exists(&p.old_id) && exists(&p.new_id))
         .collect();

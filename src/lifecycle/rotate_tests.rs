@@ -53,14 +53,20 @@ fn the_rotation_parameter_is_added_keeping_every_other_parameter() {
     );
     // An earlier rotation's number is replaced, a fragment stays last.
     assert_eq!(
-        with_rotation("https://h.example/h?linq_rotation=1&version=2025-01-01#x", 2),
+        with_rotation(
+            "https://h.example/h?linq_rotation=1&version=2025-01-01#x",
+            2
+        ),
         "https://h.example/h?version=2025-01-01&linq_rotation=2#x"
     );
     assert_eq!(
         rotation_number("https://h.example/h?version=1&linq_rotation=7"),
         Some(7)
     );
-    assert_eq!(rotation_number("https://h.example/h?linq_rotationx=7"), None);
+    assert_eq!(
+        rotation_number("https://h.example/h?linq_rotationx=7"),
+        None
+    );
     assert_eq!(
         without_rotation("https://h.example/h?linq_rotation=2&version=2026-02-03"),
         "https://h.example/h?version=2026-02-03"
@@ -76,7 +82,10 @@ fn the_twin_url_skips_numbers_taken_in_the_account() {
         "https://H.EXAMPLE/h?version=2026-02-03&linq_rotation=1",
     );
     let url = twin_url(&old, &[old.clone(), taken]);
-    assert_eq!(url, "https://h.example/h?version=2026-02-03&linq_rotation=2");
+    assert_eq!(
+        url,
+        "https://h.example/h?version=2026-02-03&linq_rotation=2"
+    );
     assert_eq!(payload_version(&url).as_deref(), Some("2026-02-03"));
 }
 
@@ -122,7 +131,10 @@ fn the_trail_keeps_only_rotations_not_finished_or_aborted() {
 #[test]
 fn the_parameter_alone_finds_the_pair_on_another_machine() {
     let old = sub(OLD, "https://h.example/h?version=2026-02-03");
-    let mut new = sub(NEW, "https://h.example/h?version=2026-02-03&linq_rotation=1");
+    let mut new = sub(
+        NEW,
+        "https://h.example/h?version=2026-02-03&linq_rotation=1",
+    );
     new.created_at = OffsetDateTime::UNIX_EPOCH + time::Duration::hours(1);
     let unrelated = sub(
         "cccccccc-0000-4000-8000-000000000003",
@@ -130,7 +142,10 @@ fn the_parameter_alone_finds_the_pair_on_another_machine() {
     );
     let pairs = in_progress(&[], &[old, new.clone(), unrelated]);
     assert_eq!(pairs.len(), 1, "{pairs:?}");
-    assert_eq!((pairs[0].old_id.as_str(), pairs[0].new_id.as_str()), (OLD, NEW));
+    assert_eq!(
+        (pairs[0].old_id.as_str(), pairs[0].new_id.as_str()),
+        (OLD, NEW)
+    );
     assert_eq!(pairs[0].found, Found::Hint);
     assert_eq!(pairs[0].since, Some(new.created_at));
     // Once the old one is deleted there is no pair any more.
@@ -159,7 +174,10 @@ fn finishing_is_refused_naming_what_changed() {
         found: Found::Trail,
     };
     let old = sub(OLD, "https://h.example/h?version=2026-02-03");
-    let same = sub(NEW, "https://h.example/h?version=2026-02-03&linq_rotation=1");
+    let same = sub(
+        NEW,
+        "https://h.example/h?version=2026-02-03&linq_rotation=1",
+    );
     assert!(finish_refusals(&pair, Some(&old), Some(&same)).is_empty());
 
     let mut changed = same.clone();
@@ -178,7 +196,10 @@ fn finishing_is_refused_naming_what_changed() {
     );
 
     let gone = finish_refusals(&pair, Some(&old), None).join("");
-    assert!(gone.contains("is gone") && gone.contains("--abort"), "{gone}");
+    assert!(
+        gone.contains("is gone") && gone.contains("--abort"),
+        "{gone}"
+    );
     let old_gone = finish_refusals(&pair, None, Some(&same)).join("");
     assert!(old_gone.contains("already deleted"), "{old_gone}");
 

@@ -263,6 +263,23 @@ pub fn detail_lines(app: &App, sub: &Subscription, width: usize) -> Vec<Line<'st
         Span::styled("◌ paused — no deliveries", theme::warning())
     };
     lines.push(field("status", vec![status]));
+    if let Some(pair) = app.rotation_of(&sub.id) {
+        let role = if pair.old_id == sub.id {
+            "old secret"
+        } else {
+            "new secret"
+        };
+        lines.extend(field_wrapped(
+            "rotation",
+            &format!(
+                "{} — this is the {role}; the other is {} (R: finish / abort)",
+                super::rotation::pair_label(app, pair),
+                clean(pair.partner(&sub.id))
+            ),
+            theme::warning(),
+            width,
+        ));
+    }
     let version = match payload_version(&sub.target_url) {
         Some(v) => Span::raw(format!("{} (pinned by ?version=)", clean(&v))),
         None => Span::styled(

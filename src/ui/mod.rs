@@ -6,6 +6,7 @@ mod form;
 mod header;
 pub mod layout;
 mod list;
+mod rotation;
 mod secret;
 mod theme;
 mod verify;
