@@ -339,8 +339,8 @@ impl Runtime {
                     };
                     let (old, new) = tokio::join!(c.get(&old_id), c.get(&new_id));
                     ApiResult::PairReread {
-                        old: found(old),
-                        new: found(new),
+                        old: Box::new(found(old)),
+                        new: Box::new(found(new)),
                     }
                 }),
             }

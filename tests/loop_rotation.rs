@@ -91,7 +91,7 @@ async fn r_starts_a_rotation_shows_the_pair_and_finishes_it_after_the_delete_que
         .collect();
     assert_eq!(
         left,
-        [new.id.clone()],
+        [new.id.as_str()],
         "the old one is deleted, the new one stays"
     );
     let screen = ui
@@ -165,7 +165,7 @@ async fn a_pair_found_by_its_url_refuses_to_finish_while_the_new_one_is_paused_a
         .collect();
     assert_eq!(
         left,
-        [old.id.clone()],
+        [old.id.as_str()],
         "the new one is deleted, the old one stays"
     );
     ui.quit().await;

@@ -134,6 +134,8 @@ impl App {
             Action::EditSubscription => return self.open_edit_form(),
             Action::Delete if !self.marked.is_empty() => self.ask_bulk(true),
             Action::Delete => {
+                // An ordinary delete question: no longer the finish of a rotation.
+                self.forget_rotation_finish();
                 if let Some(sub) = self.selected_subscription() {
                     if !self.pending.contains_key(&sub.id) {
                         self.modal = Some(Modal::ConfirmDelete {

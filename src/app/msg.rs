@@ -78,9 +78,10 @@ pub enum ApiResult {
         result: Result<super::deliveries::TestEventSent, ApiError>,
     },
     /// Both subscriptions of a rotation re-read before a finish (`None`: not found).
+    /// Boxed: two rows would make every message larger.
     PairReread {
-        old: Result<Option<Subscription>, ApiError>,
-        new: Result<Option<Subscription>, ApiError>,
+        old: Box<Result<Option<Subscription>, ApiError>>,
+        new: Box<Result<Option<Subscription>, ApiError>>,
     },
     /// The last delivery attempts of a subscription (sandbox only).
     Deliveries {

@@ -247,6 +247,11 @@ impl App {
         }
     }
 
+    /// `Ctrl-D` opens a plain delete question: a finish asked earlier and cancelled is over.
+    pub(super) fn forget_rotation_finish(&mut self) {
+        self.rotation.confirm_finish = None;
+    }
+
     /// The delete dialog was confirmed: a finish when it is the old one of the pair.
     pub(super) fn tag_rotation_delete(&mut self, req: ReqId, id: &str) {
         if let Some(pair) = self.rotation.confirm_finish.take() {
@@ -355,7 +360,11 @@ impl App {
     /// Answers of the re-read.
     pub(super) fn on_rotation_answer(&mut self, req: ReqId, result: ApiResult) {
         if let ApiResult::PairReread { old, new } = result {
-            self.on_pair_reread(req, old, new);
+            self.on_pair_reread(req, *old, *new);
         }
     }
 }
+
+#[cfg(test)]
+#[path = "rotation_tests.rs"]
+mod tests;
