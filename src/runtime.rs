@@ -392,7 +392,7 @@ impl Runtime {
                 .unwrap_or_default();
             let entries: Vec<_> = entries
                 .into_iter()
-                .filter(|e| e.account.host == host)
+                .filter(|e| host.is_empty() || e.account.host == host)
                 .collect();
             let open = crate::lifecycle::rotate::open_in_trail(&entries);
             let _ = tx.send(Inner::Msg(Msg::RotationTrail(open)));

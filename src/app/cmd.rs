@@ -68,7 +68,8 @@ pub enum Cmd {
     LoadHistory {
         account: String,
     },
-    /// The open secret rotations of `account` on `host`, from the audit trail.
+    /// The open secret rotations of `account` on `host` (empty: any host), from the audit
+    /// trail.
     LoadRotations {
         account: String,
         host: String,

@@ -353,7 +353,12 @@ impl App {
         let account = self.audit_account();
         Cmd::LoadRotations {
             account: account.name,
-            host: account.host,
+            // The embedded sandbox gets a new port every run: any host of its name.
+            host: if self.connection.sandbox {
+                String::new()
+            } else {
+                account.host
+            },
         }
     }
 

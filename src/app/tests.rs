@@ -231,7 +231,7 @@ fn init_loads_the_list_the_catalog_and_the_lines() {
             Cmd::LoadLines { req: 3 },
             Cmd::LoadRotations {
                 account: "sandbox".into(),
-                host: "127.0.0.1:4010".into()
+                host: String::new()
             },
         ]
     );
