@@ -138,11 +138,22 @@ pub struct AuditEntry {
     /// `{field: {"before": …, "after": …}}` for the fields the change touched.
     #[serde(default, skip_serializing_if = "Map::is_empty")]
     pub changes: Map<String, Value>,
+    /// The two subscriptions of a secret rotation (`rotate-start`, `rotate-finish`,
+    /// `rotate-abort`), so the pair is found again from the trail.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rotation: Option<RotationIds>,
     pub outcome: Outcome,
     /// The same for every entry of one bulk change (or of one undo made of several
     /// requests): `H` shows them as one entry.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub batch: Option<String>,
+}
+
+/// The old subscription of a rotation and its twin with the new secret.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RotationIds {
+    pub old_id: String,
+    pub new_id: String,
 }
 
 impl AuditEntry {
@@ -160,6 +171,7 @@ impl AuditEntry {
             subscription_id: None,
             target_url: None,
             changes: Map::new(),
+            rotation: None,
             outcome: Outcome::default(),
             batch: None,
         }
@@ -221,6 +233,15 @@ impl AuditEntry {
 
     /// `pause (is_active true → false)`, `update (subscribed_events, phone_numbers)`.
     pub fn summary(&self) -> String {
+        if let Some(pair) = &self.rotation {
+            // The pair says more than the fields of the twin, which are the old one's.
+            return format!(
+                "{} ({} → {})",
+                self.operation,
+                short_id(&pair.old_id),
+                short_id(&pair.new_id)
+            );
+        }
         let fields: Vec<String> = self
             .changes
             .iter()
@@ -264,6 +285,11 @@ impl AuditEntry {
 fn rfc3339(at: time::OffsetDateTime) -> String {
     at.format(&time::format_description::well_known::Rfc3339)
         .unwrap_or_default()
+}
+
+/// The first block of a UUID (`b2c3d4e5`), enough to tell a pair apart in a summary.
+fn short_id(id: &str) -> String {
+    crate::text::clean(id.split('-').next().unwrap_or(id)).into_owned()
 }
 
 /// The writable fields of a subscription, as the API names them.

@@ -347,6 +347,24 @@ impl Runtime {
                     }
                 }),
                 Cmd::LoadHistory { account } => self.load_history(account),
+                Cmd::LoadRotations { account, host } => self.load_rotations(account, host),
+                Cmd::RereadPair {
+                    req,
+                    old_id,
+                    new_id,
+                } => self.spawn(req, |c| async move {
+                    let found = |r: Result<crate::api::Subscription, crate::api::ApiError>| match r
+                    {
+                        Ok(s) => Ok(Some(s)),
+                        Err(e) if e.is_not_found() => Ok(None),
+                        Err(e) => Err(e),
+                    };
+                    let (old, new) = tokio::join!(c.get(&old_id), c.get(&new_id));
+                    ApiResult::PairReread {
+                        old: Box::new(found(old)),
+                        new: Box::new(found(new)),
+                    }
+                }),
             }
         }
     }
@@ -401,6 +419,25 @@ impl Runtime {
                 let _ = tx.send(Inner::Msg(Msg::AuditFailed(reason)));
             }
         }));
+    }
+
+    /// The open rotations of an account, from the trail off the loop (none without one).
+    fn load_rotations(&self, account: String, host: String) {
+        let path = self.audit_path.clone();
+        let tx = self.tx.clone();
+        tokio::task::spawn_blocking(move || {
+            let entries = path
+                .and_then(|p| crate::audit::read(&p, None, 100_000).ok())
+                .map(|trail| trail.entries)
+                .unwrap_or_default();
+            let entries: Vec<_> = entries
+                .into_iter()
+                .filter(|e| e.account.name == account)
+                .filter(|e| host.is_empty() || e.account.host == host)
+                .collect();
+            let open = crate::lifecycle::rotate::open_in_trail(&entries);
+            let _ = tx.send(Inner::Msg(Msg::RotationTrail(open)));
+        });
     }
 
     /// Reads the audit trail off the loop.

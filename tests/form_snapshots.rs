@@ -156,6 +156,10 @@ fn loaded(size: (u16, u16)) -> App {
                     result: ApiResult::Lines(Ok(lines())),
                 });
             }
+            // No audit trail here: no rotation in progress.
+            Cmd::LoadRotations { .. } => {
+                app.update(Msg::RotationTrail(Vec::new()));
+            }
             other => panic!("unexpected start command {other:?}"),
         }
     }

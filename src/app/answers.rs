@@ -163,8 +163,14 @@ impl App {
                 return cmds;
             }
             ApiResult::Created { target_url, result } => {
-                return self.on_created(req, target_url, result)
+                if self.rotation_starting(req) {
+                    return self
+                        .on_rotation_created(req, target_url, result)
+                        .unwrap_or_default();
+                }
+                return self.on_created(req, target_url, result);
             }
+            result @ ApiResult::PairReread { .. } => self.on_rotation_answer(req, result),
             ApiResult::Saved { result } => return self.on_saved(req, result),
             ApiResult::TestEvent { event_type, result } => {
                 return self.on_test_event(req, event_type, result)
@@ -185,6 +191,11 @@ impl App {
                     }
                     self.dirty = true;
                 }
+            }
+            ApiResult::Deleted { id, result } if self.rotation_deleting(req) => {
+                return self
+                    .on_rotation_deleted(req, &id, result)
+                    .unwrap_or_default();
             }
             ApiResult::Deleted { id, result } => {
                 if self.pending.get(&id).map(|p| p.req) != Some(req) {

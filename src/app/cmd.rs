@@ -69,6 +69,18 @@ pub enum Cmd {
     LoadHistory {
         account: crate::audit::AuditAccount,
     },
+    /// The open secret rotations of `account` on `host` (empty: any host), from the audit
+    /// trail.
+    LoadRotations {
+        account: String,
+        host: String,
+    },
+    /// GET both subscriptions of a rotation (a 404 is an answer: gone).
+    RereadPair {
+        req: ReqId,
+        old_id: String,
+        new_id: String,
+    },
     /// Append one line to the audit trail.
     Audit {
         entry: crate::audit::AuditEntry,

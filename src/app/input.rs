@@ -139,6 +139,8 @@ impl App {
             Action::EditSubscription => return self.open_edit_form(),
             Action::Delete if !self.marked.is_empty() => self.ask_bulk(true),
             Action::Delete => {
+                // An ordinary delete question: no longer the finish of a rotation.
+                self.forget_rotation_finish();
                 if let Some(sub) = self.selected_subscription() {
                     if !self.pending.contains_key(&sub.id) {
                         self.modal = Some(Modal::ConfirmDelete {
@@ -165,6 +167,11 @@ impl App {
                 }
                 self.modal = None;
             }
+            Action::Rotate => return self.rotate_key(),
+            Action::RotateYes => return self.rotate_yes(),
+            Action::RotateNo | Action::RotateClose => self.modal = None,
+            Action::RotateFinish => return self.rotate_finish(),
+            Action::RotateAbort => return self.rotate_abort(),
             Action::Accounts => self.open_accounts(),
             Action::Verify => self.open_verify(),
             Action::TestEvent => self.ask_test_event(),

@@ -37,6 +37,8 @@ pub enum Context {
     BulkSummary,
     ConfirmRecreate,
     PickEvent,
+    ConfirmRotate,
+    RotationPair,
 }
 
 impl Context {
@@ -70,6 +72,8 @@ impl Context {
             Context::BulkSummary => "Bulk change summary",
             Context::ConfirmRecreate => "Create it again?",
             Context::PickEvent => "Test event",
+            Context::ConfirmRotate => "Start a secret rotation?",
+            Context::RotationPair => "Rotation in progress",
         }
     }
 
@@ -205,6 +209,12 @@ pub enum Action {
     PickEventDown,
     PickEventSend,
     PickEventClose,
+    Rotate,
+    RotateYes,
+    RotateNo,
+    RotateFinish,
+    RotateAbort,
+    RotateClose,
 }
 
 /// Whether a binding changes anything on the server (hidden with `--read-only`).
@@ -261,6 +271,7 @@ pub static BINDINGS: &[Binding] = &[
     bind!(Browse, [(Char('V'), SHIFT), (Char('V'), NONE)], "V", Verify, "verify a delivery's signature", "", Read),
     bind!(Browse, [(Char('H'), SHIFT), (Char('H'), NONE)], "H", History, "history: changes made on this account", "", Read),
     bind!(Browse, [(Char('t'), NONE)], "t", TestEvent, "send a test event (sandbox)", "", Read),
+    bind!(Browse, [(Char('R'), SHIFT), (Char('R'), NONE)], "R", Rotate, "rotate the secret (start / finish)", "", Write),
     bind!(Browse, [(Char('u'), NONE)], "u", Undo, "undo the last change", "undo", Write),
     bind!(Browse, [(Char('q'), NONE)], "q", Quit, "quit", "", Read),
     bind!(Browse, [(Char('?'), NONE), (Char('?'), SHIFT)], "?", Help, "help", "", Read),
@@ -350,6 +361,11 @@ pub static BINDINGS: &[Binding] = &[
     bind!(PickEvent, [(Char('k'), NONE), (KUp, NONE)], "k/↑", PickEventUp, "previous event type", "", Read),
     bind!(PickEvent, [(Enter, NONE)], "Enter", PickEventSend, "send it", "send", Read),
     bind!(PickEvent, [(Esc, NONE)], "Esc", PickEventClose, "cancel", "cancel", Read),
+    bind!(ConfirmRotate, [(Char('y'), NONE), (Char('Y'), SHIFT)], "y", RotateYes, "create the twin (a new secret)", "start", Write),
+    bind!(ConfirmRotate, [(Char('n'), NONE), (Esc, NONE)], "n/Esc", RotateNo, "cancel", "cancel", Read),
+    bind!(RotationPair, [(Char('f'), NONE)], "f", RotateFinish, "finish: re-check, delete the old", "finish", Write),
+    bind!(RotationPair, [(Char('a'), NONE)], "a", RotateAbort, "abort: delete the new one", "abort", Write),
+    bind!(RotationPair, [(Esc, NONE), (Char('q'), NONE)], "Esc", RotateClose, "close, change nothing", "close", Read),
     bind!(History, [(Char('j'), NONE), (KDown, NONE)], "j/↓", HistoryDown, "next entry", "", Read),
     bind!(History, [(Char('k'), NONE), (KUp, NONE)], "k/↑", HistoryUp, "previous entry", "", Read),
     bind!(History, [(Enter, NONE)], "Enter", HistoryToggle, "open / close a bulk change", "open", Read),

@@ -180,6 +180,7 @@ impl App {
             subscriptions: &self.subscriptions,
             sandbox: self.connection.sandbox,
         });
+        self.recount_rotations();
         self.problem_count = self.findings.iter().filter(|f| view::is_problem(f)).count();
         // Stale now; rebuilt by the next refilter that has a filter word.
         self.search = Vec::new();

@@ -17,6 +17,7 @@ mod input;
 pub mod keymap;
 mod list_update;
 pub mod msg;
+pub mod rotation;
 pub mod text_input;
 mod trail;
 pub mod undo;
@@ -114,6 +115,16 @@ pub enum Modal {
         target_url: String,
         /// Focus starts on Cancel, so a stray Enter keeps the subscription.
         on_delete: bool,
+    },
+    /// `R` on a subscription not rotating: create a twin at `new_url` (a new secret)?
+    ConfirmRotate {
+        id: String,
+        target_url: String,
+        new_url: String,
+    },
+    /// `R` on either row of a rotation: finish or abort it.
+    RotationPair {
+        pair: crate::lifecycle::rotate::Pair,
     },
 }
 
@@ -222,6 +233,8 @@ pub struct App {
     /// The delivery attempts asked for, and the last ones seen: (subscription id, rows).
     deliveries_req: Option<ReqId>,
     pub deliveries: Option<(String, Result<Vec<deliveries::DeliveryRow>, String>)>,
+    /// Secret rotations: the pairs in progress and the steps in flight (`R`).
+    pub rotation: rotation::Rotation,
     /// The verify screen (`V`), when open.
     pub verify: Option<verify::VerifyScreen>,
     /// Every account the switcher offers, and the one in use.
@@ -290,6 +303,7 @@ impl App {
             deliveries_req: None,
             deliveries: None,
             verify: None,
+            rotation: Default::default(),
             accounts: Vec::new(),
             current_account: None,
             switching: None,
@@ -308,6 +322,8 @@ impl App {
         cmds.push(Cmd::LoadCatalog { req });
         // The lines: the form's picker, and the findings' phone-filter rules.
         cmds.extend(self.load_lines_once());
+        // Rotations in progress, found again from the audit trail.
+        cmds.push(self.load_rotations());
         cmds
     }
 
@@ -336,6 +352,8 @@ impl App {
             (Some(Modal::ConfirmRecreate { .. }), _) => Context::ConfirmRecreate,
             (Some(Modal::PickEvent { .. }), _) => Context::PickEvent,
             (Some(Modal::ConfirmDelete { .. }), _) => Context::ConfirmDelete,
+            (Some(Modal::ConfirmRotate { .. }), _) => Context::ConfirmRotate,
+            (Some(Modal::RotationPair { .. }), _) => Context::RotationPair,
             (None, Focus::Filter) => Context::FilterInput,
             (None, Focus::Detail) => Context::Detail,
             (None, Focus::List) => Context::List,
@@ -437,6 +455,10 @@ impl App {
             }
             Msg::Switched { to, result } => self.on_switched(to, result),
             Msg::PollDeliveries => self.poll_deliveries(),
+            Msg::RotationTrail(open) => {
+                self.on_rotation_trail(open);
+                Vec::new()
+            }
             Msg::History(result) => {
                 if let Some(Modal::History(view)) = &mut self.modal {
                     let note = result.as_ref().ok().and_then(|t| t.unreadable_note());

@@ -31,6 +31,9 @@ pub enum Msg {
     /// The audit trail of the account, read for `H` (newest first, with the count of
     /// unreadable lines skipped), or why not.
     History(Result<crate::audit::Trail, String>),
+    /// The open secret rotations of the account's audit trail (`rotate-start` without a
+    /// finish or abort).
+    RotationTrail(Vec<crate::lifecycle::rotate::Pair>),
     /// Time to refresh the deliveries shown (every 2 s while the detail pane has them).
     PollDeliveries,
     /// Appending to the audit trail failed (a warning; the change itself happened).
@@ -74,6 +77,12 @@ pub enum ApiResult {
     TestEvent {
         event_type: String,
         result: Result<super::deliveries::TestEventSent, ApiError>,
+    },
+    /// Both subscriptions of a rotation re-read before a finish (`None`: not found).
+    /// Boxed: two rows would make every message larger.
+    PairReread {
+        old: Box<Result<Option<Subscription>, ApiError>>,
+        new: Box<Result<Option<Subscription>, ApiError>>,
     },
     /// The last delivery attempts of a subscription (sandbox only).
     Deliveries {

@@ -229,6 +229,10 @@ fn init_loads_the_list_the_catalog_and_the_lines() {
             },
             Cmd::LoadCatalog { req: 2 },
             Cmd::LoadLines { req: 3 },
+            Cmd::LoadRotations {
+                account: "sandbox".into(),
+                host: String::new()
+            },
         ]
     );
     assert_eq!(app.startup, Startup::Loading);
@@ -1636,7 +1640,8 @@ fn a_switch_drops_the_old_account_and_ignores_its_late_answers() {
         [
             Cmd::LoadList { .. },
             Cmd::LoadCatalog { .. },
-            Cmd::LoadLines { .. }
+            Cmd::LoadLines { .. },
+            Cmd::LoadRotations { .. }
         ]
     ));
     assert_eq!(app.current_account().map(|a| a.name.as_str()), Some("two"));

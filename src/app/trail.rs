@@ -65,6 +65,12 @@ impl App {
         }
     }
 
+    /// An audit line of this account for a step the app records itself (a rotation's
+    /// start, finish or abort), stamped when it is written.
+    pub(super) fn audit(&self, operation: &str, id: &str, target_url: &str) -> AuditEntry {
+        AuditEntry::new(&self.audit_account(), operation, "dashboard", self.now).on(id, target_url)
+    }
+
     /// Registers write `req` as sent to the current account.
     pub(super) fn sent_write(
         &mut self,

@@ -43,6 +43,8 @@ pub enum Undo {
     },
     /// A deleted subscription: only a new one with the same settings can replace it.
     Recreate(Box<Subscription>),
+    /// A change that cannot be taken back (a finished rotation): `u` says why.
+    Refused(String),
 }
 
 /// The patch that puts back `before`'s values of the fields `patch` sets.
@@ -120,6 +122,13 @@ impl App {
                 self.banner = Some(Banner::notice(
                     "Nothing to undo: no pause, resume, edit or single delete since the start or the last switch of account",
                 ));
+                Vec::new()
+            }
+            Some(Undo::Refused(why)) => {
+                self.banner = Some(Banner::notice(format!(
+                    "Not undone: {}",
+                    crate::text::clean(why)
+                )));
                 Vec::new()
             }
             Some(Undo::Recreate(sub)) => {

@@ -59,6 +59,7 @@ impl App {
                 target_url,
             },
         );
+        self.tag_rotation_delete(req, &id);
         vec![Cmd::Delete { req, id }]
     }
 }

@@ -10,6 +10,7 @@ pub mod history;
 pub mod listen;
 pub mod output;
 pub mod read;
+pub mod rotate;
 pub mod secret_out;
 pub mod session;
 pub mod verify;
@@ -77,6 +78,9 @@ pub enum Command {
     Doctor(account::DoctorArgs),
     /// The audit trail: every change linq-hooks made on the account, newest first.
     History(history::HistoryArgs),
+    /// Replace a subscription's signing secret: start (a twin with a new secret), --finish,
+    /// --abort, --status.
+    Rotate(rotate::RotateArgs),
     /// Receive the sandbox's deliveries here: check, print and forward each (sandbox only).
     Listen(listen::ListenArgs),
 }
@@ -97,6 +101,7 @@ impl Command {
             Command::Doctor(_) => "doctor",
             Command::History(_) => "history",
             Command::Listen(_) => "listen",
+            Command::Rotate(_) => "rotate",
         }
     }
 
@@ -112,6 +117,7 @@ impl Command {
             Command::Doctor(a) => a.json,
             Command::History(a) => a.json,
             Command::Listen(a) => a.json,
+            Command::Rotate(a) => a.json,
         }
     }
 
@@ -119,6 +125,7 @@ impl Command {
         match self {
             Command::Create(_) | Command::Update(_) => true,
             Command::Pause(a) | Command::Resume(a) | Command::Delete(a) => !a.dry_run,
+            Command::Rotate(a) => a.writes(),
             _ => false,
         }
     }
@@ -361,6 +368,7 @@ fn check(command: &Command) -> Result<(), CliError> {
         Command::Update(a) => write::check_update(a),
         Command::Pause(a) | Command::Resume(a) | Command::Delete(a) => bulk::check(a),
         Command::Listen(a) => listen::check(a),
+        Command::Rotate(a) => rotate::check(a),
         Command::List(_)
         | Command::Events(_)
         | Command::Phones(_)
@@ -400,6 +408,7 @@ async fn dispatch(c: &Connected, command: Command) -> Result<(), CliError> {
         Command::Resume(args) => bulk::run(c, bulk::Action::Resume, &args).await,
         Command::Delete(args) => bulk::run(c, bulk::Action::Delete, &args).await,
         Command::Listen(args) => listen::run(c, &args).await,
+        Command::Rotate(args) => rotate::run(c, &args).await,
         // Run before connecting (they handle accounts themselves).
         Command::Profiles(_) | Command::Doctor(_) | Command::History(_) => Ok(()),
     }

@@ -21,6 +21,7 @@
 //! | `routing-id-without-key` | warning | a routing id header other than the default, without a key header: ignored (§4.1) |
 //! | `active-paused-twin` | info | same host, port and path, one active and one paused: says which delivers |
 //! | `unreadable-fields` | info | fields the server sent in a shape we cannot read: their checks are skipped |
+//! | `rotation-in-progress` | info; warning after 24 h | one of a secret rotation's pair (`rotation::apply`, from the pairs the app found): events arrive twice |
 //!
 //! Phone rules are skipped while the account's lines are unknown, catalogue rules while the
 //! catalogue is empty. Messages are one sentence built from cleaned, shortened values; they
@@ -39,6 +40,7 @@ use url::{Host, Url};
 
 mod checks;
 mod headless;
+pub mod rotation;
 mod target;
 mod twins;
 mod wording;
@@ -82,7 +84,7 @@ pub struct Finding {
 }
 
 /// Every code [`findings`] can return (the table in the module docs).
-pub const CODES: [&str; 17] = [
+pub const CODES: [&str; 18] = [
     "invalid-url",
     "not-https",
     "unreachable-host",
@@ -100,6 +102,7 @@ pub const CODES: [&str; 17] = [
     "routing-id-without-key",
     "active-paused-twin",
     "unreadable-fields",
+    "rotation-in-progress",
 ];
 
 /// Payload versions Linq documents (§8.6); ISO dates, so string order is date order.

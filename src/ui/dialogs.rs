@@ -63,6 +63,12 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
             lines.push(Line::from("Enter send · Esc cancel"));
             small_dialog(frame, area, " Test event ", lines);
         }
+        Some(Modal::ConfirmRotate {
+            id,
+            target_url,
+            new_url,
+        }) => super::rotation::render_start(frame, area, id, target_url, new_url),
+        Some(Modal::RotationPair { pair }) => super::rotation::render_pair(app, frame, area, pair),
         Some(Modal::ConfirmRecreate { target_url }) => {
             let lines = vec![
                 Line::from(""),
@@ -80,7 +86,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
 }
 
 /// A bordered, padded dialog with wrapped lines.
-fn small_dialog(frame: &mut Frame, area: Rect, title: &str, lines: Vec<Line<'static>>) {
+pub(super) fn small_dialog(frame: &mut Frame, area: Rect, title: &str, lines: Vec<Line<'static>>) {
     let height = (lines.len() as u16 + 4).min(area.height);
     let rect = centered(area, 80, height);
     let block = Block::default()

@@ -152,6 +152,10 @@ fn row_line(
         Some(PendingOp::Pause { was_active: false }) => ("⟳ resuming", theme::pending()),
         Some(PendingOp::Update) => ("⟳ saving", theme::pending()),
         None if !sub.readable("is_active") => ("? unknown", theme::warning()),
+        // One of a secret rotation's pair (both deliver).
+        None if sub.is_active && app.rotation_of(&sub.id).is_some() => {
+            ("⇄ rotating", theme::active())
+        }
         None if sub.is_active => ("● active", theme::active()),
         None => ("◌ paused", theme::paused()),
     };

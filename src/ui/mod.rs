@@ -7,6 +7,7 @@ mod header;
 mod history;
 pub mod layout;
 mod list;
+mod rotation;
 mod secret;
 mod theme;
 mod verify;

@@ -105,6 +105,23 @@ pub(super) fn summary(pane: &Pane) -> Vec<Line<'static>> {
         Span::styled("◌ paused — no deliveries", theme::warning())
     };
     lines.push(field("status", vec![status]));
+    if let Some(pair) = app.rotation_of(&sub.id) {
+        let role = if pair.old_id == sub.id {
+            "old secret"
+        } else {
+            "new secret"
+        };
+        lines.extend(field_wrapped(
+            "rotation",
+            &format!(
+                "{} — this is the {role}; the other is {} (R: finish / abort)",
+                super::super::rotation::pair_label(app, pair),
+                clean(pair.partner(&sub.id))
+            ),
+            theme::warning(),
+            width,
+        ));
+    }
     let events = if sub.readable("subscribed_events") {
         let unknown = unknown_events(app, sub);
         let known = sub

@@ -1,0 +1,3 @@
+//! Changing subscriptions as a whole: secret rotation (issue 20).
+
+pub mod rotate;
