@@ -37,6 +37,13 @@ pub struct Rotation {
 }
 
 impl App {
+    /// A rotation's own create or delete: it writes its own line (`rotate-start`,
+    /// `rotate-finish`, `rotate-abort`, with both ids) when the answer comes.
+    pub(super) fn rotation_owns(&self, req: ReqId) -> bool {
+        self.rotation.start.as_ref().is_some_and(|(r, _)| *r == req)
+            || self.rotation.deleting.as_ref().is_some_and(|(r, _, _)| *r == req)
+    }
+
     /// The rotation `id` is part of, if any.
     pub fn rotation_of(&self, id: &str) -> Option<&Pair> {
         rotate::pair_of(&self.rotation.pairs, id)

@@ -130,7 +130,7 @@ impl App {
                     }
                 }
                 Cmd::Delete { req, id } => {
-                    if self.sent.contains_key(req) {
+                    if self.sent.contains_key(req) || self.rotation_owns(*req) {
                         continue;
                     }
                     let before = self.before_write(id, false);
@@ -142,7 +142,7 @@ impl App {
                     (*req, "delete", id.clone(), url, Written::Delete { before })
                 }
                 Cmd::Create { req, body } => {
-                    if self.sent.contains_key(req) {
+                    if self.sent.contains_key(req) || self.rotation_owns(*req) {
                         continue;
                     }
                     let what = Written::Create { replaces: None };
