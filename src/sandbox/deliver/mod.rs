@@ -9,6 +9,7 @@
 //! retries survive a restart.
 
 mod attempt;
+pub(crate) mod logs;
 pub(crate) mod payload;
 pub(crate) mod queue;
 pub(crate) mod records;
