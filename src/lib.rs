@@ -8,6 +8,8 @@ pub mod cli;
 pub mod clipboard;
 pub mod config;
 pub mod diagnose;
+pub mod evidence;
+pub mod local_time;
 pub mod logging;
 pub mod private_files;
 pub mod runtime;

@@ -52,6 +52,8 @@ in scripts use the headless commands: list, get, create, update, pause, resume, 
 
 fn main() -> anyhow::Result<ExitCode> {
     linq_hooks::logging::mark_start();
+    // Before any thread starts: the only time the local offset can be read soundly.
+    linq_hooks::local_time::init();
     let cli = Cli::parse();
     match cli.command {
         Some(Command::Headless(command)) => Ok(ExitCode::from(cli::run(&cli.globals, command))),

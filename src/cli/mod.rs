@@ -8,6 +8,7 @@ pub mod account;
 pub mod bulk;
 pub mod history;
 pub mod listen;
+pub mod logs;
 pub mod output;
 pub mod read;
 pub mod session;
@@ -17,6 +18,7 @@ pub mod write;
 use crate::api::{ApiError, ApiKey, ClientConfig, LinqClient, Subscription};
 use crate::app::{view, Tab};
 use crate::config::{AccountEntry, Accounts, Choice, ConfigError, Resolved, Target};
+use crate::evidence::logs::{LogsAccess, LogsClient, LogsError};
 use crate::sandbox::{self, SandboxError, SandboxHandle};
 use output::Exit;
 use std::path::PathBuf;
@@ -78,6 +80,8 @@ pub enum Command {
     History(history::HistoryArgs),
     /// Receive the sandbox's deliveries here: check, print and forward each (sandbox only).
     Listen(listen::ListenArgs),
+    /// Linq's delivery log of a subscription: what each attempt got back (experimental).
+    Logs(logs::LogsArgs),
 }
 
 impl Command {
@@ -96,6 +100,7 @@ impl Command {
             Command::Doctor(_) => "doctor",
             Command::History(_) => "history",
             Command::Listen(_) => "listen",
+            Command::Logs(_) => "logs",
         }
     }
 
@@ -111,6 +116,7 @@ impl Command {
             Command::Doctor(a) => a.json,
             Command::History(a) => a.json,
             Command::Listen(a) => a.json,
+            Command::Logs(a) => a.json,
         }
     }
 
@@ -136,6 +142,9 @@ pub enum CliError {
     Api(#[from] ApiError),
     #[error("the embedded sandbox: {0}")]
     Sandbox(#[from] SandboxError),
+    /// The delivery log could not be read (exit 1).
+    #[error("cannot read the delivery log: {0}")]
+    Logs(#[from] LogsError),
     #[error("{what}: {source}")]
     Io {
         what: String,
@@ -155,7 +164,9 @@ impl CliError {
             CliError::Usage(_) | CliError::Config(_) => Exit::Usage,
             // The only local `InvalidRequest`s: a key with characters no header can carry.
             CliError::Api(ApiError::InvalidRequest(_)) => Exit::Usage,
-            CliError::Api(_) | CliError::Sandbox(_) | CliError::Io { .. } => Exit::Failed,
+            CliError::Api(_) | CliError::Sandbox(_) | CliError::Logs(_) | CliError::Io { .. } => {
+                Exit::Failed
+            }
             CliError::Reported(exit) => *exit,
             CliError::BrokenPipe => Exit::Ok,
         }
@@ -173,10 +184,19 @@ pub struct Connected {
     pub sandbox_db: Option<PathBuf>,
     /// Which account this is: name, label, colour, read-only.
     pub account: AccountEntry,
+    /// Where the account's delivery log is, and its organisation id.
+    pub logs: LogsAccess,
+    /// The key, for the delivery log's client (never printed).
+    key: ApiKey,
     embedded: Option<SandboxHandle>,
 }
 
 impl Connected {
+    /// A client of the account's delivery log (linq-api.md §12).
+    pub fn logs_client(&self) -> Result<LogsClient, LogsError> {
+        LogsClient::new(&self.logs, &self.key)
+    }
+
     /// Appends a change to the audit trail; a failure is a warning on stderr, never an
     /// error of the command (the change happened).
     pub fn audit(&self, entry: crate::audit::AuditEntry) {
@@ -286,7 +306,8 @@ pub async fn connect_resolved(
             (base_url, key, None, Some(handle), Some(db))
         }
     };
-    let mut client_config = ClientConfig::new(base_url.clone(), key);
+    let logs = logs_access(&entry, &base_url, embedded.is_some(), &env_var);
+    let mut client_config = ClientConfig::new(base_url.clone(), key.clone());
     client_config.request_timeout = Duration::from_secs(timeout_secs);
     let client = LinqClient::new(client_config)?;
     Ok(Connected {
@@ -296,8 +317,36 @@ pub async fn connect_resolved(
         key_hint,
         sandbox_db,
         account: entry,
+        logs,
+        key,
         embedded,
     })
+}
+
+/// Where an account's delivery log is: the embedded sandbox serves its own beside its
+/// API, under its account's partner id; the environment account reads `LINQ_LOGS_URL` and
+/// `LINQ_ORG_ID`.
+pub fn logs_access(
+    entry: &AccountEntry,
+    base_url: &str,
+    embedded: bool,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> LogsAccess {
+    let default_base = LogsAccess::default_base(base_url);
+    if embedded {
+        return LogsAccess {
+            base: default_base,
+            org_id: Some(sandbox::partner_id_for_key(sandbox::DEFAULT_API_KEY)),
+        };
+    }
+    let var = |name: &str| env(name).filter(|v| !v.trim().is_empty());
+    let environment = entry.name == crate::config::ENVIRONMENT;
+    LogsAccess {
+        base: var(crate::evidence::logs::LOGS_URL_VAR)
+            .filter(|_| environment)
+            .unwrap_or(default_base),
+        org_id: var(crate::evidence::logs::ORG_ID_VAR).filter(|_| environment),
+    }
 }
 
 /// Runs one command to completion and returns the process exit code.
@@ -359,6 +408,7 @@ fn check(command: &Command) -> Result<(), CliError> {
         Command::Update(a) => write::check_update(a),
         Command::Pause(a) | Command::Resume(a) | Command::Delete(a) => bulk::check(a),
         Command::Listen(a) => listen::check(a),
+        Command::Logs(a) => logs::check(a),
         Command::List(_)
         | Command::Events(_)
         | Command::Phones(_)
@@ -398,6 +448,7 @@ async fn dispatch(c: &Connected, command: Command) -> Result<(), CliError> {
         Command::Resume(args) => bulk::run(c, bulk::Action::Resume, &args).await,
         Command::Delete(args) => bulk::run(c, bulk::Action::Delete, &args).await,
         Command::Listen(args) => listen::run(c, &args).await,
+        Command::Logs(args) => logs::run(c, &args).await,
         // Run before connecting (they handle accounts themselves).
         Command::Profiles(_) | Command::Doctor(_) | Command::History(_) => Ok(()),
     }

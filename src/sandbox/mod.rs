@@ -43,6 +43,13 @@ use tokio::task::JoinHandle;
 /// The key used when none is configured.
 pub const DEFAULT_API_KEY: &str = "sandbox";
 
+/// The partner id of the account a key opens: its organisation id for the delivery log
+/// (`/api/v1/webhook-logs` wants it as `partner_id`/`org_id`), shown by `doctor` and
+/// `profiles`.
+pub fn partner_id_for_key(key: &str) -> String {
+    Account::for_key(key).partner_id()
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum SandboxError {
     #[error("cannot listen on {addr}: {source}")]
