@@ -31,6 +31,8 @@ fn entry(name: &str, label: &str, read_only: bool) -> AccountEntry {
         key_kind: "env",
         read_only,
         color: Some("green".into()),
+        org_id: None,
+        logs_url: None,
     }
 }
 

@@ -740,6 +740,8 @@ fn with_accounts(size: (u16, u16)) -> App {
                 key_kind: kind,
                 read_only: ro,
                 color: color.map(str::to_string),
+                org_id: None,
+                logs_url: None,
             }
         };
     loaded(size, mixed()).with_accounts(

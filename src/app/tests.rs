@@ -1587,6 +1587,8 @@ fn account(name: &str, read_only: bool) -> crate::config::AccountEntry {
         key_kind: "env",
         read_only,
         color: None,
+        org_id: None,
+        logs_url: None,
     }
 }
 

@@ -306,7 +306,7 @@ pub async fn connect_resolved(
             (base_url, key, None, Some(handle), Some(db))
         }
     };
-    let logs = logs_access(&entry, &base_url, embedded.is_some(), &env_var);
+    let logs = entry.logs_access(&base_url);
     let mut client_config = ClientConfig::new(base_url.clone(), key.clone());
     client_config.request_timeout = Duration::from_secs(timeout_secs);
     let client = LinqClient::new(client_config)?;
@@ -321,32 +321,6 @@ pub async fn connect_resolved(
         key,
         embedded,
     })
-}
-
-/// Where an account's delivery log is: the embedded sandbox serves its own beside its
-/// API, under its account's partner id; the environment account reads `LINQ_LOGS_URL` and
-/// `LINQ_ORG_ID`.
-pub fn logs_access(
-    entry: &AccountEntry,
-    base_url: &str,
-    embedded: bool,
-    env: &dyn Fn(&str) -> Option<String>,
-) -> LogsAccess {
-    let default_base = LogsAccess::default_base(base_url);
-    if embedded {
-        return LogsAccess {
-            base: default_base,
-            org_id: Some(sandbox::partner_id_for_key(sandbox::DEFAULT_API_KEY)),
-        };
-    }
-    let var = |name: &str| env(name).filter(|v| !v.trim().is_empty());
-    let environment = entry.name == crate::config::ENVIRONMENT;
-    LogsAccess {
-        base: var(crate::evidence::logs::LOGS_URL_VAR)
-            .filter(|_| environment)
-            .unwrap_or(default_base),
-        org_id: var(crate::evidence::logs::ORG_ID_VAR).filter(|_| environment),
-    }
 }
 
 /// Runs one command to completion and returns the process exit code.

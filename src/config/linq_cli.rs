@@ -22,6 +22,9 @@ struct CliConfig {
 struct CliProfile {
     #[serde(default)]
     token: Option<Token>,
+    /// The organisation id `linq login` stores (the delivery log wants it).
+    #[serde(default, rename = "orgId")]
+    org_id: Option<serde_json::Value>,
 }
 
 /// A token read from the file: wiped when dropped.
@@ -56,6 +59,25 @@ pub fn profile_names(file: &Path) -> Vec<String> {
                 .into_iter()
                 .filter(|(_, p)| p.token.as_ref().is_some_and(|t| !t.0.trim().is_empty()))
                 .map(|(name, _)| name)
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// The `orgId` of each profile that has a usable one.
+pub fn org_ids(file: &Path) -> BTreeMap<String, String> {
+    read(file)
+        .map(|c| {
+            c.profiles
+                .into_iter()
+                .filter_map(|(name, p)| {
+                    let org = match p.org_id? {
+                        serde_json::Value::String(s) => s.trim().to_owned(),
+                        serde_json::Value::Number(n) => n.to_string(),
+                        _ => return None,
+                    };
+                    super::is_org_id(&org).then_some((name, org))
+                })
                 .collect()
         })
         .unwrap_or_default()
