@@ -3,6 +3,7 @@
 //! attempt once. The binary runs with the environment account (LINQ_ORG_ID, LINQ_LOGS_URL).
 
 mod cli_support;
+mod sandbox_support;
 
 use cli_support::{Cli, Run};
 use serde_json::{json, Value};
@@ -323,4 +324,79 @@ async fn tail_prints_each_attempt_once_and_exits_0_on_sigterm() {
     assert_eq!(status.code(), Some(0));
     // Oldest first within each poll; each key once.
     assert_eq!(printed, ["ev1:1", "ev2:1", "ev2:2", "ev3:1"]);
+}
+
+#[tokio::test]
+async fn logs_and_doctor_read_the_sandbox_log_through_the_same_endpoint() {
+    use sandbox_support::receiver::{eventually, Answer, Receiver};
+    let receiver = Receiver::start().await;
+    receiver.answer_always(Answer::status(401));
+    let sandbox = sandbox_support::Sandbox::start_with(
+        &[sandbox_support::KEY],
+        false,
+        linq_hooks::sandbox::DeliveryOptions {
+            deliver_to: Some(receiver.url.clone()),
+            allow_local_targets: true,
+            retry_scale: 0.0,
+        },
+    )
+    .await;
+    let created = sandbox
+        .create(&json!({
+            "target_url": "https://hooks.example.com/h?version=2026-02-03",
+            "subscribed_events": ["message.received"]
+        }))
+        .await;
+    let id = created["id"].as_str().expect("id").to_owned();
+    for _ in 0..2 {
+        let reply = sandbox
+            .post(
+                "/_sandbox/v1/events",
+                &json!({"event_type": "message.received"}),
+            )
+            .await;
+        assert_eq!(reply.status, 201, "{}", reply.body);
+    }
+    receiver.wait_for(2).await;
+    let cli = Cli::new(&sandbox.base, sandbox_support::KEY);
+    let org = linq_hooks::sandbox::partner_id_for_key(sandbox_support::KEY);
+    let run_with_org = |args: Vec<String>| {
+        let mut cmd = cli.command();
+        cmd.env("LINQ_ORG_ID", &org).args(args);
+        cli_support::output(cmd)
+    };
+    // The log's base is derived from the API base: http://127.0.0.1:PORT/api.
+    let run = eventually("two logged attempts", || async {
+        let run = run_with_org(vec!["logs".into(), id.clone(), "--json".into()]).await;
+        (run.code == 0 && run.stdout.lines().count() == 2).then_some(run)
+    })
+    .await;
+    for line in run.stdout.lines() {
+        let v: Value = serde_json::from_str(line).expect("json line");
+        assert_eq!(v["http_status_code"], 401);
+        assert_eq!(v["status"], "failed");
+        assert_eq!(v["subscription_id"], id.as_str());
+    }
+    let run = run_with_org(vec!["doctor".into(), id.clone()])
+        .await
+        .expect(1);
+    assert!(run.stdout.contains("dropped-4xx"), "{}", run.stdout);
+    assert!(run.stdout.contains("answered 401 (2)"), "{}", run.stdout);
+    let logs_line = run
+        .stdout
+        .lines()
+        .find(|l| l.contains("delivery logs"))
+        .unwrap_or_default();
+    assert!(logs_line.starts_with('✓'), "{}", run.stdout);
+    assert!(
+        logs_line.contains("2 attempts on the first page"),
+        "{}",
+        run.stdout
+    );
+    // Another organisation id: a 403, a warning in doctor, exit 1 naming why in logs.
+    let mut cmd = cli.command();
+    cmd.env("LINQ_ORG_ID", "org_someone_else")
+        .args(["logs", &id]);
+    let run = cli_support::output(cmd).await.expect(1);
+    assert!(run.stderr.contains("(403)"), "{run:?}");
 }

@@ -5,6 +5,7 @@ use super::output::{self, Cell, Color, Exit, Table};
 use super::{choice, connect_resolved, env_var, CliError, Connected, Globals};
 use crate::config::{self, AccountEntry, Accounts};
 use crate::diagnose::{self, Finding, Severity};
+use futures::StreamExt as _;
 use serde::Serialize;
 use std::time::Duration;
 
@@ -411,22 +412,53 @@ async fn subscription_findings(
             Some(s) => s.clone(),
             None => c.client.get(id).await?,
         };
+        let mut findings = diagnose::findings(&sub, &account);
+        diagnose::merge(&mut findings, log_findings(c, &sub.id).await);
         return Ok(vec![SubscriptionFindings {
-            findings: diagnose::findings(&sub, &account),
+            findings,
             id: sub.id,
             target_url: sub.target_url,
         }]);
     }
     let all = diagnose::findings_for_all(&account);
+    // The logs of every subscription, four requests at a time.
+    let logs: Vec<Vec<Finding>> = futures::stream::iter(subs.iter())
+        .map(|s| log_findings(c, &s.id))
+        .buffered(4)
+        .collect()
+        .await;
     Ok(subs
         .iter()
         .zip(all)
-        .map(|(s, findings)| SubscriptionFindings {
-            id: s.id.clone(),
-            target_url: s.target_url.clone(),
-            findings,
+        .zip(logs)
+        .map(|((s, mut findings), from_log)| {
+            diagnose::merge(&mut findings, from_log);
+            SubscriptionFindings {
+                id: s.id.clone(),
+                target_url: s.target_url.clone(),
+                findings,
+            }
         })
         .collect())
+}
+
+/// How many of a subscription's newest attempts the findings look at.
+const LOG_WINDOW: usize = 50;
+
+/// Findings from the subscription's newest attempts in the delivery log; none when the
+/// log cannot be read (the `delivery logs` check has said why).
+async fn log_findings(c: &Connected, id: &str) -> Vec<Finding> {
+    let Ok(client) = c.logs_client() else {
+        return Vec::new();
+    };
+    let query = crate::evidence::logs::LogQuery::new(id, 50);
+    match client.recent(&query, LOG_WINDOW).await {
+        Ok(entries) => {
+            let log: Vec<_> = entries.into_iter().map(|e| e.entry).collect();
+            diagnose::delivery_findings(&log, time::OffsetDateTime::now_utc())
+        }
+        Err(_) => Vec::new(),
+    }
 }
 
 /// Prints the checks (and findings); `Exit::Failed` when a check failed or a finding is
