@@ -123,7 +123,9 @@ async fn dashboard(cli: Cli) -> anyhow::Result<ExitCode> {
     )
     .with_accounts(accounts, &current);
     // The runtime keeps the account alive (and closes it when switching away or at exit).
+    let logs = connected.logs_client();
     let runtime = Runtime::new(client, Clipboard::detect(), Box::new(std::io::stdout()))
+        .with_logs(logs)
         .with_switcher(
             cli::session::connector(&cli.globals),
             Some(Box::new(connected)),

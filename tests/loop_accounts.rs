@@ -80,6 +80,7 @@ async fn switching_shows_the_other_account_and_ignores_the_old_ones_late_answer(
             }
             Ok(SwitchedAccount {
                 client: client(&base, "new-key"),
+                logs: Err(linq_hooks::evidence::logs::LogsError::NoOrgId),
                 connection: Connection {
                     base_url: base.clone(),
                     sandbox: false,

@@ -110,6 +110,8 @@ impl App {
         self.req_floor = self.next_req;
         self.connection = connection;
         self.current_account = index;
+        self.deliveries = None;
+        self.deliveries_req = None;
         self.subscriptions.clear();
         self.visible.clear();
         self.search.clear();

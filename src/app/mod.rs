@@ -215,7 +215,7 @@ pub struct App {
     test_event_req: Option<ReqId>,
     /// The delivery attempts asked for, and the last ones seen: (subscription id, rows).
     deliveries_req: Option<ReqId>,
-    pub deliveries: Option<(String, Result<Vec<deliveries::DeliveryRow>, String>)>,
+    pub deliveries: Option<deliveries::DeliveryLog>,
     /// The verify screen (`V`), when open.
     pub verify: Option<verify::VerifyScreen>,
     /// Every account the switcher offers, and the one in use.

@@ -30,7 +30,7 @@ pub enum Msg {
     Copied(CopyOutcome),
     /// The audit trail of the account, read for `H` (newest first), or why not.
     History(Result<Vec<crate::audit::AuditEntry>, String>),
-    /// Time to refresh the deliveries shown (every 2 s while the detail pane has them).
+    /// Time to refresh the deliveries shown (every 3 s while the detail pane has them).
     PollDeliveries,
     /// Appending to the audit trail failed (a warning; the change itself happened).
     AuditFailed(String),
@@ -74,10 +74,10 @@ pub enum ApiResult {
         event_type: String,
         result: Result<super::deliveries::TestEventSent, ApiError>,
     },
-    /// The last delivery attempts of a subscription (sandbox only).
+    /// A subscription's newest attempts from the delivery log, newest first.
     Deliveries {
         id: String,
-        result: Result<Vec<super::deliveries::DeliveryRow>, ApiError>,
+        result: Result<Vec<crate::evidence::logs::LogEntry>, crate::evidence::logs::LogsError>,
     },
 }
 

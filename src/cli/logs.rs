@@ -11,7 +11,7 @@ use std::time::Duration;
 use time::OffsetDateTime;
 
 /// `--tail` polls this often (no faster), and backs off to [`TAIL_MAX_WAIT`] after errors.
-pub const TAIL_EVERY: Duration = Duration::from_secs(3);
+pub const TAIL_EVERY: Duration = crate::evidence::logs::POLL_EVERY;
 const TAIL_MAX_WAIT: Duration = Duration::from_secs(30);
 /// How many printed `event_id:attempt` keys `--tail` remembers.
 const SEEN_CAP: usize = 10_000;

@@ -24,6 +24,9 @@ pub const ORG_ID_VAR: &str = "LINQ_ORG_ID";
 pub const MAX_PER_PAGE: u32 = 50;
 /// The most entries `recent` gathers (ten pages).
 pub const MAX_LAST: usize = 500;
+/// How often a log is polled while someone watches it (`--tail`, the detail pane): the
+/// official CLI's pace, and never faster.
+pub const POLL_EVERY: Duration = Duration::from_secs(3);
 /// The official CLI's request timeout.
 pub const TIMEOUT: Duration = Duration::from_secs(15);
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);

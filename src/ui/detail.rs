@@ -6,7 +6,7 @@ use crate::app::forms::DEFAULT_ROUTING_ID_HEADER;
 use crate::app::{age, group_events, payload_version, App, Focus};
 use crate::diagnose::Severity;
 use crate::text::clean;
-use ratatui::layout::Rect;
+use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
@@ -28,11 +28,16 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     };
     let inner_width = usize::from(area.width.saturating_sub(2)).max(1);
     let lines = detail_lines(app, sub, inner_width);
+    // The Deliveries block takes the bottom of the pane, drawn by its own widget.
+    let inner = block.inner(area);
+    let block_rows = super::deliveries::height(app, inner.height);
+    let [text_area, deliveries_area] =
+        Layout::vertical([Constraint::Min(0), Constraint::Length(block_rows)]).areas(inner);
     let total: usize = lines
         .iter()
         .map(|l| l.width().div_ceil(inner_width).max(1))
         .sum();
-    let shown = usize::from(area.height.saturating_sub(2)) + usize::from(app.detail_scroll);
+    let shown = usize::from(text_area.height) + usize::from(app.detail_scroll);
     if total > shown {
         let hint = if app.focus == Focus::Detail {
             " ↓ more (j) "
@@ -41,11 +46,14 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         };
         block = block.title_bottom(Span::styled(hint, theme::dim()));
     }
+    frame.render_widget(block, area);
     let p = Paragraph::new(lines)
-        .block(block)
         .wrap(Wrap { trim: false })
         .scroll((app.detail_scroll, 0));
-    frame.render_widget(p, area);
+    frame.render_widget(p, text_area);
+    if block_rows > 0 {
+        super::deliveries::render(app, frame, deliveries_area);
+    }
 }
 
 /// The label column: " name     " before each value.
@@ -177,61 +185,8 @@ fn findings_lines(app: &App, width: usize) -> Vec<Line<'static>> {
     lines
 }
 
-/// The Deliveries block (sandbox, detail pane focused): the last attempts, newest first.
-fn deliveries_lines(app: &App) -> Vec<Line<'static>> {
-    let Some(rows) = app.selected_deliveries() else {
-        return Vec::new();
-    };
-    let mut lines = vec![Line::from(vec![
-        Span::styled(" Deliveries ", theme::title()),
-        Span::styled(
-            "— newest first, updated while shown (t sends a test event)",
-            theme::dim(),
-        ),
-    ])];
-    match rows {
-        Err(reason) => lines.push(Line::from(Span::styled(
-            format!("   {}", clean(reason)),
-            theme::error_text(),
-        ))),
-        Ok(rows) if rows.is_empty() => {
-            lines.push(Line::from(Span::styled("   none yet", theme::dim())))
-        }
-        Ok(rows) => {
-            for r in rows {
-                let style = if r.ok {
-                    theme::active()
-                } else {
-                    theme::error_text()
-                };
-                let mut spans = vec![
-                    Span::styled(format!("   {} ", clean(&r.at)), theme::dim()),
-                    Span::styled(format!("{:<5} ", clean(&r.outcome)), style),
-                    Span::raw(format!("attempt {} ", r.attempt)),
-                    Span::raw(
-                        r.latency_ms
-                            .map(|ms| format!("{ms} ms "))
-                            .unwrap_or_default(),
-                    ),
-                    Span::styled(clean(&r.event_type).into_owned(), theme::dim()),
-                ];
-                if let Some(next) = &r.next_attempt {
-                    spans.push(Span::styled(
-                        format!("  next retry {}", clean(next)),
-                        theme::warning(),
-                    ));
-                }
-                lines.push(Line::from(spans));
-            }
-        }
-    }
-    lines.push(Line::from(""));
-    lines
-}
-
 pub fn detail_lines(app: &App, sub: &Subscription, width: usize) -> Vec<Line<'static>> {
     let mut lines = findings_lines(app, width);
-    lines.extend(deliveries_lines(app));
     if !sub.unreadable.is_empty() {
         lines.extend(field_wrapped(
             "unreadable",
