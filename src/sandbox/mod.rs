@@ -20,6 +20,7 @@
 
 mod auth;
 mod deliver;
+mod demo;
 mod envelope;
 mod inbox;
 mod model;

@@ -14,7 +14,7 @@ pub(crate) mod payload;
 pub(crate) mod queue;
 pub(crate) mod records;
 pub(crate) mod routes;
-mod schedule;
+pub(crate) mod schedule;
 
 use super::model::{now_millis, Millis};
 use super::store::Store;
@@ -154,6 +154,8 @@ impl Deliveries {
 pub(crate) struct Worker {
     stop: oneshot::Sender<()>,
     task: JoinHandle<()>,
+    /// Answers the demo account's test events as their stories say.
+    _demo: Option<super::demo::DemoReceiver>,
 }
 
 impl Worker {
@@ -166,9 +168,21 @@ impl Worker {
             .pool_max_idle_per_host(MAX_IN_FLIGHT)
             .build()
             .map_err(|e| SandboxError::Delivery(format!("HTTP client: {e}")))?;
+        let demo = match super::demo::DemoReceiver::start() {
+            Ok(receiver) => Some(receiver),
+            Err(e) => {
+                tracing::warn!(error = %e, "no demo receiver: demo test events go to their targets");
+                None
+            }
+        };
+        let demo_url: Option<Arc<str>> = demo.as_ref().map(|d| Arc::from(d.url.as_str()));
         let (stop, stopped) = oneshot::channel();
-        let task = tokio::spawn(run(store, deliveries, http, stopped));
-        Ok(Worker { stop, task })
+        let task = tokio::spawn(run(store, deliveries, http, demo_url, stopped));
+        Ok(Worker {
+            stop,
+            task,
+            _demo: demo,
+        })
     }
 
     /// Cuts attempts in flight short (their rows are released, due at once) and waits.
@@ -184,6 +198,7 @@ async fn run(
     store: Store,
     deliveries: Deliveries,
     http: reqwest::Client,
+    demo_url: Option<Arc<str>>,
     mut stopped: oneshot::Receiver<()>,
 ) {
     let owner = format!("{:032x}", rand::random::<u128>());
@@ -219,8 +234,9 @@ async fn run(
                         let http = http.clone();
                         let options = Arc::clone(&deliveries.options);
                         let finished_tx = finished_tx.clone();
+                        let demo_url = demo_url.clone();
                         in_flight.spawn(async move {
-                            let record = attempt(&http, &options, job).await;
+                            let record = attempt(&http, &options, demo_url.as_deref(), job).await;
                             let _ = finished_tx.send(record).await;
                         });
                     }
