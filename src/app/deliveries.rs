@@ -27,6 +27,8 @@ pub struct DeliveryLog {
     pub entries: Vec<LogEntry>,
     /// Why polling stopped: one quiet line ("delivery logs unavailable: …").
     pub paused: Option<String>,
+    /// What the findings engine makes of the newest attempts (worst first).
+    pub findings: Vec<crate::diagnose::Finding>,
     /// The last poll was all new: something may be missing, so the next reads it all.
     reload: bool,
 }
@@ -214,6 +216,7 @@ impl App {
                 subscription_id: id,
                 entries: Vec::new(),
                 paused: None,
+                findings: Vec::new(),
                 reload: false,
             },
         };
@@ -222,6 +225,9 @@ impl App {
             Ok(page) => {
                 log.paused = None;
                 merge(&mut log, page, same);
+                // The same window as `doctor`: the newest 50 attempts.
+                let window = &log.entries[..log.entries.len().min(POLLED_ATTEMPTS)];
+                log.findings = crate::diagnose::delivery_findings(window, self.now);
             }
         }
         // Redraw only when what the pane shows changed.

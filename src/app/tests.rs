@@ -2236,3 +2236,23 @@ fn the_activity_line_counts_hours_failures_and_the_last_success() {
         Some(test_now() - time::Duration::minutes(70))
     );
 }
+
+#[test]
+fn the_pane_gets_the_same_findings_as_doctor_from_the_log() {
+    let mut app = in_sandbox();
+    app.now = test_now();
+    let (req, _) = polled(&app.update(code(KeyCode::Enter)));
+    let dropped: Vec<_> = (0..6)
+        .map(|i| {
+            let mut e = log_entry(&format!("e{i}"), 1, false, i);
+            e.http_status = Some(401);
+            e.status = crate::evidence::logs::AttemptStatus::Failed;
+            e
+        })
+        .collect();
+    let expected = crate::diagnose::delivery_findings(&dropped, test_now());
+    app.update(deliveries_answer(req, dropped));
+    let log = app.selected_deliveries().expect("log");
+    assert_eq!(log.findings, expected);
+    assert_eq!(log.findings[0].code, "dropped-4xx");
+}

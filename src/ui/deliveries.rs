@@ -6,6 +6,7 @@
 use super::theme;
 use crate::app::deliveries::{activity, Activity, DeliveryLog, SHOWN_ATTEMPTS};
 use crate::app::App;
+use crate::diagnose::Severity;
 use crate::evidence::logs::{AttemptStatus, LogEntry};
 use crate::text::clean;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -22,7 +23,8 @@ pub fn height(app: &App, available: u16) -> u16 {
     };
     let rows = log.entries.len().clamp(1, SHOWN_ATTEMPTS) as u16;
     let pause = u16::from(log.paused.is_some() && !log.entries.is_empty());
-    (2 + rows + pause).min(available / 2)
+    let findings = log.findings.len().min(MAX_FINDING_LINES) as u16;
+    (2 + findings + rows + pause).min(available / 2)
 }
 
 pub fn render(app: &App, frame: &mut Frame, area: Rect) {
@@ -47,7 +49,12 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     );
     let summary = activity(&log.entries, app.now);
     render_glance(&summary, frame, glance);
-    frame.render_widget(Paragraph::new(attempt_lines(log, rows.height)), rows);
+    let mut lines = finding_lines(log);
+    lines.extend(attempt_lines(
+        log,
+        rows.height.saturating_sub(lines.len() as u16),
+    ));
+    frame.render_widget(Paragraph::new(lines), rows);
 }
 
 /// The sparkline (24 columns, one per hour) and the last success.
@@ -107,6 +114,27 @@ fn hh_mm_ss(t: OffsetDateTime) -> String {
         "[hour]:[minute]:[second]"
     ))
     .unwrap_or_else(|_| "?".into())
+}
+
+/// The log's findings shown in the block, worst first (`doctor ID` lists them all).
+const MAX_FINDING_LINES: usize = 2;
+
+fn finding_lines(log: &DeliveryLog) -> Vec<Line<'static>> {
+    log.findings
+        .iter()
+        .take(MAX_FINDING_LINES)
+        .map(|f| {
+            let (mark, style) = match f.severity {
+                Severity::Error => ("✖", theme::error_text()),
+                Severity::Warning => ("▲", theme::warning()),
+                Severity::Info => ("·", theme::dim()),
+            };
+            Line::from(vec![
+                Span::styled(format!(" {mark} "), style),
+                Span::styled(format!("{} — {}", f.code, clean(&f.message)), style),
+            ])
+        })
+        .collect()
 }
 
 fn attempt_lines(log: &DeliveryLog, rows: u16) -> Vec<Line<'static>> {
