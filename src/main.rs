@@ -52,6 +52,8 @@ in scripts use the headless commands: list, get, create, update, pause, resume, 
 
 fn main() -> anyhow::Result<ExitCode> {
     linq_hooks::logging::mark_start();
+    // Before any thread starts: the only time the local offset can be read soundly.
+    linq_hooks::local_time::init();
     let cli = Cli::parse();
     match cli.command {
         Some(Command::Headless(command)) => Ok(ExitCode::from(cli::run(&cli.globals, command))),
@@ -134,7 +136,9 @@ async fn dashboard(cli: Cli) -> anyhow::Result<u8> {
     )
     .with_accounts(accounts, &current);
     // The runtime keeps the account alive (and closes it when switching away or at exit).
+    let logs = connected.logs_client();
     let runtime = Runtime::new(client, Clipboard::detect(), Box::new(std::io::stdout()))
+        .with_logs(logs)
         .with_switcher(
             cli::session::connector(&cli.globals),
             Some(Box::new(connected)),

@@ -4,6 +4,7 @@
 use crate::api::LinqClient;
 use crate::app::{ApiResult, App, Cmd, Msg, SECRET_WHAT};
 use crate::clipboard::{self, Clipboard, Route};
+use crate::evidence::logs::{LogQuery, LogsClient, LogsError};
 use crate::ui;
 use crossterm::event::{Event, KeyEventKind, MouseEventKind};
 use futures::{Stream, StreamExt};
@@ -35,6 +36,8 @@ pub trait AccountGuard: Send {
 /// An account the switcher connected to.
 pub struct SwitchedAccount {
     pub client: LinqClient,
+    /// The account's delivery log client, or why it has none.
+    pub logs: Result<LogsClient, LogsError>,
     pub connection: crate::app::Connection,
     pub guard: Box<dyn AccountGuard>,
 }
@@ -69,6 +72,7 @@ pub type Osc52Out = Box<dyn Write + Send>;
 
 pub struct Runtime {
     client: LinqClient,
+    logs: Result<LogsClient, LogsError>,
     clipboard: Clipboard,
     osc52_out: Osc52Out,
     tx: mpsc::UnboundedSender<Inner>,
@@ -96,6 +100,7 @@ impl Runtime {
         let (tx, rx) = mpsc::unbounded_channel();
         Self {
             client,
+            logs: Err(LogsError::NoOrgId),
             clipboard,
             osc52_out,
             tx,
@@ -108,6 +113,12 @@ impl Runtime {
             switching_to: None,
             audit_path: None,
         }
+    }
+
+    /// The account's delivery log client (the Deliveries block reads it).
+    pub fn with_logs(mut self, logs: Result<LogsClient, LogsError>) -> Self {
+        self.logs = logs;
+        self
     }
 
     /// Records every change in the audit trail at `path`.
@@ -161,8 +172,8 @@ impl Runtime {
         spinner.set_missed_tick_behavior(MissedTickBehavior::Skip);
         let mut clock = interval(Duration::from_secs(60));
         clock.set_missed_tick_behavior(MissedTickBehavior::Skip);
-        // Only while the detail pane shows a sandbox subscription's deliveries.
-        let mut deliveries = interval(Duration::from_secs(2));
+        // Only while the detail pane is focused (and no error paused it).
+        let mut deliveries = interval(crate::evidence::logs::POLL_EVERY);
         deliveries.set_missed_tick_behavior(MissedTickBehavior::Skip);
         let far = Instant::now() + Duration::from_secs(86_400 * 365);
         let next_refresh = |from: Instant| options.auto_refresh.map_or(far, |d| from + d);
@@ -252,6 +263,7 @@ impl Runtime {
                     self.reads = CancellationToken::new();
                     self.client = account.client;
                     let writes = std::mem::take(&mut self.writes);
+                    self.logs = account.logs;
                     if let Some(old) = self.guard.replace(account.guard) {
                         tokio::spawn(async move {
                             for write in writes {
@@ -335,17 +347,8 @@ impl Runtime {
                 Cmd::LoadDeliveries {
                     req,
                     subscription_id,
-                    limit,
-                } => self.spawn(req, |c| async move {
-                    let result = c
-                        .deliveries(Some(&subscription_id), limit)
-                        .await
-                        .map(|attempts| attempts.iter().map(delivery_row).collect());
-                    ApiResult::Deliveries {
-                        id: subscription_id,
-                        result,
-                    }
-                }),
+                    last,
+                } => self.load_deliveries(req, subscription_id, last),
                 Cmd::LoadHistory { account } => self.load_history(account),
                 Cmd::LoadRotations { account, host } => self.load_rotations(account, host),
                 Cmd::RereadPair {
@@ -404,6 +407,29 @@ impl Runtime {
             let result = fut.await;
             let _ = tx.send(Inner::Msg(Msg::Api { req, result }));
         }));
+    }
+
+    /// Reads the delivery log (linq-api.md §12) of one subscription: the same endpoint for
+    /// every account. Without a usable log client the answer is its reason, at once.
+    fn load_deliveries(&self, req: u64, id: String, last: usize) {
+        let logs = self.logs.clone();
+        let tx = self.tx.clone();
+        let cancelled = self.reads.clone();
+        tokio::spawn(async move {
+            let read = async {
+                let client = logs?;
+                let query = LogQuery::new(id.clone(), 50);
+                let entries = client.recent(&query, last).await?;
+                Ok(entries.into_iter().map(|e| e.entry).collect())
+            };
+            tokio::select! {
+                () = cancelled.cancelled() => {}
+                result = read => {
+                    let result = ApiResult::Deliveries { id, result };
+                    let _ = tx.send(Inner::Msg(Msg::Api { req, result }));
+                }
+            }
+        });
     }
 
     /// Appends to the audit trail off the loop; a failure is a warning, never a block.
@@ -551,33 +577,6 @@ where
         .map_err(io::Error::other)?;
     app.dirty = false;
     Ok(())
-}
-
-/// A delivery attempt as the detail pane shows it.
-fn delivery_row(a: &crate::api::DeliveryAttempt) -> crate::app::deliveries::DeliveryRow {
-    let hms = |t: OffsetDateTime| {
-        t.format(time::macros::format_description!(
-            "[hour]:[minute]:[second]"
-        ))
-        .unwrap_or_default()
-    };
-    crate::app::deliveries::DeliveryRow {
-        event_type: a.event_type.clone(),
-        attempt: a.attempt,
-        ok: a.is_delivered(),
-        // The last clause of a transport error says it ("Connection refused"); one line.
-        outcome: a
-            .result_text()
-            .rsplit(": ")
-            .next()
-            .unwrap_or_default()
-            .chars()
-            .take(32)
-            .collect(),
-        latency_ms: Some(a.latency_ms),
-        at: hms(a.attempted_at),
-        next_attempt: a.next_attempt_at.map(hms),
-    }
 }
 
 fn is_list(msg: &Msg) -> bool {

@@ -104,11 +104,17 @@ async fn profiles_lists_every_account_and_never_a_key() {
     assert_eq!(rows[0]["key_source"], "inline");
     assert_eq!(rows[1]["host"], "api.two.test");
     assert_eq!(rows[1]["chosen"], true, "default_profile");
+    // The sandbox's organisation id (for the delivery log) is its partner id.
+    let sandbox_org = linq_hooks::sandbox::partner_id_for_key("sandbox");
+    assert_eq!(rows[2]["org_id"], sandbox_org.as_str());
+    assert_eq!(rows[0]["org_id"], serde_json::Value::Null);
     let table = cli.run(&["profiles"]).await.expect(0);
     for out in [&run.stdout, &table.stdout, &run.stderr, &table.stderr] {
         assert!(!out.contains("sk_inline_secret"), "{out}");
     }
     assert!(table.stdout.contains("b label"), "{}", table.stdout);
+    assert!(table.stdout.contains("ORG ID"), "{}", table.stdout);
+    assert!(table.stdout.contains(&sandbox_org), "{}", table.stdout);
 }
 
 #[tokio::test]
@@ -145,18 +151,35 @@ async fn an_inline_key_in_a_readable_config_is_refused() {
 async fn doctor_passes_on_the_sandbox() {
     let sandbox = Sandbox::start(&[KEY], true).await;
     let cli = Cli::new(&sandbox.base, KEY);
-    let run = cli.run(&["doctor"]).await.expect(0);
+    // The sandbox's organisation id is its account's partner id.
+    let mut doctor = cli.command();
+    doctor
+        .env("LINQ_ORG_ID", linq_hooks::sandbox::partner_id_for_key(KEY))
+        .arg("doctor");
+    let run = cli_support::output(doctor).await.expect(0);
     let checks: Vec<&str> = run.stdout.lines().collect();
-    assert_eq!(checks.len(), 6, "{}", run.stdout);
+    assert_eq!(checks.len(), 7, "{}", run.stdout);
     assert!(checks.iter().all(|l| l.starts_with('✓')), "{}", run.stdout);
+    assert!(
+        checks[6].contains("delivery logs") && checks[6].contains("0 attempts on the first page"),
+        "{}",
+        run.stdout
+    );
+    // Without an organisation id the log is a warning, never a failure.
+    let run = cli.run(&["doctor"]).await.expect(0);
+    let logs = run.stdout.lines().last().unwrap_or_default();
+    assert!(logs.starts_with('▲'), "{}", run.stdout);
+    assert!(logs.contains("no organisation id"), "{}", run.stdout);
     assert!(run.stdout.contains("4 lines"), "{}", run.stdout);
     assert!(run.stdout.contains("12 subscriptions"), "{}", run.stdout);
     assert!(run.stdout.contains("…"), "only a key hint: {}", run.stdout);
     assert!(!run.stdout.contains(KEY), "{}", run.stdout);
     let json = cli.run(&["doctor", "--json"]).await.expect(0).json();
-    assert_eq!(json.as_array().map(Vec::len), Some(6));
+    assert_eq!(json.as_array().map(Vec::len), Some(7));
     assert_eq!(json[5]["check"], "clock");
     assert_eq!(json[5]["ok"], true);
+    assert_eq!(json[6]["check"], "delivery logs");
+    assert_eq!(json[6]["warning"], true);
 }
 
 #[tokio::test]
@@ -230,7 +253,7 @@ async fn doctor_with_an_id_or_all_prints_the_findings_and_fails_on_an_error() {
         .await
         .expect(1)
         .json();
-    assert_eq!(json["checks"].as_array().map(Vec::len), Some(6));
+    assert_eq!(json["checks"].as_array().map(Vec::len), Some(7));
     let subs = json["subscriptions"].as_array().expect("subscriptions");
     assert_eq!(subs.len(), 2);
     let codes: Vec<&str> = subs

@@ -656,7 +656,8 @@ fn every_code_is_documented_kebab_case_and_unique() {
     let docs = include_str!("../src/diagnose/mod.rs");
     for code in CODES {
         assert!(
-            code.chars().all(|c| c.is_ascii_lowercase() || c == '-'),
+            code.chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'),
             "{code}"
         );
         assert!(

@@ -31,6 +31,8 @@ fn entry(name: &str, label: &str, read_only: bool) -> AccountEntry {
         key_kind: "env",
         read_only,
         color: Some("green".into()),
+        org_id: None,
+        logs_url: None,
     }
 }
 
@@ -78,6 +80,7 @@ async fn switching_shows_the_other_account_and_ignores_the_old_ones_late_answer(
             }
             Ok(SwitchedAccount {
                 client: client(&base, "new-key"),
+                logs: Err(linq_hooks::evidence::logs::LogsError::NoOrgId),
                 connection: Connection {
                     base_url: base.clone(),
                     sandbox: false,

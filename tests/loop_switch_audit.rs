@@ -33,6 +33,8 @@ fn entry(name: &str, label: &str) -> AccountEntry {
         key_kind: "env",
         read_only: false,
         color: None,
+        org_id: None,
+        logs_url: None,
     }
 }
 
@@ -123,6 +125,7 @@ async fn a_bulk_pause_in_flight_at_a_switch_is_audited_to_the_old_account() {
                     read_only: false,
                 },
                 guard: Box::new(NoGuard) as Box<dyn AccountGuard>,
+                logs: Err(linq_hooks::evidence::logs::LogsError::NoOrgId),
             })
         }
         .boxed()

@@ -740,6 +740,8 @@ fn with_accounts(size: (u16, u16)) -> App {
                 key_kind: kind,
                 read_only: ro,
                 color: color.map(str::to_string),
+                org_id: None,
+                logs_url: None,
             }
         };
     loaded(size, mixed()).with_accounts(
@@ -983,4 +985,75 @@ fn history_bulk_change_opened() {
         app.update(press(KeyCode::Enter, KeyModifiers::NONE));
         app
     });
+}
+
+/// The detail pane of RELAY with a delivery log: successes 3 h ago, failures this hour.
+fn with_delivery_log(size: (u16, u16)) -> App {
+    use linq_hooks::evidence::logs::{AttemptStatus, LogEntry};
+    let mut app = loaded(size, mixed());
+    select(&mut app, RELAY);
+    let cmds = app.update(press(KeyCode::Enter, KeyModifiers::NONE));
+    let req = match cmds.as_slice() {
+        [linq_hooks::app::Cmd::LoadDeliveries { req, .. }] => *req,
+        other => panic!("{other:?}"),
+    };
+    let entry = |event: &str, ok: bool, minutes: i64| LogEntry {
+        event_id: event.into(),
+        event_type: "message.received".into(),
+        target_url: "https://relay.example/h".into(),
+        http_status: Some(if ok { 200 } else { 503 }),
+        duration_ms: Some(120),
+        timestamp: Some(NOW - time::Duration::minutes(minutes)),
+        status: if ok {
+            AttemptStatus::Success
+        } else {
+            AttemptStatus::Failed
+        },
+        attempt: 1,
+        max_attempts: Some(10),
+        error_type: None,
+        error_message: (!ok).then(|| "Service Unavailable".into()),
+        trace_id: None,
+        subscription_id: RELAY.into(),
+    };
+    let entries = vec![
+        entry("e4", false, 5),
+        entry("e3", false, 10),
+        entry("e2", true, 180),
+        entry("e1", true, 185),
+    ];
+    app.update(Msg::Api {
+        req,
+        result: ApiResult::Deliveries {
+            id: RELAY.into(),
+            result: Ok(entries),
+        },
+    });
+    app
+}
+
+#[test]
+fn detail_with_delivery_log() {
+    snapshot("detail_with_delivery_log", with_delivery_log);
+}
+
+#[test]
+fn the_activity_sparkline_marks_failing_hours_in_the_error_colour() {
+    let app = with_delivery_log((100, 30));
+    let buffer = draw(&app);
+    let screen = text(&buffer);
+    assert!(screen.contains("2 failed since"), "{screen}");
+    // The activity row: the line under the " Deliveries " title.
+    let title_row = (0..buffer.area.height)
+        .find(|&y| row_text(&buffer, y).contains(" Deliveries "))
+        .expect("the Deliveries block");
+    let y = title_row + 1;
+    let bars: Vec<(u16, ratatui::style::Color)> = (0..buffer.area.width)
+        .filter(|&x| !buffer[(x, y)].symbol().trim().is_empty())
+        .filter(|&x| "▁▂▃▄▅▆▇█".contains(buffer[(x, y)].symbol()))
+        .map(|x| (x, buffer[(x, y)].fg))
+        .collect();
+    assert_eq!(bars.len(), 2, "two hours had attempts: {bars:?}");
+    assert_eq!(bars[1].1, ratatui::style::Color::Red, "the failing hour");
+    assert_ne!(bars[0].1, ratatui::style::Color::Red, "the good hour");
 }

@@ -36,7 +36,8 @@ impl ApiKey {
         format!("…{tail}")
     }
 
-    fn bearer(&self) -> Result<HeaderValue, ApiError> {
+    /// `Bearer <key>`, marked sensitive (kept out of debug output).
+    pub(crate) fn bearer(&self) -> Result<HeaderValue, ApiError> {
         let mut v =
             HeaderValue::from_str(&format!("Bearer {}", self.0.as_str())).map_err(|_| {
                 ApiError::InvalidRequest("the API key contains invalid characters".into())

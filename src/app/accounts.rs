@@ -156,6 +156,8 @@ impl App {
         let left_behind = clean(&self.audit_account().name).into_owned();
         self.connection = connection;
         self.current_account = index;
+        self.deliveries = None;
+        self.deliveries_req = None;
         self.subscriptions.clear();
         self.visible.clear();
         self.search.clear();

@@ -58,11 +58,11 @@ pub enum Cmd {
         event_type: String,
         phone_number: Option<String>,
     },
-    /// Sandbox only: a subscription's last delivery attempts.
+    /// A subscription's newest `last` attempts from the delivery log (linq-api.md §12).
     LoadDeliveries {
         req: ReqId,
         subscription_id: String,
-        limit: u32,
+        last: usize,
     },
     /// Read the audit trail of `account` (its newest entries; matched by identity, see
     /// `AuditAccount::same_account`).

@@ -1,27 +1,36 @@
-//! The sandbox's deliveries in the dashboard: `t` sends a test event of one of the
-//! subscription's types; while the detail pane has the focus, its last delivery attempts
-//! are polled and shown (redrawn only when they change). Live Linq has neither endpoint.
+//! Deliveries in the dashboard. `t` sends a test event of one of the subscription's types
+//! (the sandbox only: Linq has no such endpoint). While the detail pane has the focus, the
+//! selected subscription's delivery log (linq-api.md §12) is polled — the same endpoint
+//! for every account, the sandbox included — and merged into what is shown, which is
+//! redrawn only when it changed. An error pauses the polling with one quiet line until the
+//! user comes back to the pane or refreshes.
 
 use super::keymap::Action;
 use super::{App, Banner, Cmd, Focus, Modal};
+use crate::evidence::logs::{LogEntry, LogsError};
 use crate::text::clean;
+use std::collections::HashSet;
+use time::OffsetDateTime;
 
-/// How many attempts the detail pane shows.
-pub const SHOWN_ATTEMPTS: u32 = 8;
+/// How many attempts the table shows.
+pub const SHOWN_ATTEMPTS: usize = 8;
+/// How many attempts are kept for the activity line (ten pages).
+pub const KEPT_ATTEMPTS: usize = 500;
+/// One poll after the first asks for this many (one page).
+pub const POLLED_ATTEMPTS: usize = 50;
 
-/// One delivery attempt as the detail pane shows it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DeliveryRow {
-    pub event_type: String,
-    pub attempt: u32,
-    pub ok: bool,
-    /// `200`, `500`, or the error ("connection refused").
-    pub outcome: String,
-    pub latency_ms: Option<u64>,
-    /// When it was sent (`HH:MM:SS` UTC).
-    pub at: String,
-    /// When it will be tried again, if it will.
-    pub next_attempt: Option<String>,
+/// The delivery log of the selected subscription, as the pane shows it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DeliveryLog {
+    pub subscription_id: String,
+    /// Newest first, at most [`KEPT_ATTEMPTS`].
+    pub entries: Vec<LogEntry>,
+    /// Why polling stopped: one quiet line ("delivery logs unavailable: …").
+    pub paused: Option<String>,
+    /// What the findings engine makes of the newest attempts (worst first).
+    pub findings: Vec<crate::diagnose::Finding>,
+    /// The last poll was all new: something may be missing, so the next reads it all.
+    reload: bool,
 }
 
 /// What the sandbox said to a test event: its id and how many deliveries it queued.
@@ -31,12 +40,46 @@ pub struct TestEventSent {
     pub queued: usize,
 }
 
+/// What the activity line shows: attempts per hour over the last 24 h and the last
+/// success.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Activity {
+    /// Oldest hour first; the last is the hour up to now: (attempts, failed).
+    pub hours: [(u64, u64); 24],
+    pub last_success: Option<OffsetDateTime>,
+    /// Failed attempts newer than the last success (all of them when there is none).
+    pub failed_since: usize,
+}
+
+/// The activity of a log (newest first) at `now`. Pure.
+pub fn activity(entries: &[LogEntry], now: OffsetDateTime) -> Activity {
+    let mut out = Activity::default();
+    for entry in entries {
+        let Some(at) = entry.timestamp else { continue };
+        let age = now - at;
+        if age.is_negative() || age >= time::Duration::hours(24) {
+            continue;
+        }
+        let slot = 23 - usize::try_from(age.whole_hours()).unwrap_or(23).min(23);
+        out.hours[slot].0 += 1;
+        if entry.status.is_failure() {
+            out.hours[slot].1 += 1;
+        }
+    }
+    out.failed_since = entries.iter().take_while(|e| e.status.is_failure()).count();
+    out.last_success = entries
+        .iter()
+        .find(|e| !e.status.is_failure())
+        .and_then(|e| e.timestamp);
+    out
+}
+
 impl App {
     /// `t`: pick one of the selected subscription's event types.
     pub(super) fn ask_test_event(&mut self) {
         if !self.connection.sandbox {
             self.banner = Some(Banner::notice(
-                "Linq's API has no test-event or delivery-log endpoint: t and the Deliveries block work on the sandbox (--sandbox, or a sandbox profile)",
+                "Linq's API has no test-event endpoint: t works on the sandbox (--sandbox, or a sandbox profile); the Deliveries block shows Linq's own log",
             ));
             return;
         }
@@ -110,15 +153,31 @@ impl App {
             Err(err) => Banner::error("Test event refused", &err),
         });
         // The attempts show up in the detail pane.
+        self.resume_deliveries()
+    }
+
+    /// The detail pane shows the selected subscription's delivery log: keep it fresh,
+    /// unless an error paused it.
+    pub fn polls_deliveries(&self) -> bool {
+        self.focus == Focus::Detail
+            && self.selected.is_some()
+            && self
+                .selected_deliveries()
+                .is_none_or(|log| log.paused.is_none())
+    }
+
+    /// Lifts a pause (the user came back to the pane, or refreshed) and polls.
+    pub(super) fn resume_deliveries(&mut self) -> Vec<Cmd> {
+        if let Some(log) = self.deliveries.as_mut() {
+            if log.paused.take().is_some() {
+                self.dirty = true;
+            }
+        }
         self.poll_deliveries()
     }
 
-    /// The detail pane shows a sandbox subscription's deliveries: keep them fresh.
-    pub fn polls_deliveries(&self) -> bool {
-        self.connection.sandbox && self.focus == Focus::Detail && self.selected.is_some()
-    }
-
-    /// Asks for the selected subscription's attempts (one request at a time).
+    /// Asks for the selected subscription's attempts (one request at a time): all that is
+    /// kept the first time, one page after that.
     pub(super) fn poll_deliveries(&mut self) -> Vec<Cmd> {
         if !self.polls_deliveries() || self.deliveries_req.is_some() {
             return Vec::new();
@@ -126,12 +185,16 @@ impl App {
         let Some(id) = self.selected.clone() else {
             return Vec::new();
         };
+        let last = match self.selected_deliveries() {
+            Some(log) if !log.reload => POLLED_ATTEMPTS,
+            _ => KEPT_ATTEMPTS,
+        };
         let req = self.next_id();
         self.deliveries_req = Some(req);
         vec![Cmd::LoadDeliveries {
             req,
             subscription_id: id,
-            limit: SHOWN_ATTEMPTS,
+            last,
         }]
     }
 
@@ -139,25 +202,71 @@ impl App {
         &mut self,
         req: u64,
         id: String,
-        result: Result<Vec<DeliveryRow>, crate::api::ApiError>,
+        result: Result<Vec<LogEntry>, LogsError>,
     ) {
         if self.deliveries_req != Some(req) {
             return;
         }
         self.deliveries_req = None;
-        let rows = result.map_err(|e| e.to_string());
+        let before = self.deliveries.clone();
+        let same = before.as_ref().is_some_and(|log| log.subscription_id == id);
+        let mut log = match before.clone() {
+            Some(log) if same => log,
+            _ => DeliveryLog {
+                subscription_id: id,
+                entries: Vec::new(),
+                paused: None,
+                findings: Vec::new(),
+                reload: false,
+            },
+        };
+        match result {
+            Err(e) => log.paused = Some(e.sentence()),
+            Ok(page) => {
+                log.paused = None;
+                merge(&mut log, page, same);
+                // The same window as `doctor`: the newest 50 attempts.
+                let window = &log.entries[..log.entries.len().min(POLLED_ATTEMPTS)];
+                log.findings = crate::diagnose::delivery_findings(window, self.now);
+            }
+        }
         // Redraw only when what the pane shows changed.
-        if self.deliveries.as_ref() != Some(&(id.clone(), rows.clone())) {
-            self.deliveries = Some((id, rows));
+        if before.as_ref() != Some(&log) {
+            self.deliveries = Some(log);
             self.dirty = true;
         }
     }
 
-    /// The attempts of the selected subscription, when known.
-    pub fn selected_deliveries(&self) -> Option<&Result<Vec<DeliveryRow>, String>> {
+    /// The log of the selected subscription, when known.
+    pub fn selected_deliveries(&self) -> Option<&DeliveryLog> {
         match (&self.deliveries, &self.selected) {
-            (Some((id, rows)), Some(selected)) if id == selected => Some(rows),
+            (Some(log), Some(selected)) if &log.subscription_id == selected => Some(log),
             _ => None,
         }
     }
+}
+
+/// Puts a fresh page (newest first) in front of what is kept. A first load, or a page with
+/// nothing already known (more arrived than one page holds), replaces the whole.
+fn merge(log: &mut DeliveryLog, page: Vec<LogEntry>, had_some: bool) {
+    let known: HashSet<String> = log.entries.iter().map(LogEntry::key).collect();
+    let fresh: Vec<LogEntry> = page
+        .iter()
+        .filter(|e| !known.contains(&e.key()))
+        .cloned()
+        .collect();
+    let gap = had_some
+        && !log.entries.is_empty()
+        && fresh.len() == page.len()
+        && !page.is_empty()
+        && page.len() >= POLLED_ATTEMPTS;
+    if !had_some || log.reload || gap {
+        log.entries = page;
+    } else if !fresh.is_empty() {
+        let mut entries = fresh;
+        entries.append(&mut log.entries);
+        log.entries = entries;
+    }
+    log.entries.truncate(KEPT_ATTEMPTS);
+    log.reload = gap;
 }

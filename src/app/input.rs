@@ -94,7 +94,7 @@ impl App {
             Action::FocusDetail if self.selected.is_some() => {
                 self.focus = Focus::Detail;
                 self.detail_scroll = 0;
-                return self.poll_deliveries();
+                return self.resume_deliveries();
             }
             Action::FocusList => self.focus = Focus::List,
             Action::ScrollUp => self.detail_scroll = self.detail_scroll.saturating_sub(1),
@@ -202,9 +202,11 @@ impl App {
                     // Shown with the spinner now, even if it started as a quiet refresh.
                     self.list_req = Some((req, false));
                     self.list_again = true;
-                    return Vec::new();
+                    return self.resume_deliveries();
                 }
-                return vec![self.load_list(false)];
+                let mut cmds = vec![self.load_list(false)];
+                cmds.extend(self.resume_deliveries());
+                return cmds;
             }
             Action::Filter => self.focus = Focus::Filter,
             Action::FilterKeep => self.focus = Focus::List,

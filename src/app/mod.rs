@@ -232,7 +232,7 @@ pub struct App {
     test_event_req: Option<ReqId>,
     /// The delivery attempts asked for, and the last ones seen: (subscription id, rows).
     deliveries_req: Option<ReqId>,
-    pub deliveries: Option<(String, Result<Vec<deliveries::DeliveryRow>, String>)>,
+    pub deliveries: Option<deliveries::DeliveryLog>,
     /// Secret rotations: the pairs in progress and the steps in flight (`R`).
     pub rotation: rotation::Rotation,
     /// The verify screen (`V`), when open.

@@ -34,7 +34,7 @@ pub enum Msg {
     /// The open secret rotations of the account's audit trail (`rotate-start` without a
     /// finish or abort).
     RotationTrail(Vec<crate::lifecycle::rotate::Pair>),
-    /// Time to refresh the deliveries shown (every 2 s while the detail pane has them).
+    /// Time to refresh the deliveries shown (every 3 s while the detail pane has them).
     PollDeliveries,
     /// Appending to the audit trail failed (a warning; the change itself happened).
     AuditFailed(String),
@@ -84,10 +84,10 @@ pub enum ApiResult {
         old: Box<Result<Option<Subscription>, ApiError>>,
         new: Box<Result<Option<Subscription>, ApiError>>,
     },
-    /// The last delivery attempts of a subscription (sandbox only).
+    /// A subscription's newest attempts from the delivery log, newest first.
     Deliveries {
         id: String,
-        result: Result<Vec<super::deliveries::DeliveryRow>, ApiError>,
+        result: Result<Vec<crate::evidence::logs::LogEntry>, crate::evidence::logs::LogsError>,
     },
 }
 

@@ -1434,7 +1434,7 @@ fn tick_while_busy_turns_the_spinner() {
 fn enter_focuses_the_detail_and_esc_returns() {
     let mut app = loaded(five());
     select(&mut app, "b");
-    // In the sandbox the detail pane also asks for b's delivery attempts.
+    // The detail pane also asks for b's delivery attempts.
     assert!(matches!(
         app.update(code(KeyCode::Enter)).as_slice(),
         [Cmd::LoadDeliveries { subscription_id, .. }] if subscription_id == "b"
@@ -1591,6 +1591,8 @@ fn account(name: &str, read_only: bool) -> crate::config::AccountEntry {
         key_kind: "env",
         read_only,
         color: None,
+        org_id: None,
+        logs_url: None,
     }
 }
 
@@ -2092,46 +2094,100 @@ fn t_in_the_sandbox_picks_an_event_type_and_sends_it() {
     );
 }
 
+fn log_entry(
+    event: &str,
+    attempt: u32,
+    ok: bool,
+    minutes_ago: i64,
+) -> crate::evidence::logs::LogEntry {
+    use crate::evidence::logs::{AttemptStatus, LogEntry};
+    LogEntry {
+        event_id: event.into(),
+        event_type: "message.sent".into(),
+        target_url: "https://a.example.com/h".into(),
+        http_status: Some(if ok { 200 } else { 503 }),
+        duration_ms: Some(4),
+        timestamp: Some(test_now() - time::Duration::minutes(minutes_ago)),
+        status: if ok {
+            AttemptStatus::Success
+        } else {
+            AttemptStatus::Retrying
+        },
+        attempt,
+        max_attempts: Some(11),
+        error_type: None,
+        error_message: None,
+        trace_id: None,
+        subscription_id: "a".into(),
+    }
+}
+
+fn test_now() -> time::OffsetDateTime {
+    time::macros::datetime!(2026-04-07 18:00 UTC)
+}
+
+fn deliveries_answer(req: u64, entries: Vec<crate::evidence::logs::LogEntry>) -> Msg {
+    Msg::Api {
+        req,
+        result: ApiResult::Deliveries {
+            id: "a".into(),
+            result: Ok(entries),
+        },
+    }
+}
+
+fn polled(cmds: &[Cmd]) -> (u64, usize) {
+    match cmds {
+        [Cmd::LoadDeliveries { req, last, .. }] => (*req, *last),
+        other => panic!("{other:?}"),
+    }
+}
+
 #[test]
-fn the_detail_pane_polls_deliveries_and_redraws_only_on_change() {
-    let mut app = in_sandbox();
+fn the_detail_pane_polls_the_log_and_redraws_only_on_change() {
+    // Every account reads the same log: a live account polls too.
+    let mut live = connection(false);
+    live.sandbox = false;
+    let mut app = loaded_with(live, five());
     let cmds = app.update(code(KeyCode::Enter));
     let [Cmd::LoadDeliveries {
         req,
         subscription_id,
-        ..
+        last,
     }] = cmds.as_slice()
     else {
         panic!("{cmds:?}");
     };
     assert_eq!(subscription_id, "a");
-    let row = deliveries::DeliveryRow {
-        event_type: "message.sent".into(),
-        attempt: 1,
-        ok: true,
-        outcome: "200".into(),
-        latency_ms: Some(4),
-        at: "10:00:00".into(),
-        next_attempt: None,
-    };
-    let answer = |req| Msg::Api {
-        req,
-        result: ApiResult::Deliveries {
-            id: "a".into(),
-            result: Ok(vec![row.clone()]),
-        },
-    };
-    app.update(answer(*req));
-    assert!(app.selected_deliveries().is_some());
+    assert_eq!(
+        *last,
+        deliveries::KEPT_ATTEMPTS,
+        "the first read fills the activity line"
+    );
+    app.update(deliveries_answer(*req, vec![log_entry("e1", 1, true, 5)]));
+    assert_eq!(app.selected_deliveries().map(|l| l.entries.len()), Some(1));
     app.dirty = false;
-    // The same attempts again: nothing to redraw.
-    let cmds = app.update(Msg::PollDeliveries);
-    let [Cmd::LoadDeliveries { req, .. }] = cmds.as_slice() else {
-        panic!("{cmds:?}");
-    };
-    app.update(answer(*req));
+    // The same attempts again: nothing to redraw; later polls read one page.
+    let (req, last) = polled(&app.update(Msg::PollDeliveries));
+    assert_eq!(last, deliveries::POLLED_ATTEMPTS);
+    app.update(deliveries_answer(req, vec![log_entry("e1", 1, true, 5)]));
     assert!(!app.dirty, "nothing changed, nothing drawn");
-    // Not polled from the list, nor on a live account.
+    // A new attempt goes in front, once.
+    let (req, _) = polled(&app.update(Msg::PollDeliveries));
+    app.update(deliveries_answer(
+        req,
+        vec![log_entry("e2", 1, false, 1), log_entry("e1", 1, true, 5)],
+    ));
+    assert!(app.dirty);
+    let keys: Vec<String> = app
+        .selected_deliveries()
+        .expect("log")
+        .entries
+        .iter()
+        .map(|e| e.key())
+        .collect();
+    assert_eq!(keys, ["e2:1", "e1:1"]);
+    // Not polled from the list.
     app.update(code(KeyCode::Esc));
     assert!(!app.polls_deliveries());
 }
@@ -2177,3 +2233,75 @@ fn history_is_loaded_by_identity_and_unreadable_lines_are_said() {
 
 // Issue 15: audit of writes in flight, undo, the bulk summary and history.
 mod audit_undo;
+
+#[test]
+fn an_error_pauses_the_log_with_one_quiet_line_until_the_user_asks_again() {
+    let mut app = in_sandbox();
+    let (req, _) = polled(&app.update(code(KeyCode::Enter)));
+    app.update(Msg::Api {
+        req,
+        result: ApiResult::Deliveries {
+            id: "a".into(),
+            result: Err(crate::evidence::logs::LogsError::Forbidden),
+        },
+    });
+    let log = app.selected_deliveries().expect("log");
+    assert_eq!(
+        log.paused.as_deref(),
+        Some("delivery logs unavailable: the key cannot read them (403)")
+    );
+    assert!(app.banner.is_none(), "never a banner");
+    assert!(!app.polls_deliveries(), "no retry on its own");
+    assert!(app.update(Msg::PollDeliveries).is_empty());
+    // r asks again (with the list).
+    let cmds = app.update(key('r'));
+    assert!(
+        cmds.iter().any(|c| matches!(c, Cmd::LoadDeliveries { .. })),
+        "{cmds:?}"
+    );
+    assert!(app.polls_deliveries());
+}
+
+#[test]
+fn the_activity_line_counts_hours_failures_and_the_last_success() {
+    let entries = vec![
+        log_entry("e4", 2, false, 1),
+        log_entry("e4", 1, false, 2),
+        log_entry("e3", 1, true, 70),
+        log_entry("e2", 1, false, 75),
+        log_entry("e1", 1, true, 25 * 60),
+    ];
+    let summary = deliveries::activity(&entries, test_now());
+    assert_eq!(summary.hours[23], (2, 2), "this hour: two failures");
+    assert_eq!(summary.hours[22], (2, 1), "the hour before");
+    assert_eq!(
+        summary.hours.iter().map(|h| h.0).sum::<u64>(),
+        4,
+        "older than 24 h left out"
+    );
+    assert_eq!(summary.failed_since, 2);
+    assert_eq!(
+        summary.last_success,
+        Some(test_now() - time::Duration::minutes(70))
+    );
+}
+
+#[test]
+fn the_pane_gets_the_same_findings_as_doctor_from_the_log() {
+    let mut app = in_sandbox();
+    app.now = test_now();
+    let (req, _) = polled(&app.update(code(KeyCode::Enter)));
+    let dropped: Vec<_> = (0..6)
+        .map(|i| {
+            let mut e = log_entry(&format!("e{i}"), 1, false, i);
+            e.http_status = Some(401);
+            e.status = crate::evidence::logs::AttemptStatus::Failed;
+            e
+        })
+        .collect();
+    let expected = crate::diagnose::delivery_findings(&dropped, test_now());
+    app.update(deliveries_answer(req, dropped));
+    let log = app.selected_deliveries().expect("log");
+    assert_eq!(log.findings, expected);
+    assert_eq!(log.findings[0].code, "dropped-4xx");
+}

@@ -5,6 +5,7 @@ use super::output::{self, Cell, Color, Exit, Table};
 use super::{choice, connect_resolved, env_var, CliError, Connected, Globals};
 use crate::config::{self, AccountEntry, Accounts};
 use crate::diagnose::{self, Finding, Severity};
+use futures::StreamExt as _;
 use serde::Serialize;
 use std::time::Duration;
 
@@ -35,6 +36,8 @@ struct ProfileRow<'a> {
     host: &'a str,
     key_source: &'a str,
     read_only: bool,
+    /// The delivery log's organisation id, when known.
+    org_id: Option<&'a str>,
     /// What linq-hooks would use without `--profile` (the choice order).
     chosen: bool,
 }
@@ -57,6 +60,7 @@ pub fn profiles(globals: &Globals, args: &ProfilesArgs) -> Result<(), CliError> 
             host: &e.host,
             key_source: e.key_kind,
             read_only: e.read_only,
+            org_id: e.org_id.as_deref(),
             chosen: chosen.as_deref() == Some(e.name.as_str()),
         })
         .collect();
@@ -67,7 +71,9 @@ pub fn profiles(globals: &Globals, args: &ProfilesArgs) -> Result<(), CliError> 
         })?;
         return output::write_stdout(format!("{json}\n").as_bytes());
     }
-    let mut table = Table::new(vec!["", "NAME", "LABEL", "HOST", "KEY FROM", "ACCESS"]);
+    let mut table = Table::new(vec![
+        "", "NAME", "LABEL", "HOST", "KEY FROM", "ACCESS", "ORG ID",
+    ]);
     for row in &rows {
         table.row(vec![
             Cell::plain(if row.chosen { "*" } else { "" }),
@@ -80,6 +86,10 @@ pub fn profiles(globals: &Globals, args: &ProfilesArgs) -> Result<(), CliError> 
             } else {
                 Cell::plain("read-write")
             },
+            match row.org_id {
+                Some(org) => Cell::api(org),
+                None => Cell::colored("—", Color::Dim),
+            },
         ]);
     }
     output::write_stdout(table.render(output::stdout_color()).as_bytes())
@@ -91,6 +101,9 @@ pub struct Check {
     pub check: &'static str,
     /// `None`: not checked, because an earlier check failed.
     pub ok: Option<bool>,
+    /// Passed with a reservation (▲): an experimental feature is unavailable.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub warning: bool,
     pub detail: String,
 }
 
@@ -99,6 +112,16 @@ impl Check {
         Self {
             check,
             ok: Some(true),
+            warning: false,
+            detail: detail.into(),
+        }
+    }
+
+    fn warn(check: &'static str, detail: impl Into<String>) -> Self {
+        Self {
+            check,
+            ok: Some(true),
+            warning: true,
             detail: detail.into(),
         }
     }
@@ -107,6 +130,7 @@ impl Check {
         Self {
             check,
             ok: Some(false),
+            warning: false,
             detail: detail.into(),
         }
     }
@@ -115,6 +139,7 @@ impl Check {
         Self {
             check,
             ok: None,
+            warning: false,
             detail: "not checked (see above)".into(),
         }
     }
@@ -125,7 +150,11 @@ const SIGNATURE_TOLERANCE_SECS: i64 = 300;
 
 /// Runs every check in order; later ones are skipped when what they need failed. The
 /// connection comes back when the key was accepted, for the findings.
-pub async fn doctor(globals: &Globals, timeout_secs: u64) -> (Vec<Check>, Option<Connected>) {
+pub async fn doctor(
+    globals: &Globals,
+    timeout_secs: u64,
+    subscription: Option<&str>,
+) -> (Vec<Check>, Option<Connected>) {
     let mut checks = Vec::new();
     let path = config::file::default_path();
     let accounts = match Accounts::load_default() {
@@ -149,7 +178,14 @@ pub async fn doctor(globals: &Globals, timeout_secs: u64) -> (Vec<Check>, Option
         }
         Err(e) => {
             checks.push(Check::fail("config", e.to_string()));
-            for name in ["account", "key", "reachable", "key accepted", "clock"] {
+            for name in [
+                "account",
+                "key",
+                "reachable",
+                "key accepted",
+                "clock",
+                "delivery logs",
+            ] {
                 checks.push(Check::skipped(name));
             }
             return (checks, None);
@@ -159,7 +195,7 @@ pub async fn doctor(globals: &Globals, timeout_secs: u64) -> (Vec<Check>, Option
         Ok(chosen) => chosen,
         Err(e) => {
             checks.push(Check::fail("account", e.to_string()));
-            for name in ["key", "reachable", "key accepted", "clock"] {
+            for name in ["key", "reachable", "key accepted", "clock", "delivery logs"] {
                 checks.push(Check::skipped(name));
             }
             return (checks, None);
@@ -171,7 +207,7 @@ pub async fn doctor(globals: &Globals, timeout_secs: u64) -> (Vec<Check>, Option
         Ok(Ok(resolved)) => resolved,
         Ok(Err(e)) => {
             checks.push(Check::fail("key", e.to_string()));
-            for name in ["reachable", "key accepted", "clock"] {
+            for name in ["reachable", "key accepted", "clock", "delivery logs"] {
                 checks.push(Check::skipped(name));
             }
             return (checks, None);
@@ -191,12 +227,13 @@ pub async fn doctor(globals: &Globals, timeout_secs: u64) -> (Vec<Check>, Option
         Ok(c) => c,
         Err(e) => {
             checks.push(Check::fail("reachable", e.to_string()));
-            for name in ["key accepted", "clock"] {
+            for name in ["key accepted", "clock", "delivery logs"] {
                 checks.push(Check::skipped(name));
             }
             return (checks, None);
         }
     };
+    let mut first_subscription: Option<String> = None;
     let probe = connected.client.probe().await;
     let latency = ms(probe.latency);
     let host = connected.client.target().to_string();
@@ -215,14 +252,17 @@ pub async fn doctor(globals: &Globals, timeout_secs: u64) -> (Vec<Check>, Option
             ));
             checks.push(match result {
                 Ok(lines) => match connected.client.list().await {
-                    Ok(subs) => Check::pass(
+                    Ok(subs) => {
+                        first_subscription = subs.first().map(|s| s.id.clone());
+                        Check::pass(
                         "key accepted",
                         format!(
                             "GET /v3/phone_numbers: {} lines; GET /v3/webhook-subscriptions: {} subscriptions",
                             lines.len(),
                             subs.len()
                         ),
-                    ),
+                    )
+                    }
                     Err(e) => Check::fail(
                         "key accepted",
                         format!("GET /v3/webhook-subscriptions: {}", output::api_error_line(&e)),
@@ -237,10 +277,44 @@ pub async fn doctor(globals: &Globals, timeout_secs: u64) -> (Vec<Check>, Option
     }
     checks.push(clock(probe.server_date, probe.latency));
     if checks.iter().any(|c| c.ok == Some(false)) {
+        checks.push(Check::skipped("delivery logs"));
         connected.close().await;
         return (checks, None);
     }
+    let logs_of = subscription.map(str::to_owned).or(first_subscription);
+    checks.push(delivery_logs(&connected, logs_of.as_deref()).await);
     (checks, Some(connected))
+}
+
+/// The delivery log (linq-api.md §12): reachable, the key accepted, how many attempts the
+/// first page holds. Experimental, so "unavailable" is a warning, never a failure.
+async fn delivery_logs(c: &Connected, subscription: Option<&str>) -> Check {
+    const NAME: &str = "delivery logs";
+    let Some(id) = subscription else {
+        return Check::pass(NAME, "no subscription to read the log of");
+    };
+    let client = match c.logs_client() {
+        Ok(client) => client,
+        Err(e) => return Check::warn(NAME, e.sentence()),
+    };
+    let org = c.logs.org_id.as_deref().unwrap_or("?");
+    let started = std::time::Instant::now();
+    match client
+        .page(&crate::evidence::logs::LogQuery::new(id, 20))
+        .await
+    {
+        Ok(page) => Check::pass(
+            NAME,
+            format!(
+                "{} (org {org}) answered in {}: {} attempts on the first page",
+                crate::config::host_of(&c.logs.base),
+                ms(started.elapsed()),
+                page.entries.len()
+            ),
+        ),
+        Err(e) if e.is_unavailable() => Check::warn(NAME, e.sentence()),
+        Err(e) => Check::fail(NAME, format!("{e}")),
+    }
 }
 
 fn describe(entry: &AccountEntry) -> String {
@@ -285,7 +359,7 @@ pub async fn doctor_command(globals: &Globals, args: &DoctorArgs) -> Result<(), 
     if let Some(id) = &args.id {
         super::check_id(id)?;
     }
-    let (checks, connected) = doctor(globals, globals.timeout).await;
+    let (checks, connected) = doctor(globals, globals.timeout, args.id.as_deref()).await;
     let wanted = args.all || args.id.is_some();
     let subscriptions = match (connected, wanted) {
         (Some(c), true) => {
@@ -341,20 +415,32 @@ async fn subscription_findings(
             Some(s) => s.clone(),
             None => c.client.get(id).await?,
         };
+        let mut findings = diagnose::findings(&sub, &account);
+        diagnose::merge(&mut findings, log_findings(c, &sub.id).await);
         return Ok(vec![SubscriptionFindings {
-            findings: for_commands(diagnose::findings(&sub, &account), &sub.id),
+            findings: for_commands(findings, &sub.id),
             id: sub.id,
             target_url: sub.target_url,
         }]);
     }
     let all = diagnose::findings_for_all(&account);
+    // The logs of every subscription, four requests at a time.
+    let logs: Vec<Vec<Finding>> = futures::stream::iter(subs.iter())
+        .map(|s| log_findings(c, &s.id))
+        .buffered(4)
+        .collect()
+        .await;
     Ok(subs
         .iter()
         .zip(all)
-        .map(|(s, findings)| SubscriptionFindings {
-            id: s.id.clone(),
-            target_url: s.target_url.clone(),
-            findings: for_commands(findings, &s.id),
+        .zip(logs)
+        .map(|((s, mut findings), from_log)| {
+            diagnose::merge(&mut findings, from_log);
+            SubscriptionFindings {
+                id: s.id.clone(),
+                target_url: s.target_url.clone(),
+                findings: for_commands(findings, &s.id),
+            }
         })
         .collect())
 }
@@ -365,6 +451,25 @@ fn for_commands(mut findings: Vec<Finding>, id: &str) -> Vec<Finding> {
         f.fix = diagnose::command_fix(&f.fix, id);
     }
     findings
+}
+
+/// How many of a subscription's newest attempts the findings look at.
+const LOG_WINDOW: usize = 50;
+
+/// Findings from the subscription's newest attempts in the delivery log; none when the
+/// log cannot be read (the `delivery logs` check has said why).
+async fn log_findings(c: &Connected, id: &str) -> Vec<Finding> {
+    let Ok(client) = c.logs_client() else {
+        return Vec::new();
+    };
+    let query = crate::evidence::logs::LogQuery::new(id, 50);
+    match client.recent(&query, LOG_WINDOW).await {
+        Ok(entries) => {
+            let log: Vec<_> = entries.into_iter().map(|e| e.entry).collect();
+            diagnose::delivery_findings(&log, time::OffsetDateTime::now_utc())
+        }
+        Err(_) => Vec::new(),
+    }
 }
 
 /// Prints the checks (and findings); `Exit::Failed` when a check failed or a finding is
@@ -399,6 +504,7 @@ fn print_doctor(
         let mut out = String::new();
         for c in checks {
             let (mark, paint) = match c.ok {
+                Some(true) if c.warning => ("▲", Color::Yellow),
                 Some(true) => ("✓", Color::Green),
                 Some(false) => ("✗", Color::Red),
                 None => ("–", Color::Dim),

@@ -8,6 +8,7 @@ pub mod account;
 pub mod bulk;
 pub mod history;
 pub mod listen;
+pub mod logs;
 pub mod output;
 pub mod read;
 pub mod rotate;
@@ -19,6 +20,7 @@ pub mod write;
 use crate::api::{ApiError, ApiKey, ClientConfig, LinqClient, Subscription};
 use crate::app::{view, Tab};
 use crate::config::{AccountEntry, Accounts, Choice, ConfigError, Resolved, Target};
+use crate::evidence::logs::{LogsAccess, LogsClient, LogsError};
 use crate::sandbox::{self, SandboxError, SandboxHandle};
 use output::Exit;
 use std::path::PathBuf;
@@ -83,6 +85,8 @@ pub enum Command {
     Rotate(rotate::RotateArgs),
     /// Receive the sandbox's deliveries here: check, print and forward each (sandbox only).
     Listen(listen::ListenArgs),
+    /// Linq's delivery log of a subscription: what each attempt got back (experimental).
+    Logs(logs::LogsArgs),
 }
 
 impl Command {
@@ -102,6 +106,7 @@ impl Command {
             Command::History(_) => "history",
             Command::Listen(_) => "listen",
             Command::Rotate(_) => "rotate",
+            Command::Logs(_) => "logs",
         }
     }
 
@@ -118,6 +123,7 @@ impl Command {
             Command::History(a) => a.json,
             Command::Listen(a) => a.json,
             Command::Rotate(a) => a.json,
+            Command::Logs(a) => a.json,
         }
     }
 
@@ -144,6 +150,9 @@ pub enum CliError {
     Api(#[from] ApiError),
     #[error("the embedded sandbox: {0}")]
     Sandbox(#[from] SandboxError),
+    /// The delivery log could not be read (exit 1).
+    #[error("cannot read the delivery log: {0}")]
+    Logs(#[from] LogsError),
     #[error("{what}: {source}")]
     Io {
         what: String,
@@ -163,7 +172,9 @@ impl CliError {
             CliError::Usage(_) | CliError::Config(_) => Exit::Usage,
             // The only local `InvalidRequest`s: a key with characters no header can carry.
             CliError::Api(ApiError::InvalidRequest(_)) => Exit::Usage,
-            CliError::Api(_) | CliError::Sandbox(_) | CliError::Io { .. } => Exit::Failed,
+            CliError::Api(_) | CliError::Sandbox(_) | CliError::Logs(_) | CliError::Io { .. } => {
+                Exit::Failed
+            }
             CliError::Reported(exit) => *exit,
             CliError::BrokenPipe => Exit::Ok,
         }
@@ -181,10 +192,19 @@ pub struct Connected {
     pub sandbox_db: Option<PathBuf>,
     /// Which account this is: name, label, colour, read-only.
     pub account: AccountEntry,
+    /// Where the account's delivery log is, and its organisation id.
+    pub logs: LogsAccess,
+    /// The key, for the delivery log's client (never printed).
+    key: ApiKey,
     embedded: Option<SandboxHandle>,
 }
 
 impl Connected {
+    /// A client of the account's delivery log (linq-api.md §12).
+    pub fn logs_client(&self) -> Result<LogsClient, LogsError> {
+        LogsClient::new(&self.logs, &self.key)
+    }
+
     /// Appends a change to the audit trail; a failure is a warning on stderr, never an
     /// error of the command (the change happened).
     pub fn audit(&self, entry: crate::audit::AuditEntry) {
@@ -295,7 +315,8 @@ pub async fn connect_resolved(
             (base_url, key, None, Some(handle), Some(db))
         }
     };
-    let mut client_config = ClientConfig::new(base_url.clone(), key);
+    let logs = entry.logs_access(&base_url);
+    let mut client_config = ClientConfig::new(base_url.clone(), key.clone());
     client_config.request_timeout = Duration::from_secs(timeout_secs);
     let client = LinqClient::new(client_config)?;
     Ok(Connected {
@@ -305,6 +326,8 @@ pub async fn connect_resolved(
         key_hint,
         sandbox_db,
         account: entry,
+        logs,
+        key,
         embedded,
     })
 }
@@ -369,6 +392,7 @@ fn check(command: &Command) -> Result<(), CliError> {
         Command::Pause(a) | Command::Resume(a) | Command::Delete(a) => bulk::check(a),
         Command::Listen(a) => listen::check(a),
         Command::Rotate(a) => rotate::check(a),
+        Command::Logs(a) => logs::check(a),
         Command::List(_)
         | Command::Events(_)
         | Command::Phones(_)
@@ -409,6 +433,7 @@ async fn dispatch(c: &Connected, command: Command) -> Result<(), CliError> {
         Command::Delete(args) => bulk::run(c, bulk::Action::Delete, &args).await,
         Command::Listen(args) => listen::run(c, &args).await,
         Command::Rotate(args) => rotate::run(c, &args).await,
+        Command::Logs(args) => logs::run(c, &args).await,
         // Run before connecting (they handle accounts themselves).
         Command::Profiles(_) | Command::Doctor(_) | Command::History(_) => Ok(()),
     }

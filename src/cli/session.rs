@@ -52,6 +52,7 @@ pub fn connector(globals: &Globals) -> Connector {
                 .map_err(|e| e.to_string())?;
             Ok(SwitchedAccount {
                 client: connected.client.clone(),
+                logs: connected.logs_client(),
                 connection: connection_of(&connected),
                 guard: Box::new(connected),
             })

@@ -16,11 +16,28 @@ pub struct AccountEntry {
     pub read_only: bool,
     /// A named header colour ([`file::COLORS`]).
     pub color: Option<String>,
+    /// The delivery log's organisation id: the profile's `org_id`, the official CLI's
+    /// `orgId`, `LINQ_ORG_ID`, or the sandbox's own partner id.
+    pub org_id: Option<String>,
+    /// The delivery log's base URL, when set (`logs_url`, `LINQ_LOGS_URL`); else derived
+    /// from the API base (`evidence::logs::LogsAccess::default_base`).
+    pub logs_url: Option<String>,
 }
 
 impl AccountEntry {
     pub fn is_sandbox(&self) -> bool {
         self.name == SANDBOX
+    }
+
+    /// Where this account's delivery log is, for an API base URL.
+    pub fn logs_access(&self, base_url: &str) -> crate::evidence::logs::LogsAccess {
+        crate::evidence::logs::LogsAccess {
+            base: self
+                .logs_url
+                .clone()
+                .unwrap_or_else(|| crate::evidence::logs::LogsAccess::default_base(base_url)),
+            org_id: self.org_id.clone(),
+        }
     }
 }
 

@@ -23,6 +23,8 @@ pub struct Accounts {
     pub(super) linq_cli: Vec<String>,
     /// The CLI's profiles skipped as malformed (see [`Accounts::notes`]).
     pub(super) linq_cli_skipped: Vec<String>,
+    /// The official CLI's profiles' `orgId`s, by profile name.
+    pub(super) linq_cli_orgs: std::collections::BTreeMap<String, String>,
 }
 
 impl Accounts {
@@ -40,11 +42,16 @@ impl Accounts {
             .as_deref()
             .map(linq_cli::profiles)
             .unwrap_or_default();
+        let linq_cli_orgs = linq_cli_path
+            .as_deref()
+            .map(linq_cli::org_ids)
+            .unwrap_or_default();
         Ok(Self {
             config,
             linq_cli_file: linq_cli_path,
             linq_cli: cli.names,
             linq_cli_skipped: cli.skipped,
+            linq_cli_orgs,
         })
     }
 
@@ -195,6 +202,8 @@ impl Accounts {
                     key_kind: "linq-cli",
                     read_only,
                     color: None,
+                    org_id: self.linq_cli_orgs.get(cli_name).cloned(),
+                    logs_url: None,
                 },
                 base_url,
                 key: Some(KeySource::LinqCli {
@@ -233,6 +242,11 @@ impl Accounts {
                 key_kind: key.kind(),
                 read_only: read_only || profile.read_only,
                 color: profile.color.clone(),
+                org_id: profile.org_id.clone(),
+                logs_url: profile
+                    .logs_url
+                    .as_deref()
+                    .map(|url| url.trim().trim_end_matches('/').to_owned()),
             },
             base_url,
             key: Some(key),
@@ -259,6 +273,15 @@ pub(super) fn environment(
             None => DEFAULT_BASE_URL.to_string(),
         },
     };
+    let var_set = |name: &str| env(name).filter(|v| !v.trim().is_empty());
+    let org_id = var_set(crate::evidence::logs::ORG_ID_VAR).map(|v| v.trim().to_owned());
+    let logs_url = match var_set(crate::evidence::logs::LOGS_URL_VAR) {
+        Some(raw) => Some(validate_base_url(
+            &raw,
+            crate::evidence::logs::LOGS_URL_VAR,
+        )?),
+        None => None,
+    };
     Ok(Some(Chosen {
         entry: AccountEntry {
             name: ENVIRONMENT.into(),
@@ -267,6 +290,8 @@ pub(super) fn environment(
             key_kind: "environment",
             read_only,
             color: None,
+            org_id,
+            logs_url,
         },
         base_url,
         key: Some(KeySource::Environment(var)),
@@ -281,6 +306,11 @@ pub(super) fn sandbox_entry(read_only: bool) -> AccountEntry {
         key_kind: "none",
         read_only,
         color: None,
+        // The embedded sandbox's one account: its partner id is its organisation id.
+        org_id: Some(crate::sandbox::partner_id_for_key(
+            crate::sandbox::DEFAULT_API_KEY,
+        )),
+        logs_url: None,
     }
 }
 

@@ -9,6 +9,8 @@
 //! key_command = ["pass", "show", "linq/acme-prod"]   # or key_env = "VAR", or key = "…"
 //! read_only = true
 //! color = "red"
+//! org_id = "org_…"          # the delivery log's organisation id (`linq login`'s orgId)
+//! logs_url = "https://v3-logs.linqapp.com/api"   # the delivery log's base (this default)
 //! ```
 
 use super::ConfigError;
@@ -44,6 +46,10 @@ pub struct Profile {
     #[serde(default)]
     pub read_only: bool,
     pub color: Option<String>,
+    /// The organisation id the delivery log wants (linq-api.md §12).
+    pub org_id: Option<String>,
+    /// The delivery log's base URL.
+    pub logs_url: Option<String>,
 }
 
 impl std::fmt::Debug for Profile {
@@ -57,6 +63,8 @@ impl std::fmt::Debug for Profile {
             .field("key", &self.key.as_ref().map(|_| "(inline)"))
             .field("read_only", &self.read_only)
             .field("color", &self.color)
+            .field("org_id", &self.org_id)
+            .field("logs_url", &self.logs_url)
             .finish()
     }
 }
@@ -215,6 +223,18 @@ fn check(file: &ConfigFile, text: &str, path: &Path) -> Result<(), ConfigError> 
         if let Some(url) = &profile.base_url {
             super::validate_base_url(url, "base_url")
                 .map_err(|e| at("base_url", format!("profile {name:?}: {e}")))?;
+        }
+        if let Some(url) = &profile.logs_url {
+            super::validate_base_url(url, "logs_url")
+                .map_err(|e| at("logs_url", format!("profile {name:?}: {e}")))?;
+        }
+        if let Some(org) = &profile.org_id {
+            if !super::is_org_id(org) {
+                return Err(at(
+                    "org_id",
+                    format!("profile {name:?}: org_id must be 1 to 200 visible characters"),
+                ));
+            }
         }
     }
     if let Some(default) = &file.default_profile {

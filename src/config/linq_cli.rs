@@ -25,6 +25,9 @@ struct CliConfig<'a> {
 struct CliProfile {
     #[serde(default)]
     token: Option<Token>,
+    /// The organisation id `linq login` stores (the delivery log wants it).
+    #[serde(default, rename = "orgId")]
+    org_id: Option<serde_json::Value>,
 }
 
 /// A token read from the file: wiped when dropped.
@@ -84,6 +87,29 @@ pub fn profiles(file: &Path) -> CliProfiles {
 /// The names of the CLI's profiles that hold a token.
 pub fn profile_names(file: &Path) -> Vec<String> {
     profiles(file).names
+}
+
+/// The `orgId` of each profile that has a usable one (a malformed profile has none).
+pub fn org_ids(file: &Path) -> BTreeMap<String, String> {
+    let Some(text) = read(file) else {
+        return BTreeMap::new();
+    };
+    let Ok(config) = serde_json::from_str::<CliConfig<'_>>(&text) else {
+        return BTreeMap::new();
+    };
+    config
+        .profiles
+        .into_iter()
+        .filter_map(|(name, raw)| {
+            let profile = serde_json::from_str::<CliProfile>(raw.get()).ok()?;
+            let org = match profile.org_id? {
+                serde_json::Value::String(s) => s.trim().to_owned(),
+                serde_json::Value::Number(n) => n.to_string(),
+                _ => return None,
+            };
+            super::is_org_id(&org).then_some((name, org))
+        })
+        .collect()
 }
 
 /// The token of `profile`, read now.

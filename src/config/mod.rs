@@ -122,6 +122,11 @@ pub fn validate_base_url(raw: &str, origin: &'static str) -> Result<String, Conf
     Ok(trimmed.trim_end_matches('/').to_string())
 }
 
+/// An organisation id as the delivery log takes it: 1 to 200 visible ASCII characters.
+pub fn is_org_id(text: &str) -> bool {
+    (1..=200).contains(&text.len()) && text.bytes().all(|b| b.is_ascii_graphic())
+}
+
 /// Replaces whatever stands before the `@` of a URL's authority with `***`, so that a
 /// message can quote a URL, even one that does not parse, without its credentials.
 pub fn mask_userinfo(raw: &str) -> String {

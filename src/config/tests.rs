@@ -210,7 +210,7 @@ fn an_inline_key_in_a_file_others_can_read_is_refused_with_a_chmod_hint() {
 fn every_config_error_names_file_line_and_column() {
     let cases: &[(&str, &str)] = &[
         ("default_profile = 3\n", "/cfg/config.toml:1:19: invalid type: integer `3`, expected a string"),
-        ("[profiles.a]\nkey_env = \"K\"\nkye = 1\n", "/cfg/config.toml:3:1: unknown field `kye`, expected one of `label`, `base_url`, `key_command`, `key_env`, `key`, `read_only`, `color`"),
+        ("[profiles.a]\nkey_env = \"K\"\nkye = 1\n", "/cfg/config.toml:3:1: unknown field `kye`, expected one of `label`, `base_url`, `key_command`, `key_env`, `key`, `read_only`, `color`, `org_id`, `logs_url`"),
         ("default_profile = \"x\"\n", "/cfg/config.toml:1:1: default_profile \"x\" is not a profile here (known: none)"),
         ("[profiles.a]\nlabel = \"A\"\n", "/cfg/config.toml:1:1: profile \"a\" needs one of key_command, key_env or key"),
         ("[profiles.a]\nkey_env = \"K\"\nkey = \"k\"\n", "/cfg/config.toml:1:1: profile \"a\" has more than one of key_command, key_env and key: keep one"),
@@ -422,4 +422,116 @@ fn masking_keeps_everything_but_the_userinfo() {
     );
     assert_eq!(mask_userinfo("u:p@h.test"), "***@h.test");
     assert_eq!(mask_userinfo("https://h.test/x"), "https://h.test/x");
+}
+
+// ----------------------------------------------------------------- delivery log access
+
+#[test]
+fn every_account_kind_knows_where_its_delivery_log_is() {
+    let a = accounts(
+        r#"
+[profiles.acme]
+key_env = "ACME_KEY"
+org_id = "org_acme"
+logs_url = "https://logs.acme.test/api/"
+
+[profiles.plain]
+key_env = "PLAIN_KEY"
+"#,
+    );
+    let named = |name: &str, e: &[(&str, &str)]| {
+        let choice = Choice {
+            profile: Some(name.into()),
+            ..Choice::default()
+        };
+        a.choose(&choice, &env(e)).expect("chosen").entry
+    };
+    let acme = named("acme", &[]);
+    assert_eq!(acme.org_id.as_deref(), Some("org_acme"));
+    let access = acme.logs_access(DEFAULT_BASE_URL);
+    assert_eq!(access.base, "https://logs.acme.test/api");
+    let plain = named("plain", &[("LINQ_ORG_ID", "org_env")]);
+    assert_eq!(
+        plain.org_id, None,
+        "LINQ_ORG_ID is the environment account's"
+    );
+    assert_eq!(
+        plain.logs_access(DEFAULT_BASE_URL).base,
+        crate::evidence::logs::DEFAULT_LOGS_BASE
+    );
+    let e = [
+        ("LINQ_API_KEY", "k"),
+        ("LINQ_ORG_ID", " org_env "),
+        ("LINQ_LOGS_URL", "http://127.0.0.1:4010/api"),
+    ];
+    let environment = named(ENVIRONMENT, &e);
+    assert_eq!(environment.org_id.as_deref(), Some("org_env"));
+    assert_eq!(
+        environment.logs_url.as_deref(),
+        Some("http://127.0.0.1:4010/api")
+    );
+    let bad = [("LINQ_API_KEY", "k"), ("LINQ_LOGS_URL", "ftp://x")];
+    let refused = a.choose(
+        &Choice {
+            profile: Some(ENVIRONMENT.into()),
+            ..Choice::default()
+        },
+        &env(&bad),
+    );
+    assert!(refused.is_err());
+    let sandbox = named(SANDBOX, &[]);
+    assert_eq!(
+        sandbox.org_id,
+        Some(crate::sandbox::partner_id_for_key(
+            crate::sandbox::DEFAULT_API_KEY
+        ))
+    );
+    assert_eq!(
+        sandbox.logs_access("http://127.0.0.1:5/api/partner").base,
+        "http://127.0.0.1:5/api"
+    );
+}
+
+#[test]
+fn bad_org_ids_and_logs_urls_are_refused_with_their_line() {
+    for (text, says) in [
+        ("[profiles.a]\nkey_env = \"K\"\norg_id = \"\"\n", "3:1"),
+        (
+            "[profiles.a]\nkey_env = \"K\"\nlogs_url = \"not a url\"\n",
+            "3:1",
+        ),
+        (
+            "[profiles.a]\nkey_env = \"K\"\nlogs_urls = \"x\"\n",
+            "unknown field",
+        ),
+    ] {
+        let err = file::parse(text, std::path::Path::new("/c.toml"))
+            .expect_err(text)
+            .to_string();
+        assert!(err.contains(says), "{err}");
+    }
+}
+
+#[test]
+fn the_official_cli_profiles_give_their_org_id() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("config.json");
+    std::fs::write(
+        &path,
+        r#"{"profiles": {"work": {"token": "t_1", "orgId": "org_work"},
+                         "old": {"token": "t_2"},
+                         "odd": {"token": "t_3", "orgId": "has space"}}}"#,
+    )
+    .expect("write");
+    let a = Accounts::load(None, Some(path)).expect("load");
+    let entry = |name: &str| {
+        let choice = Choice {
+            profile: Some(format!("linq-cli:{name}")),
+            ..Choice::default()
+        };
+        a.choose(&choice, &env(&[])).expect("chosen").entry
+    };
+    assert_eq!(entry("work").org_id.as_deref(), Some("org_work"));
+    assert_eq!(entry("old").org_id, None);
+    assert_eq!(entry("odd").org_id, None);
 }

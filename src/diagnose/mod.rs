@@ -23,6 +23,17 @@
 //! | `unreadable-fields` | info | fields the server sent in a shape we cannot read: their checks are skipped |
 //! | `rotation-in-progress` | info; warning after 24 h | one of a secret rotation's pair (`rotation::apply`, from the pairs the app found): events arrive twice |
 //!
+//! From Linq's delivery log (`evidence::logs`, optional evidence; `delivery_findings`):
+//!
+//! | code | severity | when |
+//! |---|---|---|
+//! | `dropped-4xx` | error | attempts answered with a 4xx other than 429: dropped, those events are lost (codes and counts named) |
+//! | `deliveries-failing` | error | the newest 5 or more attempts all failed: the dominant code or error type, and since when |
+//! | `exhausted` | error | an event failed for good on a retryable answer (out of attempts) |
+//! | `retrying` | warning | events whose newest attempt is a retry scheduled within the last 30 minutes |
+//! | `slow-endpoint` | warning | the median duration is over 5 s (Linq waits 10 s), from 3 or more attempts |
+//! | `recovered` | info | failures followed by successes: when it recovered, after how many failures |
+//!
 //! Phone rules are skipped while the account's lines are unknown, catalogue rules while the
 //! catalogue is empty. Messages are one sentence built from cleaned, shortened values; they
 //! never show the URL itself (its query or user info may hold secrets), only its host.
@@ -39,6 +50,7 @@ use std::net::{Ipv4Addr, Ipv6Addr};
 use url::{Host, Url};
 
 mod checks;
+mod deliveries;
 mod headless;
 pub mod rotation;
 mod target;
@@ -51,6 +63,8 @@ use checks::*;
 use target::*;
 use twins::*;
 use wording::*;
+
+pub use deliveries::{delivery_findings, FAILING_STREAK, SLOW_MEDIAN_MS};
 
 /// How bad a finding is. `Error > Warning > Info`, so `max` is the worst.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -84,7 +98,7 @@ pub struct Finding {
 }
 
 /// Every code [`findings`] can return (the table in the module docs).
-pub const CODES: [&str; 18] = [
+pub const CODES: [&str; 24] = [
     "invalid-url",
     "not-https",
     "unreachable-host",
@@ -103,6 +117,12 @@ pub const CODES: [&str; 18] = [
     "active-paused-twin",
     "unreadable-fields",
     "rotation-in-progress",
+    "dropped-4xx",
+    "deliveries-failing",
+    "exhausted",
+    "retrying",
+    "slow-endpoint",
+    "recovered",
 ];
 
 /// Payload versions Linq documents (§8.6); ISO dates, so string order is date order.
@@ -174,6 +194,12 @@ pub fn findings_for_all(account: &Account) -> Vec<Vec<Finding>> {
         sort(found);
     }
     all
+}
+
+/// Adds findings from other evidence (the delivery log) to a subscription's, worst first.
+pub fn merge(found: &mut Vec<Finding>, more: Vec<Finding>) {
+    found.extend(more);
+    sort(found);
 }
 
 /// The worst severity among `findings`, `None` when there are none.

@@ -30,6 +30,13 @@ impl Account {
     pub(crate) fn id(&self) -> String {
         self.0.to_string()
     }
+
+    /// The account's partner id: in event payloads (`partner_id`) and the id the delivery
+    /// log (`/api/v1/webhook-logs`) expects as `partner_id`/`org_id`. Derived from the
+    /// account so it stays the same across runs.
+    pub(crate) fn partner_id(&self) -> String {
+        format!("partner_{}", &self.0[..12.min(self.0.len())])
+    }
 }
 
 /// The accounts this sandbox run accepts: the digest of each key, and the account it opens.
@@ -67,14 +74,18 @@ impl Accounts {
 }
 
 /// Runs before routing to handlers, so a bad key gets 401 even for unknown ids or paths
-/// under the API prefix. Paths outside `/api/partner` are left to the 404 fallback.
+/// under the API prefix. Paths outside `/api/partner` and the delivery log are left to
+/// the 404 fallback.
 pub(crate) async fn authenticate(
     State(state): State<AppState>,
     mut request: Request,
     next: Next,
 ) -> Response {
     let path = request.uri().path();
-    if path != "/api/partner" && !path.starts_with("/api/partner/") {
+    let guarded = path == "/api/partner"
+        || path.starts_with("/api/partner/")
+        || path == super::deliver::logs::WEBHOOK_LOGS;
+    if !guarded {
         return next.run(request).await;
     }
     match state.accounts.resolve(request.headers()) {

@@ -144,6 +144,11 @@ impl ApiError {
         Self::new(StatusCode::FORBIDDEN, 2011, message)
     }
 
+    /// 403/2005: the request names another partner's resources.
+    pub(crate) fn access_denied(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::FORBIDDEN, 2005, message)
+    }
+
     /// 500/3006: the sandbox itself failed (storage).
     pub(crate) fn internal() -> Self {
         Self::new(

@@ -20,6 +20,7 @@
 
 mod auth;
 mod deliver;
+mod demo;
 mod envelope;
 mod inbox;
 mod keys;
@@ -46,6 +47,13 @@ use tokio::task::JoinHandle;
 /// The standalone server's key when none is configured (a public demo key; the embedded
 /// sandbox uses a private one, [`embedded_key`]).
 pub const DEFAULT_API_KEY: &str = "sandbox";
+
+/// The partner id of the account a key opens: its organisation id for the delivery log
+/// (`/api/v1/webhook-logs` wants it as `partner_id`/`org_id`), shown by `doctor` and
+/// `profiles`.
+pub fn partner_id_for_key(key: &str) -> String {
+    Account::for_key(key).partner_id()
+}
 
 #[derive(Debug, thiserror::Error)]
 pub enum SandboxError {

@@ -233,6 +233,9 @@ impl Store {
                 for (subscription, secret) in &demo.subscriptions {
                     insert_subscription(&tx, &account, subscription, secret)?;
                 }
+                let subscriptions: Vec<&Subscription> =
+                    demo.subscriptions.iter().map(|(s, _)| s).collect();
+                super::demo::insert_history(&tx, &account, &subscriptions, now_millis())?;
                 tx.execute("UPDATE accounts SET seeded = 1 WHERE id = ?1", [&account])?;
             }
             tx.commit()?;

@@ -1,5 +1,6 @@
 //! Pure rendering: `render(&App, &mut Frame)` reads state and draws; it never changes it.
 
+mod deliveries;
 mod detail;
 mod dialogs;
 mod form;

@@ -97,6 +97,10 @@ impl Sandbox {
     }
 
     pub fn url(&self, path: &str) -> String {
+        if path.starts_with("/v1/") {
+            // The delivery log sits beside /api/partner (linq-api.md §12).
+            return format!("{}{path}", self.base.trim_end_matches("/partner"));
+        }
         if path.starts_with("/_sandbox/") {
             // The sandbox-only endpoints sit next to /v3 under the API base.
             return format!("{}{path}", self.base);

@@ -19,8 +19,13 @@ const MAX_ERROR_CHARS: usize = 300;
 /// The largest routing token learned from a receiver.
 const MAX_TOKEN_LEN: usize = 256;
 
-/// Where a delivery goes: the `listen` receiver, else `--deliver-to`, else its target.
-fn destination(options: &DeliveryOptions, job: &Claimed) -> Result<(String, bool), String> {
+/// Where a delivery goes: the `listen` receiver, else `--deliver-to`, else (a demo
+/// target) the in-process demo receiver, else its target.
+fn destination(
+    options: &DeliveryOptions,
+    demo: Option<&str>,
+    job: &Claimed,
+) -> Result<(String, bool), String> {
     if let Some(forward) = &job.forward {
         // Registered through a sandbox that allows it; this one (another process on the
         // same file) does not: say so rather than send it elsewhere.
@@ -35,6 +40,9 @@ fn destination(options: &DeliveryOptions, job: &Claimed) -> Result<(String, bool
     }
     if let Some(to) = &options.deliver_to {
         return Ok((to.clone(), true));
+    }
+    if let Some(demo) = demo.filter(|_| crate::sandbox::demo::story(&job.target_url).is_some()) {
+        return Ok((demo.to_owned(), true));
     }
     let local = Url::parse(&job.target_url).is_ok_and(|url| is_local(&url));
     if local && !options.allow_local_targets {
@@ -51,6 +59,7 @@ fn destination(options: &DeliveryOptions, job: &Claimed) -> Result<(String, bool
 pub(super) async fn attempt(
     http: &reqwest::Client,
     options: &DeliveryOptions,
+    demo: Option<&str>,
     job: Claimed,
 ) -> AttemptRecord {
     let attempted_at = now_millis();
@@ -72,7 +81,7 @@ pub(super) async fn attempt(
         retry_at: None,
         learned_token: None,
     };
-    let (url, redirected) = match destination(options, &job) {
+    let (url, redirected) = match destination(options, demo, &job) {
         Ok(found) => found,
         Err(why) => {
             record.destination = job.target_url.clone();

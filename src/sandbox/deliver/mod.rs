@@ -9,13 +9,14 @@
 //! retries survive a restart.
 
 mod attempt;
+pub(crate) mod logs;
 pub(crate) mod payload;
 mod prune;
 pub(crate) mod queue;
 pub(crate) mod records;
 mod resolve;
 pub(crate) mod routes;
-mod schedule;
+pub(crate) mod schedule;
 
 use super::model::{now_millis, Millis};
 use super::store::Store;
@@ -196,6 +197,8 @@ pub(crate) struct Worker {
     stop: oneshot::Sender<()>,
     done: oneshot::Receiver<()>,
     thread: std::thread::JoinHandle<()>,
+    /// Answers the demo account's test events as their stories say.
+    _demo: Option<super::demo::DemoReceiver>,
 }
 
 /// The delivery thread's nice value (0 is the server's, 19 the lowest): well below the API,
@@ -212,17 +215,31 @@ impl Worker {
             .enable_all()
             .build()
             .map_err(|e| SandboxError::Delivery(format!("delivery runtime: {e}")))?;
+        // On the server's runtime: it answers like any receiver, whatever the worker does.
+        let demo = match super::demo::DemoReceiver::start() {
+            Ok(receiver) => Some(receiver),
+            Err(e) => {
+                tracing::warn!(error = %e, "no demo receiver: demo test events go to their targets");
+                None
+            }
+        };
+        let demo_url: Option<Arc<str>> = demo.as_ref().map(|d| Arc::from(d.url.as_str()));
         let (stop, stopped) = oneshot::channel();
         let (finished, done) = oneshot::channel();
         let thread = std::thread::Builder::new()
             .name("sandbox-deliver".into())
             .spawn(move || {
                 lower_this_threads_priority();
-                runtime.block_on(run(store, deliveries, http, stopped));
+                runtime.block_on(run(store, deliveries, http, demo_url, stopped));
                 let _ = finished.send(());
             })
             .map_err(|e| SandboxError::Delivery(format!("delivery thread: {e}")))?;
-        Ok(Worker { stop, done, thread })
+        Ok(Worker {
+            stop,
+            done,
+            thread,
+            _demo: demo,
+        })
     }
 
     /// Cuts attempts in flight short (their rows are released, due at once) and waits.
@@ -266,6 +283,7 @@ async fn run(
     store: Store,
     deliveries: Deliveries,
     http: reqwest::Client,
+    demo_url: Option<Arc<str>>,
     mut stopped: oneshot::Receiver<()>,
 ) {
     let owner = format!("{:032x}", rand::random::<u128>());
@@ -314,8 +332,9 @@ async fn run(
                         let http = http.clone();
                         let options = Arc::clone(&deliveries.options);
                         let finished_tx = finished_tx.clone();
+                        let demo_url = demo_url.clone();
                         in_flight.spawn(async move {
-                            let record = attempt(&http, &options, job).await;
+                            let record = attempt(&http, &options, demo_url.as_deref(), job).await;
                             let _ = finished_tx.send(record).await;
                         });
                     }

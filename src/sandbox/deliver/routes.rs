@@ -56,6 +56,7 @@ pub(crate) fn router() -> Router<AppState> {
                 .layer(DefaultBodyLimit::max(MAX_FORWARD_BODY)),
         )
         .route(SECRET, get(signing_secret))
+        .route(super::logs::WEBHOOK_LOGS, get(super::logs::webhook_logs))
 }
 
 /// A validated `POST /_sandbox/v1/events` body.
@@ -133,8 +134,7 @@ async fn send_event(
     let event_id = uuid::Uuid::new_v4().to_string();
     let created_at = now_millis();
     let account_id = account.id();
-    // Opaque in the API; derived from the account so it stays the same across events.
-    let partner_id = format!("partner_{}", &account_id[..12.min(account_id.len())]);
+    let partner_id = account.partner_id();
     let rendered = payload::render(&EventSpec {
         event_id: &event_id,
         event_type: &request.event_type,

@@ -5,14 +5,13 @@
 //! and a delivery history belong here too), then the rest of its settings. At 80×24 the
 //! first two blocks fit without scrolling.
 
-mod deliveries;
 mod fields;
 mod findings;
 
 use super::theme;
 use crate::api::Subscription;
 use crate::app::{App, Focus};
-use ratatui::layout::Rect;
+use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 use ratatui::Frame;
@@ -35,18 +34,15 @@ pub enum DetailBlock {
     Summary,
     /// One line per finding (info notes folded into one); in full when focused.
     Findings,
-    /// Evidence: the last delivery attempts (sandbox, pane focused).
-    Deliveries,
     /// payload version, times, phone filter, routing, the events by group.
     Settings,
 }
 
-/// The order of the blocks. An evidence block (a probe, a delivery history) goes after
-/// `Findings` and before `Settings`.
-pub const BLOCKS: [DetailBlock; 4] = [
+/// The order of the blocks. An evidence block (a probe) goes after `Findings` and before
+/// `Settings`; the delivery log is a widget of its own at the bottom of the pane.
+pub const BLOCKS: [DetailBlock; 3] = [
     DetailBlock::Summary,
     DetailBlock::Findings,
-    DetailBlock::Deliveries,
     DetailBlock::Settings,
 ];
 
@@ -55,7 +51,6 @@ impl DetailBlock {
         match self {
             DetailBlock::Summary => fields::summary(pane),
             DetailBlock::Findings => findings::lines(pane),
-            DetailBlock::Deliveries => deliveries::lines(pane),
             DetailBlock::Settings => fields::settings(pane),
         }
     }
@@ -74,11 +69,16 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     };
     let inner_width = usize::from(area.width.saturating_sub(2)).max(1);
     let lines = detail_lines(app, sub, inner_width);
+    // The Deliveries block takes the bottom of the pane, drawn by its own widget.
+    let inner = block.inner(area);
+    let block_rows = super::deliveries::height(app, inner.height);
+    let [text_area, deliveries_area] =
+        Layout::vertical([Constraint::Min(0), Constraint::Length(block_rows)]).areas(inner);
     let total: usize = lines
         .iter()
         .map(|l| l.width().div_ceil(inner_width).max(1))
         .sum();
-    let shown = usize::from(area.height.saturating_sub(2)) + usize::from(app.detail_scroll);
+    let shown = usize::from(text_area.height) + usize::from(app.detail_scroll);
     if total > shown {
         let hint = if app.focus == Focus::Detail {
             " ↓ more (j) "
@@ -87,11 +87,14 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         };
         block = block.title_bottom(Span::styled(hint, theme::dim()));
     }
+    frame.render_widget(block, area);
     let p = Paragraph::new(lines)
-        .block(block)
         .wrap(Wrap { trim: false })
         .scroll((app.detail_scroll, 0));
-    frame.render_widget(p, area);
+    frame.render_widget(p, text_area);
+    if block_rows > 0 {
+        super::deliveries::render(app, frame, deliveries_area);
+    }
 }
 
 /// Every block in order, an empty line between two that have something to say — except
