@@ -8,6 +8,7 @@ pub mod cli;
 pub mod clipboard;
 pub mod config;
 pub mod diagnose;
+pub mod fleet;
 pub mod logging;
 pub mod private_files;
 pub mod runtime;

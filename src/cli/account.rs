@@ -42,8 +42,8 @@ struct ProfileRow<'a> {
 pub fn profiles(globals: &Globals, args: &ProfilesArgs) -> Result<(), CliError> {
     let accounts = Accounts::load_default()?;
     let entries = accounts.entries(&env_var);
-    let chosen = accounts
-        .choose(&choice(globals), &env_var)
+    let chosen = choice(globals)
+        .and_then(|c| accounts.choose(&c, &env_var))
         .map(|c| c.entry.name)
         .ok();
     let rows: Vec<ProfileRow> = entries
@@ -152,7 +152,7 @@ pub async fn doctor(globals: &Globals, timeout_secs: u64) -> (Vec<Check>, Option
             return (checks, None);
         }
     };
-    let chosen = match accounts.choose(&choice(globals), &env_var) {
+    let chosen = match choice(globals).and_then(|c| accounts.choose(&c, &env_var)) {
         Ok(chosen) => chosen,
         Err(e) => {
             checks.push(Check::fail("account", e.to_string()));

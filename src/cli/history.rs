@@ -25,7 +25,7 @@ pub fn run(globals: &Globals, args: &HistoryArgs) -> Result<(), CliError> {
         // The account's name only: no key is read to show its history.
         Some(
             Accounts::load_default()?
-                .choose(&choice(globals), &env_var)?
+                .choose(&choice(globals)?, &env_var)?
                 .entry
                 .name,
         )

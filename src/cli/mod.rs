@@ -6,6 +6,7 @@
 
 pub mod account;
 pub mod bulk;
+pub mod fleet;
 pub mod history;
 pub mod listen;
 pub mod output;
@@ -29,8 +30,10 @@ pub const MAX_SECS: u64 = 86_400;
 #[derive(Debug, Clone, clap::Args)]
 pub struct Globals {
     /// The account: a profile of the config file, linq-cli:<name>, environment or sandbox.
-    #[arg(long, global = true, value_name = "NAME", env = "LINQ_HOOKS_PROFILE")]
-    pub profile: Option<String>,
+    /// `find` and `list` take it more than once (several accounts).
+    #[arg(long = "profile", global = true, value_name = "NAME", env = "LINQ_HOOKS_PROFILE",
+          action = clap::ArgAction::Append)]
+    pub profiles: Vec<String>,
     /// API base URL, e.g. https://api.linqapp.com/api/partner [env: LINQ_API_V3_BASE_URL]
     #[arg(long, global = true, value_name = "URL")]
     pub base_url: Option<String>,
@@ -78,6 +81,8 @@ pub enum Command {
     History(history::HistoryArgs),
     /// Receive the sandbox's deliveries here: check, print and forward each (sandbox only).
     Listen(listen::ListenArgs),
+    /// Find subscriptions across accounts: by id prefix, URL or host, phone, event type.
+    Find(fleet::FindArgs),
 }
 
 impl Command {
@@ -96,6 +101,7 @@ impl Command {
             Command::Doctor(_) => "doctor",
             Command::History(_) => "history",
             Command::Listen(_) => "listen",
+            Command::Find(_) => "find",
         }
     }
 
@@ -111,6 +117,7 @@ impl Command {
             Command::Doctor(a) => a.json,
             Command::History(a) => a.json,
             Command::Listen(a) => a.json,
+            Command::Find(a) => a.json,
         }
     }
 
@@ -211,14 +218,25 @@ impl Connected {
     }
 }
 
-/// The flags' account choice.
-pub fn choice(globals: &Globals) -> Choice {
-    Choice {
-        profile: globals.profile.clone(),
+impl Globals {
+    /// The one `--profile` of a single-account command or the dashboard.
+    pub fn profile(&self) -> Result<Option<&str>, ConfigError> {
+        match self.profiles.as_slice() {
+            [] => Ok(None),
+            [one] => Ok(Some(one.as_str())),
+            many => Err(ConfigError::SeveralProfiles(many.join(", "))),
+        }
+    }
+}
+
+/// The flags' account choice (one account: `--profile` at most once).
+pub fn choice(globals: &Globals) -> Result<Choice, ConfigError> {
+    Ok(Choice {
+        profile: globals.profile()?.map(str::to_string),
         base_url: globals.base_url.clone(),
         sandbox: globals.sandbox,
         read_only: globals.read_only,
-    }
+    })
 }
 
 /// The process environment, as the account resolution reads it.
@@ -232,7 +250,7 @@ pub fn env_var(name: &str) -> Option<String> {
 pub fn resolve_account(globals: &Globals) -> Result<Resolved, ConfigError> {
     let accounts = Accounts::load_default()?;
     accounts
-        .choose(&choice(globals), &env_var)?
+        .choose(&choice(globals)?, &env_var)?
         .resolve(&env_var)
 }
 
@@ -332,6 +350,11 @@ pub fn run(globals: &Globals, command: Command) -> u8 {
                         Command::Doctor(args) => {
                             rt.block_on(account::doctor_command(globals, &args))
                         }
+                        // Many accounts: each connects by itself.
+                        Command::Find(args) => rt.block_on(fleet::find(globals, &args)),
+                        Command::List(args) if args.all_profiles || globals.profiles.len() > 1 => {
+                            rt.block_on(fleet::list_all(globals, args.all_profiles, args.json))
+                        }
                         command => rt.block_on(connect_and_run(globals, command)),
                     },
                     Err(source) => Err(CliError::Io {
@@ -364,13 +387,14 @@ fn check(command: &Command) -> Result<(), CliError> {
         | Command::Phones(_)
         | Command::Profiles(_)
         | Command::Doctor(_)
+        | Command::Find(_)
         | Command::History(_) => Ok(()),
     }
 }
 
 async fn connect_and_run(globals: &Globals, command: Command) -> Result<(), CliError> {
     let connected = connect(globals).await?;
-    if connected.sandbox && !globals.sandbox && globals.profile.is_none() {
+    if connected.sandbox && !globals.sandbox && globals.profiles.is_empty() {
         // Without this, `list` on a machine with no key looks like an account's real list.
         let db = connected
             .sandbox_db
@@ -399,7 +423,9 @@ async fn dispatch(c: &Connected, command: Command) -> Result<(), CliError> {
         Command::Delete(args) => bulk::run(c, bulk::Action::Delete, &args).await,
         Command::Listen(args) => listen::run(c, &args).await,
         // Run before connecting (they handle accounts themselves).
-        Command::Profiles(_) | Command::Doctor(_) | Command::History(_) => Ok(()),
+        Command::Profiles(_) | Command::Doctor(_) | Command::History(_) | Command::Find(_) => {
+            Ok(())
+        }
     }
 }
 
