@@ -8,6 +8,7 @@ pub mod bulk;
 mod checklist;
 pub mod cmd;
 pub mod deliveries;
+pub mod fleet_view;
 mod form_save;
 mod form_update;
 pub mod forms;
@@ -75,7 +76,11 @@ pub enum Modal {
     /// The account switcher; `cursor` indexes `App::accounts`.
     Accounts {
         cursor: usize,
+        /// `/`: the search across every account, when open.
+        search: Option<fleet_view::AccountSearch>,
     },
+    /// `:`: the command palette.
+    Palette(fleet_view::Palette),
     /// Switching would drop writes in flight, a draft or a secret: asks first.
     ConfirmSwitch {
         to: usize,
@@ -221,6 +226,8 @@ pub struct App {
     /// Every account the switcher offers, and the one in use.
     pub accounts: Vec<crate::config::AccountEntry>,
     pub current_account: Option<usize>,
+    /// Other accounts as read for the Accounts view, and the search across them.
+    pub fleet: fleet_view::Fleet,
     /// The account being switched to, until the runtime answers.
     pub switching: Option<String>,
     /// Answers to requests below this id belong to an account left behind: ignored.
@@ -284,6 +291,7 @@ impl App {
             verify: None,
             accounts: Vec::new(),
             current_account: None,
+            fleet: Default::default(),
             switching: None,
             req_floor: 0,
             dirty: true,
@@ -320,7 +328,14 @@ impl App {
         }
         match (&self.modal, self.focus) {
             (Some(Modal::Help), _) => Context::Help,
+            (
+                Some(Modal::Accounts {
+                    search: Some(_), ..
+                }),
+                _,
+            ) => Context::AccountSearch,
             (Some(Modal::Accounts { .. }), _) => Context::Accounts,
+            (Some(Modal::Palette(_)), _) => Context::Palette,
             (Some(Modal::ConfirmSwitch { .. }), _) => Context::ConfirmSwitch,
             (Some(Modal::History { .. }), _) => Context::History,
             (Some(Modal::ConfirmBulk { .. }), _) => Context::ConfirmBulk,
@@ -418,6 +433,7 @@ impl App {
             Msg::Api { req, .. } if req < self.req_floor => Vec::new(),
             Msg::Api { req, result } => self.on_api(req, result),
             Msg::Switched { to, result } => self.on_switched(to, result),
+            Msg::AccountRead { name, at, result } => self.on_account_read(name, at, result),
             Msg::PollDeliveries => self.poll_deliveries(),
             Msg::History(result) => {
                 if let Some(Modal::History { entries, .. }) = &mut self.modal {

@@ -1599,7 +1599,13 @@ fn two_accounts() -> App {
 fn a_opens_the_switcher_on_the_current_account_and_enter_switches() {
     let mut app = two_accounts();
     app.update(key('A'));
-    assert_eq!(app.modal, Some(Modal::Accounts { cursor: 0 }));
+    assert_eq!(
+        app.modal,
+        Some(Modal::Accounts {
+            cursor: 0,
+            search: None
+        })
+    );
     assert_eq!(app.context(), Context::Accounts);
     // Enter on the current account just closes.
     app.update(code(KeyCode::Enter));
@@ -2128,3 +2134,6 @@ fn the_detail_pane_polls_deliveries_and_redraws_only_on_change() {
     app.update(code(KeyCode::Esc));
     assert!(!app.polls_deliveries());
 }
+
+// Every account at once (`A` counts, `/` across accounts, `:` palette, `y`): its own file.
+mod fleet_tests;

@@ -2,6 +2,7 @@
 
 mod detail;
 mod dialogs;
+mod fleet;
 mod form;
 mod header;
 pub mod layout;
