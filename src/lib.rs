@@ -9,6 +9,7 @@ pub mod clipboard;
 pub mod config;
 pub mod diagnose;
 pub mod evidence;
+pub mod fleet;
 pub mod lifecycle;
 pub mod local_time;
 pub mod logging;

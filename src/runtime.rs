@@ -368,7 +368,45 @@ impl Runtime {
                         new: Box::new(found(new)),
                     }
                 }),
+                Cmd::ReadAccounts { names } => self.read_accounts(names),
             }
+        }
+    }
+
+    /// Reads other accounts for the Accounts view, at most [`crate::fleet::CONCURRENCY`]
+    /// at a time, each through the switcher's connector; every answer is its own message,
+    /// so counts appear as they come. Not cancelled by a switch: they belong to no account
+    /// in use.
+    fn read_accounts(&mut self, names: Vec<String>) {
+        let Some(connector) = self.connector.clone() else {
+            for name in names {
+                let _ = self.tx.send(Inner::Msg(Msg::AccountRead {
+                    name,
+                    at: OffsetDateTime::now_utc(),
+                    result: Err("this session cannot read other accounts".into()),
+                }));
+            }
+            return;
+        };
+        let permits = Arc::new(tokio::sync::Semaphore::new(crate::fleet::CONCURRENCY));
+        for name in names {
+            let (tx, connector, permits) = (self.tx.clone(), connector.clone(), permits.clone());
+            tokio::spawn(async move {
+                let _permit = permits.acquire_owned().await;
+                let result = match connector(name.clone()).await {
+                    Ok(account) => {
+                        let list = account.client.list().await.map_err(|e| e.to_string());
+                        account.guard.close().await;
+                        list
+                    }
+                    Err(reason) => Err(reason),
+                };
+                let _ = tx.send(Inner::Msg(Msg::AccountRead {
+                    name,
+                    at: OffsetDateTime::now_utc(),
+                    result,
+                }));
+            });
         }
     }
 

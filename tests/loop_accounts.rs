@@ -108,7 +108,9 @@ async fn switching_shows_the_other_account_and_ignores_the_old_ones_late_answer(
     // A refresh of the old account is on its way (1.5 s) when the switch happens.
     ui.key(KeyCode::Char('r'));
     ui.key(KeyCode::Char('A'));
-    ui.wait_for("Switch account").await;
+    // The Accounts view reads the other account in the background: its counts appear.
+    let screen = ui.wait_for("8 active · 4 paused").await;
+    assert!(screen.contains("Accounts"), "{screen}");
     ui.key(KeyCode::Char('j'));
     ui.key(KeyCode::Enter);
     let screen = ui.wait_for("Subscriptions (12)").await;

@@ -23,44 +23,60 @@ impl App {
         self.current_account.and_then(|i| self.accounts.get(i))
     }
 
-    pub(super) fn open_accounts(&mut self) {
+    pub(super) fn open_accounts(&mut self) -> Vec<Cmd> {
         if self.accounts.is_empty() {
             self.banner = Some(Banner::notice(
                 "No other accounts: add profiles to config.toml",
             ));
-            return;
+            return Vec::new();
         }
         self.modal = Some(Modal::Accounts {
             cursor: self.current_account.unwrap_or(0),
+            search: None,
         });
+        self.read_other_accounts()
     }
 
     pub(super) fn account_action(&mut self, action: Action) -> Vec<Cmd> {
         match (action, &mut self.modal) {
-            (Action::AccountDown, Some(Modal::Accounts { cursor })) => {
+            (Action::AccountSearch, Some(Modal::Accounts { .. })) => {
+                return self.account_search_action(action);
+            }
+            (Action::AccountDown, Some(Modal::Accounts { cursor, .. })) => {
                 *cursor = (*cursor + 1).min(self.accounts.len().saturating_sub(1));
             }
-            (Action::AccountUp, Some(Modal::Accounts { cursor })) => {
+            (Action::AccountUp, Some(Modal::Accounts { cursor, .. })) => {
                 *cursor = cursor.saturating_sub(1);
             }
-            (Action::AccountPick, Some(Modal::Accounts { cursor })) => {
+            (Action::AccountPick, Some(Modal::Accounts { cursor, .. })) => {
                 let to = *cursor;
                 if Some(to) == self.current_account {
                     self.modal = None;
-                } else if self.switch_loses_something() {
-                    self.modal = Some(Modal::ConfirmSwitch { to });
                 } else {
-                    return self.start_switch(to);
+                    return self.ask_switch(to);
                 }
             }
             (Action::SwitchYes, Some(Modal::ConfirmSwitch { to })) => {
                 let to = *to;
                 return self.start_switch(to);
             }
-            (Action::AccountClose | Action::SwitchNo, _) => self.modal = None,
+            (Action::AccountClose | Action::SwitchNo, _) => {
+                self.modal = None;
+                self.fleet.focus_after_switch = None;
+            }
             _ => {}
         }
         Vec::new()
+    }
+
+    /// Switches to account `to`, asking first when that would drop something.
+    pub(super) fn ask_switch(&mut self, to: usize) -> Vec<Cmd> {
+        if self.switch_loses_something() {
+            self.modal = Some(Modal::ConfirmSwitch { to });
+            Vec::new()
+        } else {
+            self.start_switch(to)
+        }
     }
 
     /// What a switch would drop: writes in flight, a draft, an unacknowledged secret.
@@ -144,6 +160,7 @@ impl App {
         let connection = match result {
             Ok(connection) => connection,
             Err(reason) => {
+                self.fleet.focus_after_switch = None;
                 self.banner = Some(Banner::error_text(format!(
                     "Cannot switch to {label}: {}",
                     clean(&reason)

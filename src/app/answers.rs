@@ -21,6 +21,7 @@ impl App {
                 match result {
                     Ok(list) => {
                         self.apply_list(list, at, quiet);
+                        self.focus_after_switch();
                         self.resolve_create_check(req);
                         self.update_list_banners();
                         let cmds = self.resolve_undo(req);

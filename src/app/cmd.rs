@@ -52,6 +52,11 @@ pub enum Cmd {
     SwitchAccount {
         name: String,
     },
+    /// Read these accounts' subscriptions for the Accounts view, at most four at a time;
+    /// each answers with `Msg::AccountRead`.
+    ReadAccounts {
+        names: Vec<String>,
+    },
     /// Sandbox only: send a test event (`POST /_sandbox/v1/events`).
     SendTestEvent {
         req: ReqId,

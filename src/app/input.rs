@@ -1,6 +1,7 @@
 //! What a key, a paste or a click does outside the form: keymap actions on the list,
 //! the detail pane, the filter and the small dialogs; the mouse on the list.
 
+use super::fleet_view::TextKey;
 use super::form_update::TextEdit;
 use super::geometry::{banner_rows, list_rows_area};
 use super::keymap::{self, Action, Context};
@@ -27,6 +28,10 @@ impl App {
                     Context::Accounts | Context::ConfirmSwitch if action != Action::ForceQuit => {
                         self.account_action(action)
                     }
+                    Context::AccountSearch if action != Action::ForceQuit => {
+                        self.account_search_action(action)
+                    }
+                    Context::Palette if action != Action::ForceQuit => self.palette_action(action),
                     Context::Verify if action != Action::ForceQuit => {
                         self.verify_action(action);
                         Vec::new()
@@ -47,6 +52,16 @@ impl App {
                     self.dirty = true;
                 } else if context == Context::Verify {
                     self.verify_key(key);
+                } else if let Some(edit) =
+                    (matches!(context, Context::AccountSearch | Context::Palette))
+                        .then(|| query_key(&key))
+                        .flatten()
+                {
+                    if context == Context::Palette {
+                        self.palette_key(edit);
+                    } else {
+                        self.account_search_key(edit);
+                    }
                 } else if context == Context::FilterInput {
                     self.edit_filter(key);
                 } else if context.is_text() {
@@ -172,7 +187,9 @@ impl App {
             Action::RotateNo | Action::RotateClose => self.modal = None,
             Action::RotateFinish => return self.rotate_finish(),
             Action::RotateAbort => return self.rotate_abort(),
-            Action::Accounts => self.open_accounts(),
+            Action::Accounts => return self.open_accounts(),
+            Action::Palette => self.open_palette(),
+            Action::CopyRows => return self.copy_rows(),
             Action::Verify => self.open_verify(),
             Action::TestEvent => self.ask_test_event(),
             Action::PickEventUp
@@ -293,6 +310,17 @@ impl App {
             _ => return,
         }
         self.dirty = true;
+    }
+}
+
+/// Keys that edit the palette's or the account search's one-line query.
+fn query_key(key: &KeyEvent) -> Option<TextKey> {
+    let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+    match key.code {
+        KeyCode::Char('u') if ctrl => Some(TextKey::Clear),
+        KeyCode::Char(c) if !ctrl => Some(TextKey::Char(c)),
+        KeyCode::Backspace => Some(TextKey::Backspace),
+        _ => None,
     }
 }
 

@@ -39,6 +39,10 @@ pub enum Context {
     PickEvent,
     ConfirmRotate,
     RotationPair,
+    /// `/` in the Accounts view: typing searches every account.
+    AccountSearch,
+    /// `:`: every action of the list or detail, filtered as you type.
+    Palette,
 }
 
 impl Context {
@@ -74,6 +78,8 @@ impl Context {
             Context::PickEvent => "Test event",
             Context::ConfirmRotate => "Start a secret rotation?",
             Context::RotationPair => "Rotation in progress",
+            Context::AccountSearch => "Accounts: search every account",
+            Context::Palette => "Command palette",
         }
     }
 
@@ -99,6 +105,8 @@ impl Context {
                 | Context::ChecklistFilter
                 | Context::PhoneInput
                 | Context::Routing
+                | Context::AccountSearch
+                | Context::Palette
         )
     }
 }
@@ -215,6 +223,17 @@ pub enum Action {
     RotateFinish,
     RotateAbort,
     RotateClose,
+    AccountSearch,
+    HitUp,
+    HitDown,
+    HitPick,
+    HitClose,
+    Palette,
+    PaletteUp,
+    PaletteDown,
+    PaletteRun,
+    PaletteClose,
+    CopyRows,
 }
 
 /// Whether a binding changes anything on the server (hidden with `--read-only`).
@@ -272,6 +291,8 @@ pub static BINDINGS: &[Binding] = &[
     bind!(Browse, [(Char('H'), SHIFT), (Char('H'), NONE)], "H", History, "history: changes made on this account", "", Read),
     bind!(Browse, [(Char('t'), NONE)], "t", TestEvent, "send a test event (sandbox)", "", Read),
     bind!(Browse, [(Char('R'), SHIFT), (Char('R'), NONE)], "R", Rotate, "rotate the secret (start / finish)", "", Write),
+    bind!(Browse, [(Char('y'), NONE)], "y", CopyRows, "copy the marked rows (or this one): id, status, target", "", Read),
+    bind!(Browse, [(Char(':'), NONE), (Char(':'), SHIFT)], ":", Palette, "command palette: every action here, by name", "", Read),
     bind!(Browse, [(Char('u'), NONE)], "u", Undo, "undo the last change", "undo", Write),
     bind!(Browse, [(Char('q'), NONE)], "q", Quit, "quit", "", Read),
     bind!(Browse, [(Char('?'), NONE), (Char('?'), SHIFT)], "?", Help, "help", "", Read),
@@ -343,6 +364,7 @@ pub static BINDINGS: &[Binding] = &[
     bind!(Accounts, [(Char('j'), NONE), (KDown, NONE)], "j/↓", AccountDown, "next account", "", Read),
     bind!(Accounts, [(Char('k'), NONE), (KUp, NONE)], "k/↑", AccountUp, "previous account", "", Read),
     bind!(Accounts, [(Enter, NONE)], "Enter", AccountPick, "switch to it", "switch", Read),
+    bind!(Accounts, [(Char('/'), NONE)], "/", AccountSearch, "search every account's subscriptions", "search all", Read),
     bind!(Accounts, [(Esc, NONE), (Char('A'), SHIFT), (Char('q'), NONE)], "Esc", AccountClose, "close the list", "close", Read),
     bind!(ConfirmSwitch, [(Char('y'), NONE), (Char('Y'), SHIFT)], "y", SwitchYes, "switch, dropping what is in flight", "switch", Read),
     bind!(ConfirmSwitch, [(Char('n'), NONE), (Esc, NONE)], "n/Esc", SwitchNo, "stay", "stay", Read),
@@ -366,6 +388,14 @@ pub static BINDINGS: &[Binding] = &[
     bind!(RotationPair, [(Char('f'), NONE)], "f", RotateFinish, "finish: re-check, delete the old", "finish", Write),
     bind!(RotationPair, [(Char('a'), NONE)], "a", RotateAbort, "abort: delete the new one", "abort", Write),
     bind!(RotationPair, [(Esc, NONE), (Char('q'), NONE)], "Esc", RotateClose, "close, change nothing", "close", Read),
+    bind!(AccountSearch, [(KDown, NONE)], "↓", HitDown, "next hit", "", Read),
+    bind!(AccountSearch, [(KUp, NONE)], "↑", HitUp, "previous hit", "", Read),
+    bind!(AccountSearch, [(Enter, NONE)], "Enter", HitPick, "go there: switch account, select the subscription", "go there", Read),
+    bind!(AccountSearch, [(Esc, NONE)], "Esc", HitClose, "back to the accounts", "back", Read),
+    bind!(Palette, [(KDown, NONE)], "↓", PaletteDown, "next action", "", Read),
+    bind!(Palette, [(KUp, NONE)], "↑", PaletteUp, "previous action", "", Read),
+    bind!(Palette, [(Enter, NONE)], "Enter", PaletteRun, "run the action", "run", Read),
+    bind!(Palette, [(Esc, NONE)], "Esc", PaletteClose, "close the palette", "close", Read),
     bind!(History, [(Char('j'), NONE), (KDown, NONE)], "j/↓", HistoryDown, "next entry", "", Read),
     bind!(History, [(Char('k'), NONE), (KUp, NONE)], "k/↑", HistoryUp, "previous entry", "", Read),
     bind!(History, [(Enter, NONE)], "Enter", HistoryToggle, "open / close a bulk change", "open", Read),
@@ -407,6 +437,24 @@ pub fn hints(context: Context, read_only: bool) -> Vec<(&'static str, &'static s
         .filter(|b| !b.hint.is_empty() && allowed(b, read_only))
         .map(|b| (b.label, b.hint))
         .collect()
+}
+
+/// The command palette's entries for `context`: its own actions, then the shared ones
+/// (its parent's, then the global ones), each action once, the palette itself left out.
+pub fn palette(context: Context, read_only: bool) -> Vec<&'static Binding> {
+    let chain = [Some(context), context.parent(), Some(Context::Global)];
+    let mut out: Vec<&'static Binding> = Vec::new();
+    for ctx in chain.into_iter().flatten() {
+        for b in BINDINGS
+            .iter()
+            .filter(|b| b.context == ctx && allowed(b, read_only))
+        {
+            if b.action != Action::Palette && !out.iter().any(|o| o.action == b.action) {
+                out.push(b);
+            }
+        }
+    }
+    out
 }
 
 /// The help overlay's groups, in table order.

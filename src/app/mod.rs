@@ -8,6 +8,7 @@ pub mod bulk;
 mod checklist;
 pub mod cmd;
 pub mod deliveries;
+pub mod fleet_view;
 mod form_save;
 mod form_update;
 pub mod forms;
@@ -78,7 +79,11 @@ pub enum Modal {
     /// The account switcher; `cursor` indexes `App::accounts`.
     Accounts {
         cursor: usize,
+        /// `/`: the search across every account, when open.
+        search: Option<fleet_view::AccountSearch>,
     },
+    /// `:`: the command palette.
+    Palette(fleet_view::Palette),
     /// Switching would drop writes in flight, a draft or a secret: asks first.
     ConfirmSwitch {
         to: usize,
@@ -240,6 +245,8 @@ pub struct App {
     /// Every account the switcher offers, and the one in use.
     pub accounts: Vec<crate::config::AccountEntry>,
     pub current_account: Option<usize>,
+    /// Other accounts as read for the Accounts view, and the search across them.
+    pub fleet: fleet_view::Fleet,
     /// The account being switched to, until the runtime answers.
     pub switching: Option<String>,
     /// Answers to requests below this id belong to an account left behind: only audited.
@@ -306,6 +313,7 @@ impl App {
             rotation: Default::default(),
             accounts: Vec::new(),
             current_account: None,
+            fleet: Default::default(),
             switching: None,
             req_floor: 0,
             dirty: true,
@@ -344,7 +352,14 @@ impl App {
         }
         match (&self.modal, self.focus) {
             (Some(Modal::Help), _) => Context::Help,
+            (
+                Some(Modal::Accounts {
+                    search: Some(_), ..
+                }),
+                _,
+            ) => Context::AccountSearch,
             (Some(Modal::Accounts { .. }), _) => Context::Accounts,
+            (Some(Modal::Palette(_)), _) => Context::Palette,
             (Some(Modal::ConfirmSwitch { .. }), _) => Context::ConfirmSwitch,
             (Some(Modal::History { .. }), _) => Context::History,
             (Some(Modal::ConfirmBulk { .. }), _) => Context::ConfirmBulk,
@@ -454,6 +469,7 @@ impl App {
                 cmds
             }
             Msg::Switched { to, result } => self.on_switched(to, result),
+            Msg::AccountRead { name, at, result } => self.on_account_read(name, at, result),
             Msg::PollDeliveries => self.poll_deliveries(),
             Msg::RotationTrail(open) => {
                 self.on_rotation_trail(open);

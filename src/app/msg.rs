@@ -43,6 +43,12 @@ pub enum Msg {
         to: String,
         result: Result<super::Connection, String>,
     },
+    /// Another account's subscriptions, read for the Accounts view (or why not).
+    AccountRead {
+        name: String,
+        at: OffsetDateTime,
+        result: Result<Vec<Subscription>, String>,
+    },
     /// SIGTERM / SIGHUP / SIGINT: leave cleanly, then exit with this status (128 + the
     /// signal number, as a shell reports a process killed by it).
     Shutdown {

@@ -1605,7 +1605,13 @@ fn two_accounts() -> App {
 fn a_opens_the_switcher_on_the_current_account_and_enter_switches() {
     let mut app = two_accounts();
     app.update(key('A'));
-    assert_eq!(app.modal, Some(Modal::Accounts { cursor: 0 }));
+    assert_eq!(
+        app.modal,
+        Some(Modal::Accounts {
+            cursor: 0,
+            search: None
+        })
+    );
     assert_eq!(app.context(), Context::Accounts);
     // Enter on the current account just closes.
     app.update(code(KeyCode::Enter));
@@ -2305,3 +2311,6 @@ fn the_pane_gets_the_same_findings_as_doctor_from_the_log() {
     assert_eq!(log.findings, expected);
     assert_eq!(log.findings[0].code, "dropped-4xx");
 }
+
+// Every account at once (`A` counts, `/` across accounts, `:` palette, `y`): its own file.
+mod fleet_tests;

@@ -48,8 +48,8 @@ pub fn profiles(globals: &Globals, args: &ProfilesArgs) -> Result<(), CliError> 
         output::note(&note);
     }
     let entries = accounts.entries(&env_var);
-    let chosen = accounts
-        .choose(&choice(globals), &env_var)
+    let chosen = choice(globals)
+        .and_then(|c| accounts.choose(&c, &env_var))
         .map(|c| c.entry.name)
         .ok();
     let rows: Vec<ProfileRow> = entries
@@ -191,7 +191,7 @@ pub async fn doctor(
             return (checks, None);
         }
     };
-    let chosen = match accounts.choose(&choice(globals), &env_var) {
+    let chosen = match choice(globals).and_then(|c| accounts.choose(&c, &env_var)) {
         Ok(chosen) => chosen,
         Err(e) => {
             checks.push(Check::fail("account", e.to_string()));

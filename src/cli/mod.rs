@@ -6,6 +6,7 @@
 
 pub mod account;
 pub mod bulk;
+pub mod fleet;
 pub mod history;
 pub mod listen;
 pub mod logs;
@@ -33,8 +34,10 @@ pub const MAX_SECS: u64 = 86_400;
 #[derive(Debug, Clone, clap::Args)]
 pub struct Globals {
     /// The account: a profile of the config file, linq-cli:<name>, environment or sandbox.
-    #[arg(long, global = true, value_name = "NAME", env = "LINQ_HOOKS_PROFILE")]
-    pub profile: Option<String>,
+    /// `find` and `list` take it more than once (several accounts).
+    #[arg(long = "profile", global = true, value_name = "NAME", env = "LINQ_HOOKS_PROFILE",
+          action = clap::ArgAction::Append)]
+    pub profiles: Vec<String>,
     /// API base URL, e.g. https://api.linqapp.com/api/partner [env: LINQ_API_V3_BASE_URL]
     #[arg(long, global = true, value_name = "URL")]
     pub base_url: Option<String>,
@@ -87,6 +90,8 @@ pub enum Command {
     Listen(listen::ListenArgs),
     /// Linq's delivery log of a subscription: what each attempt got back (experimental).
     Logs(logs::LogsArgs),
+    /// Find subscriptions across accounts: by id prefix, URL or host, phone, event type.
+    Find(fleet::FindArgs),
 }
 
 impl Command {
@@ -107,6 +112,7 @@ impl Command {
             Command::Listen(_) => "listen",
             Command::Rotate(_) => "rotate",
             Command::Logs(_) => "logs",
+            Command::Find(_) => "find",
         }
     }
 
@@ -124,6 +130,7 @@ impl Command {
             Command::Listen(a) => a.json,
             Command::Rotate(a) => a.json,
             Command::Logs(a) => a.json,
+            Command::Find(a) => a.json,
         }
     }
 
@@ -239,14 +246,25 @@ impl Connected {
     }
 }
 
-/// The flags' account choice.
-pub fn choice(globals: &Globals) -> Choice {
-    Choice {
-        profile: globals.profile.clone(),
+impl Globals {
+    /// The one `--profile` of a single-account command or the dashboard.
+    pub fn profile(&self) -> Result<Option<&str>, ConfigError> {
+        match self.profiles.as_slice() {
+            [] => Ok(None),
+            [one] => Ok(Some(one.as_str())),
+            many => Err(ConfigError::SeveralProfiles(many.join(", "))),
+        }
+    }
+}
+
+/// The flags' account choice (one account: `--profile` at most once).
+pub fn choice(globals: &Globals) -> Result<Choice, ConfigError> {
+    Ok(Choice {
+        profile: globals.profile()?.map(str::to_string),
         base_url: globals.base_url.clone(),
         sandbox: globals.sandbox,
         read_only: globals.read_only,
-    }
+    })
 }
 
 /// The process environment, as the account resolution reads it.
@@ -260,7 +278,7 @@ pub fn env_var(name: &str) -> Option<String> {
 pub fn resolve_account(globals: &Globals) -> Result<Resolved, ConfigError> {
     let accounts = Accounts::load_default()?;
     accounts
-        .choose(&choice(globals), &env_var)?
+        .choose(&choice(globals)?, &env_var)?
         .resolve(&env_var)
 }
 
@@ -364,6 +382,11 @@ pub fn run(globals: &Globals, command: Command) -> u8 {
                         Command::Doctor(args) => {
                             rt.block_on(account::doctor_command(globals, &args))
                         }
+                        // Many accounts: each connects by itself.
+                        Command::Find(args) => rt.block_on(fleet::find(globals, &args)),
+                        Command::List(args) if args.all_profiles || globals.profiles.len() > 1 => {
+                            rt.block_on(fleet::list_all(globals, args.all_profiles, args.json))
+                        }
                         command => rt.block_on(connect_and_run(globals, command)),
                     },
                     Err(source) => Err(CliError::Io {
@@ -398,13 +421,14 @@ fn check(command: &Command) -> Result<(), CliError> {
         | Command::Phones(_)
         | Command::Profiles(_)
         | Command::Doctor(_)
+        | Command::Find(_)
         | Command::History(_) => Ok(()),
     }
 }
 
 async fn connect_and_run(globals: &Globals, command: Command) -> Result<(), CliError> {
     let connected = connect(globals).await?;
-    if connected.sandbox && !globals.sandbox && globals.profile.is_none() {
+    if connected.sandbox && !globals.sandbox && globals.profiles.is_empty() {
         // Without this, `list` on a machine with no key looks like an account's real list.
         let db = connected
             .sandbox_db
@@ -435,7 +459,9 @@ async fn dispatch(c: &Connected, command: Command) -> Result<(), CliError> {
         Command::Rotate(args) => rotate::run(c, &args).await,
         Command::Logs(args) => logs::run(c, &args).await,
         // Run before connecting (they handle accounts themselves).
-        Command::Profiles(_) | Command::Doctor(_) | Command::History(_) => Ok(()),
+        Command::Profiles(_) | Command::Doctor(_) | Command::History(_) | Command::Find(_) => {
+            Ok(())
+        }
     }
 }
 

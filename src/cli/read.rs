@@ -40,6 +40,11 @@ pub struct ListArgs {
     /// all appear in the URL, id, an event type or a phone number.
     #[arg(long, value_name = "TEXT")]
     pub filter: Option<String>,
+    /// Every account `profiles` lists but the sandbox, the account's name on each row
+    /// (`--json`: one object per line with "account"). Several `--profile` do the same
+    /// for the accounts named.
+    #[arg(long, conflicts_with_all = ["status", "filter"])]
+    pub all_profiles: bool,
 }
 
 #[derive(Debug, clap::Args)]

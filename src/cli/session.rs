@@ -34,7 +34,7 @@ pub fn connector(globals: &Globals) -> Connector {
         let globals = globals.clone();
         async move {
             let accounts = Accounts::load_default().map_err(|e| e.to_string())?;
-            let mut wanted = choice(&globals);
+            let mut wanted = choice(&globals).map_err(|e| e.to_string())?;
             wanted.profile = Some(name);
             wanted.sandbox = false;
             // The session's --base-url belongs to the account it started on.

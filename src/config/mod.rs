@@ -60,6 +60,10 @@ pub enum ConfigError {
     },
     #[error("{file}: cannot read it: {reason}")]
     Unreadable { file: String, reason: String },
+    #[error(
+        "--profile is given more than once ({0}): only `find` and `list` read several accounts"
+    )]
+    SeveralProfiles(String),
     #[error("no profile {name:?} (known: {known})")]
     UnknownProfile { name: String, known: String },
     #[error("the key command {program:?} {reason}")]

@@ -27,7 +27,12 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
             target_url,
             on_delete,
         }) => render_delete(frame, area, id, target_url, *on_delete),
-        Some(Modal::Accounts { cursor }) => render_accounts(app, frame, area, *cursor),
+        Some(Modal::Accounts {
+            search: Some(search),
+            ..
+        }) => super::fleet::render_search(app, frame, area, search),
+        Some(Modal::Accounts { cursor, .. }) => render_accounts(app, frame, area, *cursor),
+        Some(Modal::Palette(palette)) => super::fleet::render_palette(app, frame, area, palette),
         Some(Modal::ConfirmSwitch { to }) => render_confirm_switch(app, frame, area, *to),
         Some(Modal::History(view)) => super::history::render(app, view, frame, area),
         Some(Modal::ConfirmBulk {
@@ -202,18 +207,22 @@ fn render_summary(
 /// The account switcher: one row per account with its label, host, key source and access.
 fn render_accounts(app: &App, frame: &mut Frame, area: Rect, cursor: usize) {
     let height = (app.accounts.len() as u16 + 4).min(area.height);
-    let rect = centered(area, 96, height);
+    let rect = centered(area, 128, height);
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(theme::focused_border())
-        .title(Span::styled(" Switch account ", theme::title()))
-        .title_bottom(Span::styled(" Enter switch · Esc close ", theme::dim()));
+        .title(Span::styled(" Accounts ", theme::title()))
+        .title_bottom(Span::styled(
+            " Enter switch · / search every account · Esc close ",
+            theme::dim(),
+        ));
     let inner = block.inner(rect);
     frame.render_widget(Clear, rect);
     frame.render_widget(block, rect);
-    // Fixed: the marker, KEY FROM and ACCESS; name, label and host share the rest.
+    // Fixed: the marker, KEY FROM, ACCESS and the state; name, label and host share the rest.
     const KEY_W: usize = 9;
     const ACCESS_W: usize = 10;
+    const STATE_MIN: usize = 36;
     let widest = |f: fn(&crate::config::AccountEntry) -> &str| {
         app.accounts
             .iter()
@@ -221,21 +230,29 @@ fn render_accounts(app: &App, frame: &mut Frame, area: Rect, cursor: usize) {
             .max()
             .unwrap_or(0)
     };
-    let room = usize::from(inner.width).saturating_sub(3 + KEY_W + ACCESS_W + 8);
-    let name_w = widest(|a| &a.name).clamp(4, (room / 4).max(4));
-    let host_w = widest(|a| &a.host).clamp(4, (room / 4).max(4));
-    let label_w = room.saturating_sub(name_w + host_w).max(5);
+    let room = usize::from(inner.width).saturating_sub(3 + KEY_W + ACCESS_W + STATE_MIN + 10);
+    let name_w = widest(|a| &a.name).clamp(4, (room / 3).max(4));
+    let host_w = widest(|a| &a.host).clamp(4, (room / 3).max(4));
+    let label_w = widest(|a| &a.label).clamp(5, room.saturating_sub(name_w + host_w).max(5));
+    // The counts (or why an account could not be read) take what is left.
+    let state_w = usize::from(inner.width)
+        .saturating_sub(3 + name_w + label_w + host_w + KEY_W + ACCESS_W + 10)
+        .max(STATE_MIN);
     let row = |mark: &str, name: &str, label: &str, host: &str, key: &str, access: &str| {
         format!(
-            " {mark}{:<name_w$}  {:<label_w$}  {:<host_w$}  {:<KEY_W$}  {access}",
+            " {mark}{:<name_w$}  {:<label_w$}  {:<host_w$}  {:<KEY_W$}  {:<ACCESS_W$}  ",
             super::list::truncate(name, name_w),
             super::list::truncate(label, label_w),
             super::list::truncate(host, host_w),
             key,
+            access,
         )
     };
     let mut lines = vec![Line::from(Span::styled(
-        row("  ", "NAME", "LABEL", "HOST", "KEY FROM", "ACCESS"),
+        format!(
+            "{}SUBSCRIPTIONS",
+            row("  ", "NAME", "LABEL", "HOST", "KEY FROM", "ACCESS")
+        ),
         theme::dim(),
     ))];
     // Scrolled so the cursor stays in view on a short terminal.
@@ -266,7 +283,9 @@ fn render_accounts(app: &App, frame: &mut Frame, area: Rect, cursor: usize) {
         } else {
             Style::new()
         };
-        lines.push(Line::from(Span::styled(text, style)));
+        let mut spans = vec![Span::styled(text, style)];
+        spans.extend(super::fleet::account_state(app, &account.name, state_w));
+        lines.push(Line::from(spans));
     }
     frame.render_widget(Paragraph::new(lines), inner);
 }

@@ -3,6 +3,7 @@
 mod deliveries;
 mod detail;
 mod dialogs;
+mod fleet;
 mod form;
 mod header;
 mod history;
