@@ -154,7 +154,7 @@ async fn a_bulk_pause_in_flight_at_a_switch_is_audited_to_the_old_account() {
     })
     .await;
     ui.key(KeyCode::Char('A'));
-    ui.wait_for("Switch account").await;
+    ui.wait_for("Enter switch · / search every account").await;
     ui.key(KeyCode::Char('j'));
     ui.key(KeyCode::Enter);
     let screen = ui.wait_for("Switch to New?").await;
