@@ -26,6 +26,8 @@
 //! catalogue is empty. Messages are one sentence built from cleaned, shortened values; they
 //! never show the URL itself (its query or user info may hold secrets), only its host.
 
+pub mod probe;
+
 use crate::api::{PhoneNumber, Subscription};
 use crate::app::forms::{CURRENT_PAYLOAD_VERSION, DEFAULT_ROUTING_ID_HEADER};
 use crate::app::payload_version;

@@ -9,6 +9,7 @@ pub mod bulk;
 pub mod history;
 pub mod listen;
 pub mod output;
+pub mod probe;
 pub mod read;
 pub mod session;
 pub mod verify;
@@ -78,6 +79,9 @@ pub enum Command {
     History(history::HistoryArgs),
     /// Receive the sandbox's deliveries here: check, print and forward each (sandbox only).
     Listen(listen::ListenArgs),
+    /// Probe the endpoint from this machine: DNS, connect, TLS, HEAD; --send adds a signed
+    /// test delivery. Exit 1 when a finding is an error.
+    Probe(probe::ProbeArgs),
 }
 
 impl Command {
@@ -96,6 +100,7 @@ impl Command {
             Command::Doctor(_) => "doctor",
             Command::History(_) => "history",
             Command::Listen(_) => "listen",
+            Command::Probe(_) => "probe",
         }
     }
 
@@ -111,6 +116,7 @@ impl Command {
             Command::Doctor(a) => a.json,
             Command::History(a) => a.json,
             Command::Listen(a) => a.json,
+            Command::Probe(a) => a.json,
         }
     }
 
@@ -332,6 +338,8 @@ pub fn run(globals: &Globals, command: Command) -> u8 {
                         Command::Doctor(args) => {
                             rt.block_on(account::doctor_command(globals, &args))
                         }
+                        // A URL needs no account; an id or --all connects itself.
+                        Command::Probe(args) => rt.block_on(probe::run(globals, &args)),
                         command => rt.block_on(connect_and_run(globals, command)),
                     },
                     Err(source) => Err(CliError::Io {
@@ -364,6 +372,7 @@ fn check(command: &Command) -> Result<(), CliError> {
         | Command::Phones(_)
         | Command::Profiles(_)
         | Command::Doctor(_)
+        | Command::Probe(_)
         | Command::History(_) => Ok(()),
     }
 }
@@ -399,7 +408,9 @@ async fn dispatch(c: &Connected, command: Command) -> Result<(), CliError> {
         Command::Delete(args) => bulk::run(c, bulk::Action::Delete, &args).await,
         Command::Listen(args) => listen::run(c, &args).await,
         // Run before connecting (they handle accounts themselves).
-        Command::Profiles(_) | Command::Doctor(_) | Command::History(_) => Ok(()),
+        Command::Profiles(_) | Command::Doctor(_) | Command::History(_) | Command::Probe(_) => {
+            Ok(())
+        }
     }
 }
 

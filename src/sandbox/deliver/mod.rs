@@ -9,7 +9,6 @@
 //! retries survive a restart.
 
 mod attempt;
-pub(crate) mod payload;
 pub(crate) mod queue;
 pub(crate) mod records;
 pub(crate) mod routes;
