@@ -26,7 +26,8 @@
 //!
 //! Messages name the host, never the whole URL (its query may hold secrets).
 
-use super::{finding, ipv4_reason, ipv6_reason, sort, Finding, Severity};
+use super::target::{ipv4_reason, ipv6_reason};
+use super::{finding, sort, Finding, Severity};
 use crate::evidence::probe::delivery::Signer;
 use crate::evidence::probe::tls::{date, Untrusted, Verdict};
 use crate::evidence::probe::{http::Answer, ProbeReport, LINQ_TIMEOUT, SLOW};
