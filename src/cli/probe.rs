@@ -300,6 +300,30 @@ pub fn finding_lines(f: &Finding, color: bool) -> String {
     )
 }
 
+/// Probes (stages 1–4) of these target URLs, `concurrency` at a time, in their order;
+/// `Err` for a URL that cannot be probed (the configuration findings say why).
+pub async fn probe_each(
+    urls: &[&str],
+    trust: &Trust,
+    timeout: Duration,
+    concurrency: usize,
+) -> Vec<Result<ProbeReport, String>> {
+    futures::stream::iter(urls.iter().map(|url| probe_url(url, trust, timeout)))
+        .buffered(concurrency.max(1))
+        .collect()
+        .await
+}
+
+async fn probe_url(url: &str, trust: &Trust, timeout: Duration) -> Result<ProbeReport, String> {
+    let target = Target::parse(url)?;
+    let options = Options {
+        timeout,
+        trust: trust.clone(),
+        send: None,
+    };
+    Ok(probe::probe(&target, &options).await)
+}
+
 /// `--all`: every active subscription, `concurrency` at a time, printed in list order as
 /// each is done.
 async fn probe_all(
@@ -311,20 +335,12 @@ async fn probe_all(
     let subs = c.client.list().await?;
     let active: Vec<Subscription> = subs.into_iter().filter(|s| s.is_active).collect();
     let mut failed = false;
-    let mut probes = futures::stream::iter(active.iter().map(|sub| {
-        let trust = trust.clone();
-        async move {
-            let options = Options {
-                timeout,
-                trust,
-                send: None,
-            };
-            match Target::parse(&sub.target_url) {
-                Ok(target) => Ok(probe::probe(&target, &options).await),
-                Err(e) => Err(e),
-            }
-        }
-    }))
+    // Printed as each is done, in list order.
+    let mut probes = futures::stream::iter(
+        active
+            .iter()
+            .map(|sub| probe_url(&sub.target_url, &trust, timeout)),
+    )
     .buffered(usize::from(args.concurrency));
     let mut index = 0;
     while let Some(result) = probes.next().await {

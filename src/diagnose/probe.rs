@@ -396,6 +396,14 @@ fn delivery_findings(status: u16, signer: Signer, out: &mut Vec<Finding>) {
     }
 }
 
+/// The configuration findings and a probe's, in one list, worst first (each list keeps its
+/// own order within a severity; configuration first).
+pub fn merged(config: &[Finding], probe: &[Finding]) -> Vec<Finding> {
+    let mut all: Vec<Finding> = config.iter().chain(probe).cloned().collect();
+    sort(&mut all);
+    all
+}
+
 /// Which stage a probe finding belongs to.
 pub fn stage_of(code: &str) -> &'static str {
     match code {
