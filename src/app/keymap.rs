@@ -203,6 +203,7 @@ pub enum Action {
     PickEventDown,
     PickEventSend,
     PickEventClose,
+    Probe,
 }
 
 /// Whether a binding changes anything on the server (hidden with `--read-only`).
@@ -259,6 +260,7 @@ pub static BINDINGS: &[Binding] = &[
     bind!(Browse, [(Char('V'), SHIFT), (Char('V'), NONE)], "V", Verify, "verify a delivery's signature", "", Read),
     bind!(Browse, [(Char('H'), SHIFT), (Char('H'), NONE)], "H", History, "history: changes made on this account", "", Read),
     bind!(Browse, [(Char('t'), NONE)], "t", TestEvent, "send a test event (sandbox)", "", Read),
+    bind!(Browse, [(Char('P'), SHIFT), (Char('P'), NONE)], "P", Probe, "probe the endpoint (Esc stops it)", "", Read),
     bind!(Browse, [(Char('u'), NONE)], "u", Undo, "undo the last change", "undo", Write),
     bind!(Browse, [(Char('q'), NONE)], "q", Quit, "quit", "", Read),
     bind!(Browse, [(Char('?'), NONE), (Char('?'), SHIFT)], "?", Help, "help", "", Read),

@@ -174,6 +174,7 @@ impl App {
             subscriptions: &self.subscriptions,
             sandbox: self.connection.sandbox,
         });
+        self.merge_probe_findings();
         self.problem_count = self.findings.iter().filter(|f| view::is_problem(f)).count();
         self.search = self.subscriptions.iter().map(view::search_text).collect();
     }

@@ -16,6 +16,7 @@ mod input;
 pub mod keymap;
 mod list_update;
 pub mod msg;
+pub mod probes;
 pub mod text_input;
 mod trail;
 pub mod verify;
@@ -225,6 +226,8 @@ pub struct App {
     pub switching: Option<String>,
     /// Answers to requests below this id belong to an account left behind: ignored.
     req_floor: ReqId,
+    /// Endpoint probes (`P`): finished ones per URL for the session, running ones.
+    pub probes: probes::Probes,
     /// Something visible changed since the last draw.
     pub dirty: bool,
     pub quitting: bool,
@@ -286,6 +289,7 @@ impl App {
             current_account: None,
             switching: None,
             req_floor: 0,
+            probes: Default::default(),
             dirty: true,
             quitting: false,
             exit_code: None,
@@ -419,6 +423,7 @@ impl App {
             Msg::Api { req, result } => self.on_api(req, result),
             Msg::Switched { to, result } => self.on_switched(to, result),
             Msg::PollDeliveries => self.poll_deliveries(),
+            Msg::Probed { req, report } => self.on_probed(req, &report),
             Msg::History(result) => {
                 if let Some(Modal::History { entries, .. }) = &mut self.modal {
                     *entries = Some(result);
@@ -493,5 +498,7 @@ impl App {
 
 #[cfg(test)]
 mod form_tests;
+#[cfg(test)]
+mod probe_tests;
 #[cfg(test)]
 mod tests;

@@ -136,14 +136,23 @@ fn findings_lines(app: &App, width: usize) -> Vec<Line<'static>> {
         return lines;
     }
     let worst = crate::diagnose::worst(findings);
+    // The probe's findings are evidence of a moment: say which moment.
+    let probed = app
+        .selected_probe()
+        .filter(|_| findings.iter().any(crate::app::probes::is_probe_finding))
+        .map(|p| format!(" · probed {}", crate::app::age(app.now, p.at)))
+        .unwrap_or_default();
     lines.push(Line::from(vec![
         Span::styled(" Findings ", theme::title()),
         Span::styled(
-            match worst {
-                Some(Severity::Error) => "— why it may not deliver",
-                Some(Severity::Warning) => "— worth fixing",
-                _ => "— for information",
-            },
+            format!(
+                "{}{probed}",
+                match worst {
+                    Some(Severity::Error) => "— why it may not deliver",
+                    Some(Severity::Warning) => "— worth fixing",
+                    _ => "— for information",
+                }
+            ),
             theme::dim(),
         ),
     ]));
@@ -231,6 +240,7 @@ fn deliveries_lines(app: &App) -> Vec<Line<'static>> {
 
 pub fn detail_lines(app: &App, sub: &Subscription, width: usize) -> Vec<Line<'static>> {
     let mut lines = findings_lines(app, width);
+    lines.extend(super::probe::probe_lines(app, width));
     lines.extend(deliveries_lines(app));
     if !sub.unreadable.is_empty() {
         lines.extend(field_wrapped(

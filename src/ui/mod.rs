@@ -6,6 +6,7 @@ mod form;
 mod header;
 pub mod layout;
 mod list;
+mod probe;
 mod secret;
 mod theme;
 mod verify;

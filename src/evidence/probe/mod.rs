@@ -226,6 +226,29 @@ pub async fn probe(target: &Target, options: &Options) -> ProbeReport {
     report
 }
 
+/// The report of a URL that could not be probed at all (not http(s), no roots): a DNS
+/// stage that says why, so the finding says it too.
+pub fn unprobed(url: &str, why: &str) -> ProbeReport {
+    ProbeReport {
+        url: bounded(url),
+        host: Target::parse(url).map(|t| t.host()).unwrap_or_default(),
+        https: false,
+        at: time::OffsetDateTime::now_utc().unix_timestamp(),
+        timeout_ms: 0,
+        dns: Some(dns::DnsStage {
+            ms: 0,
+            addresses: Vec::new(),
+            literal: false,
+            error: Some(format!("not probed: {}", bounded(why))),
+            timed_out_ms: None,
+        }),
+        connect: None,
+        tls: None,
+        http: None,
+        delivery: None,
+    }
+}
+
 /// A fresh connection to an address that answered before (the delivery's own).
 pub async fn reopen(
     target: &Target,
