@@ -16,6 +16,8 @@ use std::time::{Duration, Instant};
 const BODY_STEP: Duration = Duration::from_secs(2);
 /// Body bytes kept for display.
 pub const SNIPPET: usize = 512;
+/// The answer's head may use this much of [`MAX_READ`]; the body the rest.
+const MAX_HEAD: usize = 48 * 1024;
 
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Answer {
@@ -41,7 +43,7 @@ pub async fn exchange(
     let mut answer = Answer::default();
     let is_head = request.method() == Method::HEAD;
     let mut builder = hyper::client::conn::http1::Builder::new();
-    builder.max_buf_size(MAX_READ);
+    builder.max_buf_size(MAX_HEAD);
     let limit = deadline.remaining();
     let handshake = builder.handshake::<_, Full<Bytes>>(TokioIo::new(io));
     let (mut sender, connection) = match tokio::time::timeout(limit, handshake).await {
@@ -93,14 +95,15 @@ pub async fn exchange(
     answer
 }
 
-/// At most [`MAX_READ`] bytes of the body; the rest is never read.
+/// At most what the head left of [`MAX_READ`] bytes of the body; the rest is never read.
 async fn read_body(mut body: hyper::body::Incoming) -> Vec<u8> {
+    const LIMIT: usize = MAX_READ - MAX_HEAD;
     let mut bytes = Vec::new();
-    while bytes.len() < MAX_READ {
+    while bytes.len() < LIMIT {
         match body.frame().await {
             Some(Ok(frame)) => {
                 if let Ok(data) = frame.into_data() {
-                    let take = data.len().min(MAX_READ - bytes.len());
+                    let take = data.len().min(LIMIT - bytes.len());
                     bytes.extend_from_slice(&data[..take]);
                 }
             }

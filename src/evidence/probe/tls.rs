@@ -15,7 +15,7 @@ use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
 use rustls::{CertificateError, DigitallySignedStruct, RootCertStore, SignatureScheme};
 use serde::Serialize;
 use std::path::Path;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 use tokio::net::TcpStream;
 use tokio_rustls::client::TlsStream;
@@ -28,39 +28,101 @@ const MAX_CA_FILE: u64 = 1 << 20;
 const MAX_NAMES: usize = 20;
 
 /// What the probe trusts: the platform's roots and the `--ca-file` certificates. Built
-/// once per command; every probe shares it.
+/// once per command; every probe shares it. With a CA file, a chain to one of its
+/// certificates is checked first, and the platform's roots (~150 files to read and parse)
+/// are loaded only when that fails for want of an issuer: a probe of an endpoint under
+/// the given CA costs what `curl --cacert` costs.
 #[derive(Clone)]
 pub struct Trust {
-    verifier: Arc<WebPkiServerVerifier>,
     provider: Arc<CryptoProvider>,
+    /// The `--ca-file` certificates alone.
+    extra: Option<Arc<WebPkiServerVerifier>>,
+    extra_certs: Arc<Vec<CertificateDer<'static>>>,
+    /// The platform's roots plus the extra ones, loaded on first need.
+    platform: Arc<OnceLock<Result<Arc<WebPkiServerVerifier>, String>>>,
 }
 
 impl Trust {
-    /// The platform's roots (those that parse) plus every certificate of `ca_file`.
+    /// The platform's roots (those that parse) plus every certificate of `ca_file`. The CA
+    /// file is read and checked now; the platform's roots when first needed.
     pub fn load(ca_file: Option<&Path>) -> Result<Trust, String> {
-        let mut roots = RootCertStore::empty();
-        let native = rustls_native_certs::load_native_certs();
-        roots.add_parsable_certificates(native.certs);
-        if let Some(path) = ca_file {
-            let added = ca_certificates(path)?;
-            for cert in added {
-                roots.add(cert).map_err(|e| {
-                    format!("{}: not a usable CA certificate ({e})", path.display())
-                })?;
+        let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+        let (extra, extra_certs) = match ca_file {
+            Some(path) => {
+                let certs = ca_certificates(path)?;
+                let verifier = verifier(&certs, false, &provider)
+                    .map_err(|e| format!("{}: {e}", path.display()))?;
+                (Some(verifier), certs)
+            }
+            None => (None, Vec::new()),
+        };
+        let trust = Trust {
+            provider,
+            extra,
+            extra_certs: Arc::new(extra_certs),
+            platform: Arc::new(OnceLock::new()),
+        };
+        if trust.extra.is_none() {
+            trust.platform()?;
+        }
+        Ok(trust)
+    }
+
+    fn platform(&self) -> Result<Arc<WebPkiServerVerifier>, String> {
+        self.platform
+            .get_or_init(|| verifier(&self.extra_certs, true, &self.provider))
+            .clone()
+    }
+
+    /// webpki's verdict on a chain: the CA file's roots first, then all of them.
+    fn verify(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        intermediates: &[CertificateDer<'_>],
+        server_name: &ServerName<'_>,
+        ocsp: &[u8],
+        now: UnixTime,
+    ) -> Result<ServerCertVerified, rustls::Error> {
+        if let Some(extra) = &self.extra {
+            let result =
+                extra.verify_server_cert(end_entity, intermediates, server_name, ocsp, now);
+            let unknown = matches!(
+                result,
+                Err(rustls::Error::InvalidCertificate(
+                    CertificateError::UnknownIssuer
+                ))
+            );
+            if !unknown {
+                return result;
             }
         }
-        if roots.is_empty() {
-            return Err(
-                "no trusted roots: the platform has none and no --ca-file was given".into(),
-            );
-        }
-        let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
-        let verifier =
-            WebPkiServerVerifier::builder_with_provider(Arc::new(roots), provider.clone())
-                .build()
-                .map_err(|e| format!("building the certificate verifier: {e}"))?;
-        Ok(Trust { verifier, provider })
+        let platform = self.platform().map_err(rustls::Error::General)?;
+        platform.verify_server_cert(end_entity, intermediates, server_name, ocsp, now)
     }
+}
+
+/// A webpki verifier over `extra` (and the platform's roots when `platform`).
+fn verifier(
+    extra: &[CertificateDer<'static>],
+    platform: bool,
+    provider: &Arc<CryptoProvider>,
+) -> Result<Arc<WebPkiServerVerifier>, String> {
+    let mut roots = RootCertStore::empty();
+    if platform {
+        let native = rustls_native_certs::load_native_certs();
+        roots.add_parsable_certificates(native.certs);
+    }
+    for cert in extra {
+        roots
+            .add(cert.clone())
+            .map_err(|e| format!("not a usable CA certificate ({e})"))?;
+    }
+    if roots.is_empty() {
+        return Err("no trusted roots: the platform has none and no --ca-file was given".into());
+    }
+    WebPkiServerVerifier::builder_with_provider(Arc::new(roots), provider.clone())
+        .build()
+        .map_err(|e| format!("building the certificate verifier: {e}"))
 }
 
 /// The certificates of a PEM file: a regular file (no device, FIFO or directory), at most
@@ -162,10 +224,15 @@ struct Seen {
     error: Option<rustls::Error>,
 }
 
-#[derive(Debug)]
 struct Recorder {
-    inner: Arc<WebPkiServerVerifier>,
+    trust: Trust,
     seen: Mutex<Option<Seen>>,
+}
+
+impl std::fmt::Debug for Recorder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Recorder")
+    }
 }
 
 impl std::fmt::Debug for Seen {
@@ -183,13 +250,9 @@ impl ServerCertVerifier for Recorder {
         ocsp_response: &[u8],
         now: UnixTime,
     ) -> Result<ServerCertVerified, rustls::Error> {
-        let result = self.inner.verify_server_cert(
-            end_entity,
-            intermediates,
-            server_name,
-            ocsp_response,
-            now,
-        );
+        let result = self
+            .trust
+            .verify(end_entity, intermediates, server_name, ocsp_response, now);
         let chain = std::iter::once(end_entity)
             .chain(intermediates)
             .map(|c| c.clone().into_owned())
@@ -209,7 +272,12 @@ impl ServerCertVerifier for Recorder {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        self.inner.verify_tls12_signature(message, cert, dss)
+        rustls::crypto::verify_tls12_signature(
+            message,
+            cert,
+            dss,
+            &self.trust.provider.signature_verification_algorithms,
+        )
     }
 
     fn verify_tls13_signature(
@@ -218,11 +286,19 @@ impl ServerCertVerifier for Recorder {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        self.inner.verify_tls13_signature(message, cert, dss)
+        rustls::crypto::verify_tls13_signature(
+            message,
+            cert,
+            dss,
+            &self.trust.provider.signature_verification_algorithms,
+        )
     }
 
     fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        self.inner.supported_verify_schemes()
+        self.trust
+            .provider
+            .signature_verification_algorithms
+            .supported_schemes()
     }
 }
 
@@ -251,7 +327,7 @@ pub async fn handshake(
         }
     };
     let recorder = Arc::new(Recorder {
-        inner: trust.verifier.clone(),
+        trust: trust.clone(),
         seen: Mutex::new(None),
     });
     let config = rustls::ClientConfig::builder_with_provider(trust.provider.clone())
