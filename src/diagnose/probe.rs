@@ -106,10 +106,6 @@ pub fn findings(report: &ProbeReport, now: i64) -> Vec<Finding> {
     if let Some(tls) = &report.tls {
         tls_findings(&host, tls, now, &mut out);
     }
-    let mut slow = report
-        .http
-        .as_ref()
-        .and_then(|a| slowness(a, "HEAD", report));
     if let Some(http) = &report.http {
         http_findings(http, &mut out);
     }
@@ -121,16 +117,11 @@ pub fn findings(report: &ProbeReport, now: i64) -> Vec<Finding> {
                 format!("The test delivery was not made: {}.", shown(e)),
                 "Run the probe again; check the event type and the secret.",
             ));
-        } else {
-            let late = slowness(&delivery.answer, "POST", report);
-            if late.as_ref().map(|f| f.severity) > slow.as_ref().map(|f| f.severity) {
-                slow = late;
-            }
-            if let Some(status) = delivery.answer.status {
-                delivery_findings(status, delivery.signer, &mut out);
-            }
+        } else if let Some(status) = delivery.answer.status {
+            delivery_findings(status, delivery.signer, &mut out);
         }
     }
+    let (slow, _) = slowest(report);
     out.extend(slow);
     sort(&mut out);
     out
@@ -321,6 +312,24 @@ fn http_findings(http: &Answer, out: &mut Vec<Finding>) {
     }
 }
 
+/// The worse `slow-endpoint` of the HEAD and the POST, and the stage it belongs to.
+fn slowest(report: &ProbeReport) -> (Option<Finding>, &'static str) {
+    let head = report
+        .http
+        .as_ref()
+        .and_then(|a| slowness(a, "HEAD", report));
+    let post = report
+        .delivery
+        .as_ref()
+        .filter(|d| d.error.is_none())
+        .and_then(|d| slowness(&d.answer, "POST", report));
+    if post.as_ref().map(|f| f.severity) > head.as_ref().map(|f| f.severity) {
+        (post, "delivery")
+    } else {
+        (head, "http")
+    }
+}
+
 /// `slow-endpoint` for an answer that took over 5 s, or none within the deadline.
 fn slowness(answer: &Answer, method: &str, report: &ProbeReport) -> Option<Finding> {
     let linq_ms = LINQ_TIMEOUT.as_millis() as u64;
@@ -436,18 +445,18 @@ pub struct StageLine {
 /// The lines of the stages that ran, with the worst of their findings.
 pub fn stage_lines(report: &ProbeReport, findings: &[Finding]) -> Vec<StageLine> {
     let mut lines = Vec::new();
+    // A slow POST is the delivery's, a slow HEAD the http stage's.
+    let (_, slow_stage) = slowest(report);
     let mut push = |name: &'static str, ms: u64, detail: String| {
-        // A slow POST is the delivery's, a slow HEAD the http stage's.
         let worst = findings
             .iter()
             .filter(|f| {
-                stage_of(f.code) == name
-                    || (f.code == "slow-endpoint"
-                        && name == "delivery"
-                        && f.message.contains("POST"))
-            })
-            .filter(|f| {
-                !(f.code == "slow-endpoint" && name == "http" && f.message.contains("POST"))
+                let stage = if f.code == "slow-endpoint" {
+                    slow_stage
+                } else {
+                    stage_of(f.code)
+                };
+                stage == name
             })
             .map(|f| f.severity)
             .max()
@@ -566,6 +575,39 @@ mod tests {
         let found = findings(&report(&[PUBLIC], late), 0);
         assert_eq!(codes(&found), [("slow-endpoint", Severity::Error)]);
         assert_eq!(stage_lines(&report(&[PUBLIC], None), &found).len(), 2);
+    }
+
+    #[test]
+    fn a_slow_post_is_the_delivery_stages_and_a_2xx_to_a_random_secret_an_error() {
+        use crate::evidence::probe::delivery::DeliveryStage;
+        let mut report = report(&[PUBLIC], answered(405, 80));
+        report.delivery = Some(DeliveryStage {
+            ms: 11_000,
+            signer: Signer::Random,
+            event_type: "message.received".into(),
+            event_id: "probe-1".into(),
+            webhook_version: "2026-02-03".into(),
+            error: None,
+            answer: Answer {
+                ms: 11_000,
+                status: Some(200),
+                ..Answer::default()
+            },
+        });
+        let found = findings(&report, 0);
+        assert_eq!(
+            codes(&found),
+            [
+                ("accepts-bad-signature", Severity::Error),
+                ("slow-endpoint", Severity::Error)
+            ]
+        );
+        let lines = stage_lines(&report, &found);
+        let http = lines.iter().find(|l| l.name == "http").unwrap();
+        let delivery = lines.iter().find(|l| l.name == "delivery").unwrap();
+        assert!(http.ok && http.worst.is_none());
+        assert!(!delivery.ok);
+        assert!(delivery.detail.contains("signed with a random secret"));
     }
 
     #[test]
