@@ -68,11 +68,22 @@ class Quiet(http.server.BaseHTTPRequestHandler):
         pass
 
 
+class NoDelayServer(http.server.ThreadingHTTPServer):
+    """TCP_NODELAY on each connection, as nginx, Go and Node servers have by default:
+    without it Python's small writes meet the client's delayed ACK (a 40 ms stall that
+    measures the server, not the client)."""
+
+    def get_request(self):  # type: ignore[no-untyped-def]
+        sock, addr = super().get_request()
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        return sock, addr
+
+
 def serve(certs: Path) -> None:
     """Child mode: one HTTPS server on 127.0.0.1:0; prints its port, serves until killed."""
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.load_cert_chain(certs / "leaf.pem", certs / "leaf.key")
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Quiet)
+    server = NoDelayServer(("127.0.0.1", 0), Quiet)
     server.socket = context.wrap_socket(server.socket, server_side=True)
     print(server.server_address[1], flush=True)
     server.serve_forever()
