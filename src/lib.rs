@@ -13,6 +13,7 @@ pub mod fleet;
 pub mod lifecycle;
 pub mod local_time;
 pub mod logging;
+pub mod payload;
 pub mod private_files;
 pub mod runtime;
 pub mod sandbox;

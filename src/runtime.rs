@@ -93,6 +93,10 @@ pub struct Runtime {
     switching_to: Option<String>,
     /// Where `Cmd::Audit` appends; `None` records nothing (tests that do not look).
     audit_path: Option<std::path::PathBuf>,
+    /// Probes running (`P`), to cancel them.
+    probes: std::collections::HashMap<u64, tokio::task::AbortHandle>,
+    /// The roots probes trust, read on the first probe.
+    probe_trust: Arc<tokio::sync::OnceCell<Result<crate::evidence::probe::tls::Trust, String>>>,
 }
 
 impl Runtime {
@@ -112,6 +116,8 @@ impl Runtime {
             guard: None,
             switching_to: None,
             audit_path: None,
+            probes: Default::default(),
+            probe_trust: Default::default(),
         }
     }
 
@@ -369,6 +375,14 @@ impl Runtime {
                     }
                 }),
                 Cmd::ReadAccounts { names } => self.read_accounts(names),
+                Cmd::Probe { req, url } => self.probe(req, url),
+                Cmd::CancelProbes { reqs } => {
+                    for req in reqs {
+                        if let Some(task) = self.probes.remove(&req) {
+                            task.abort();
+                        }
+                    }
+                }
             }
         }
     }
@@ -429,6 +443,41 @@ impl Runtime {
                 }
             }
         });
+    }
+
+    /// Probes an endpoint off the loop (stages 1–4: nothing is posted). The trusted roots
+    /// are read once, on the first probe of the session.
+    fn probe(&mut self, req: u64, url: String) {
+        self.probes.retain(|_, task| !task.is_finished());
+        let tx = self.tx.clone();
+        let trust = self.probe_trust.clone();
+        let task = tokio::spawn(async move {
+            let target = crate::evidence::probe::Target::parse(&url);
+            let trust = trust
+                .get_or_init(|| async {
+                    tokio::task::spawn_blocking(|| crate::evidence::probe::tls::Trust::load(None))
+                        .await
+                        .unwrap_or_else(|e| Err(e.to_string()))
+                })
+                .await
+                .clone();
+            let report = match (target, trust) {
+                (Ok(target), Ok(trust)) => {
+                    let options = crate::evidence::probe::Options {
+                        timeout: crate::evidence::probe::DEFAULT_TIMEOUT,
+                        trust,
+                        send: None,
+                    };
+                    crate::evidence::probe::probe(&target, &options).await
+                }
+                (Err(why), _) | (_, Err(why)) => crate::evidence::probe::unprobed(&url, &why),
+            };
+            let _ = tx.send(Inner::Msg(Msg::Probed {
+                req,
+                report: Box::new(report),
+            }));
+        });
+        self.probes.insert(req, task.abort_handle());
     }
 
     /// One task per write, never cancelled by a switch of account: its answer is what the

@@ -90,5 +90,14 @@ pub enum Cmd {
     Audit {
         entry: crate::audit::AuditEntry,
     },
+    /// Probe an endpoint (DNS, connect, TLS, HEAD): nothing is posted.
+    Probe {
+        req: ReqId,
+        url: String,
+    },
+    /// Stop these probes; their results are not wanted.
+    CancelProbes {
+        reqs: Vec<ReqId>,
+    },
     Quit,
 }

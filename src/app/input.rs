@@ -111,10 +111,18 @@ impl App {
                 self.detail_scroll = 0;
                 return self.resume_deliveries();
             }
-            Action::FocusList => self.focus = Focus::List,
+            Action::FocusList => {
+                if let Some(cmds) = self.cancel_probes() {
+                    return cmds;
+                }
+                self.focus = Focus::List;
+            }
             Action::ScrollUp => self.detail_scroll = self.detail_scroll.saturating_sub(1),
             Action::ScrollDown => self.detail_scroll = self.detail_scroll.saturating_add(1),
             Action::Back => {
+                if let Some(cmds) = self.cancel_probes() {
+                    return cmds;
+                }
                 if !self.marked.is_empty() {
                     self.marked.clear();
                 } else if self.banner.is_some() {
@@ -192,6 +200,7 @@ impl App {
             Action::CopyRows => return self.copy_rows(),
             Action::Verify => self.open_verify(),
             Action::TestEvent => self.ask_test_event(),
+            Action::Probe => return self.probe(),
             Action::PickEventUp
             | Action::PickEventDown
             | Action::PickEventSend

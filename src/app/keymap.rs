@@ -234,6 +234,7 @@ pub enum Action {
     PaletteRun,
     PaletteClose,
     CopyRows,
+    Probe,
 }
 
 /// Whether a binding changes anything on the server (hidden with `--read-only`).
@@ -293,6 +294,7 @@ pub static BINDINGS: &[Binding] = &[
     bind!(Browse, [(Char('R'), SHIFT), (Char('R'), NONE)], "R", Rotate, "rotate the secret (start / finish)", "", Write),
     bind!(Browse, [(Char('y'), NONE)], "y", CopyRows, "copy the marked rows (or this one): id, status, target", "", Read),
     bind!(Browse, [(Char(':'), NONE), (Char(':'), SHIFT)], ":", Palette, "command palette: every action here, by name", "", Read),
+    bind!(Browse, [(Char('P'), SHIFT), (Char('P'), NONE)], "P", Probe, "probe the endpoint (Esc stops it)", "", Read),
     bind!(Browse, [(Char('u'), NONE)], "u", Undo, "undo the last change", "undo", Write),
     bind!(Browse, [(Char('q'), NONE)], "q", Quit, "quit", "", Read),
     bind!(Browse, [(Char('?'), NONE), (Char('?'), SHIFT)], "?", Help, "help", "", Read),

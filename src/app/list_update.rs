@@ -181,6 +181,7 @@ impl App {
             sandbox: self.connection.sandbox,
         });
         self.recount_rotations();
+        self.merge_probe_findings();
         self.problem_count = self.findings.iter().filter(|f| view::is_problem(f)).count();
         // Stale now; rebuilt by the next refilter that has a filter word.
         self.search = Vec::new();

@@ -19,6 +19,7 @@ pub mod keymap;
 mod list_update;
 pub mod msg;
 pub mod rotation;
+pub mod probes;
 pub mod text_input;
 mod trail;
 pub mod undo;
@@ -251,6 +252,8 @@ pub struct App {
     pub switching: Option<String>,
     /// Answers to requests below this id belong to an account left behind: only audited.
     req_floor: ReqId,
+    /// Endpoint probes (`P`): finished ones per URL for the session, running ones.
+    pub probes: probes::Probes,
     /// Something visible changed since the last draw.
     pub dirty: bool,
     pub quitting: bool,
@@ -316,6 +319,7 @@ impl App {
             fleet: Default::default(),
             switching: None,
             req_floor: 0,
+            probes: Default::default(),
             dirty: true,
             quitting: false,
             exit_code: None,
@@ -475,6 +479,7 @@ impl App {
                 self.on_rotation_trail(open);
                 Vec::new()
             }
+            Msg::Probed { req, report } => self.on_probed(req, &report),
             Msg::History(result) => {
                 if let Some(Modal::History(view)) = &mut self.modal {
                     let note = result.as_ref().ok().and_then(|t| t.unreadable_note());
@@ -557,5 +562,7 @@ impl App {
 
 #[cfg(test)]
 mod form_tests;
+#[cfg(test)]
+mod probe_tests;
 #[cfg(test)]
 mod tests;

@@ -36,6 +36,11 @@ pub enum Msg {
     RotationTrail(Vec<crate::lifecycle::rotate::Pair>),
     /// Time to refresh the deliveries shown (every 3 s while the detail pane has them).
     PollDeliveries,
+    /// A probe of an endpoint (`P`) finished.
+    Probed {
+        req: ReqId,
+        report: Box<crate::evidence::probe::ProbeReport>,
+    },
     /// Appending to the audit trail failed (a warning; the change itself happened).
     AuditFailed(String),
     /// The runtime connected to account `to` (the switcher), or says why not.

@@ -27,6 +27,13 @@ pub struct DoctorArgs {
     /// JSON: the checks as an array; with ID or --all an object {checks, subscriptions}.
     #[arg(long)]
     pub json: bool,
+    /// With ID or --all: also probe the endpoints (DNS, connect, TLS, HEAD, as `probe`
+    /// does; --all probes the active ones) and add the probe's findings.
+    #[arg(long)]
+    pub probe: bool,
+    /// With --probe: also trust the CA certificates of this PEM file.
+    #[arg(long, value_name = "PEM", requires = "probe")]
+    pub ca_file: Option<std::path::PathBuf>,
 }
 
 #[derive(Serialize)]
@@ -351,6 +358,42 @@ struct SubscriptionFindings {
     id: String,
     target_url: String,
     findings: Vec<Finding>,
+    /// Whether it is delivering (only active ones are probed by `--all --probe`).
+    #[serde(skip)]
+    active: bool,
+}
+
+/// `--probe`: the probe's findings join each subscription's (the one asked for, or every
+/// active one), as `probe` would print them.
+async fn add_probe_findings(
+    found: &mut [SubscriptionFindings],
+    trust: &crate::evidence::probe::tls::Trust,
+    timeout_secs: u64,
+    one: bool,
+) {
+    let probed: Vec<usize> = (0..found.len())
+        .filter(|&i| one || found[i].active)
+        .collect();
+    let urls: Vec<String> = probed
+        .iter()
+        .map(|&i| found[i].target_url.clone())
+        .collect();
+    let urls: Vec<&str> = urls.iter().map(String::as_str).collect();
+    let reports = super::probe::probe_each(
+        &urls,
+        trust,
+        Duration::from_secs(timeout_secs),
+        usize::from(super::probe::DEFAULT_CONCURRENCY),
+    )
+    .await;
+    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    for (&i, report) in probed.iter().zip(reports) {
+        // An unprobeable URL already has its configuration finding (invalid-url, …).
+        if let Ok(report) = report {
+            let probe = diagnose::probe::findings(&report, now);
+            found[i].findings = diagnose::probe::merged(&found[i].findings, &probe);
+        }
+    }
 }
 
 /// `doctor`: runs the checks and prints them; with an id or `--all` also the findings.
@@ -359,13 +402,29 @@ pub async fn doctor_command(globals: &Globals, args: &DoctorArgs) -> Result<(), 
     if let Some(id) = &args.id {
         super::check_id(id)?;
     }
-    let (checks, connected) = doctor(globals, globals.timeout, args.id.as_deref()).await;
     let wanted = args.all || args.id.is_some();
+    if args.probe && !wanted {
+        return Err(CliError::Usage(
+            "--probe needs a subscription ID or --all".into(),
+        ));
+    }
+    let trust = if args.probe {
+        let trust = crate::evidence::probe::tls::Trust::load(args.ca_file.as_deref())
+            .map_err(CliError::Usage)?;
+        Some(trust)
+    } else {
+        None
+    };
+    let (checks, connected) = doctor(globals, globals.timeout, args.id.as_deref()).await;
     let subscriptions = match (connected, wanted) {
         (Some(c), true) => {
             let found = subscription_findings(&c, args.id.as_deref()).await;
             c.close().await;
-            Some(found?)
+            let mut found = found?;
+            if let Some(trust) = &trust {
+                add_probe_findings(&mut found, trust, globals.timeout, args.id.is_some()).await;
+            }
+            Some(found)
         }
         (Some(c), false) => {
             c.close().await;
@@ -419,6 +478,7 @@ async fn subscription_findings(
         diagnose::merge(&mut findings, log_findings(c, &sub.id).await);
         return Ok(vec![SubscriptionFindings {
             findings: for_commands(findings, &sub.id),
+            active: sub.is_active,
             id: sub.id,
             target_url: sub.target_url,
         }]);
@@ -440,6 +500,7 @@ async fn subscription_findings(
                 id: s.id.clone(),
                 target_url: s.target_url.clone(),
                 findings: for_commands(findings, &s.id),
+                active: s.is_active,
             }
         })
         .collect())
@@ -526,19 +587,7 @@ fn print_doctor(
                 out.push_str("  ✓ nothing found wrong\n");
             }
             for f in &sub.findings {
-                let (mark, paint) = match f.severity {
-                    Severity::Error => ("✖", Color::Red),
-                    Severity::Warning => ("▲", Color::Yellow),
-                    Severity::Info => ("·", Color::Dim),
-                };
-                let mark = output::painted(&Cell::colored(mark, paint), color);
-                out.push_str(&format!(
-                    "  {mark} {:<7} {} — {}\n          → {}\n",
-                    f.severity.label(),
-                    f.code,
-                    crate::text::clean(&f.message),
-                    crate::text::clean(&f.fix)
-                ));
+                out.push_str(&super::probe::finding_lines(f, color));
             }
         }
         output::write_stdout(out.as_bytes())?;

@@ -11,6 +11,7 @@ pub mod history;
 pub mod listen;
 pub mod logs;
 pub mod output;
+pub mod probe;
 pub mod read;
 pub mod rotate;
 pub mod secret_out;
@@ -92,6 +93,9 @@ pub enum Command {
     Logs(logs::LogsArgs),
     /// Find subscriptions across accounts: by id prefix, URL or host, phone, event type.
     Find(fleet::FindArgs),
+    /// Probe the endpoint from this machine: DNS, connect, TLS, HEAD; --send adds a signed
+    /// test delivery. Exit 1 when a finding is an error.
+    Probe(probe::ProbeArgs),
 }
 
 impl Command {
@@ -113,6 +117,7 @@ impl Command {
             Command::Rotate(_) => "rotate",
             Command::Logs(_) => "logs",
             Command::Find(_) => "find",
+            Command::Probe(_) => "probe",
         }
     }
 
@@ -131,6 +136,7 @@ impl Command {
             Command::Rotate(a) => a.json,
             Command::Logs(a) => a.json,
             Command::Find(a) => a.json,
+            Command::Probe(a) => a.json,
         }
     }
 
@@ -387,6 +393,8 @@ pub fn run(globals: &Globals, command: Command) -> u8 {
                         Command::List(args) if args.all_profiles || globals.profiles.len() > 1 => {
                             rt.block_on(fleet::list_all(globals, args.all_profiles, args.json))
                         }
+                        // A URL needs no account; an id or --all connects itself.
+                        Command::Probe(args) => rt.block_on(probe::run(globals, &args)),
                         command => rt.block_on(connect_and_run(globals, command)),
                     },
                     Err(source) => Err(CliError::Io {
@@ -422,6 +430,7 @@ fn check(command: &Command) -> Result<(), CliError> {
         | Command::Profiles(_)
         | Command::Doctor(_)
         | Command::Find(_)
+        | Command::Probe(_)
         | Command::History(_) => Ok(()),
     }
 }
@@ -459,7 +468,11 @@ async fn dispatch(c: &Connected, command: Command) -> Result<(), CliError> {
         Command::Rotate(args) => rotate::run(c, &args).await,
         Command::Logs(args) => logs::run(c, &args).await,
         // Run before connecting (they handle accounts themselves).
-        Command::Profiles(_) | Command::Doctor(_) | Command::History(_) | Command::Find(_) => {
+        Command::Profiles(_)
+        | Command::Doctor(_)
+        | Command::History(_)
+        | Command::Find(_)
+        | Command::Probe(_) => {
             Ok(())
         }
     }

@@ -53,6 +53,7 @@ mod checks;
 mod deliveries;
 mod headless;
 pub mod rotation;
+pub mod probe;
 mod target;
 mod twins;
 mod wording;

@@ -147,7 +147,7 @@ pub(crate) fn insert_history(
         let Some(story) = story(&sub.target_url) else {
             continue;
         };
-        let version = super::deliver::payload::version_of(&sub.target_url);
+        let version = crate::payload::version_of(&sub.target_url);
         let mut at = now - 7 * DAY + random.between(0, 60) as Millis * 60_000;
         let mut n = 0usize;
         while at < now - 10 * 60_000 {

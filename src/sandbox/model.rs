@@ -5,28 +5,17 @@
 use serde::Serialize;
 use serde_json::value::RawValue;
 use std::fmt;
-use time::macros::format_description;
 use time::OffsetDateTime;
 
 /// Header that carries the chat id when delivery affinity is on and no name was chosen.
 pub(crate) const DEFAULT_ROUTING_ID_HEADER: &str = "Linq-Chat-Id";
 
 /// Milliseconds since the Unix epoch: the resolution the API shows timestamps at.
-pub(crate) type Millis = i64;
+pub(crate) use crate::payload::{format_millis, Millis};
 
 pub(crate) fn now_millis() -> Millis {
     // i128 nanoseconds → i64 milliseconds cannot overflow for any date until year 292 million.
     (OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000) as Millis
-}
-
-/// RFC 3339 UTC with milliseconds, e.g. `2026-02-05T19:30:00.123Z`.
-pub(crate) fn format_millis(ms: Millis) -> String {
-    let format =
-        format_description!("[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]Z");
-    OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
-        .ok()
-        .and_then(|t| t.format(&format).ok())
-        .unwrap_or_else(|| "1970-01-01T00:00:00.000Z".to_owned())
 }
 
 /// Parses any RFC 3339 timestamp (used for the bundled seed).

@@ -10,6 +10,7 @@ mod history;
 pub mod layout;
 mod list;
 mod rotation;
+mod probe;
 mod secret;
 mod theme;
 mod verify;

@@ -10,7 +10,6 @@
 
 mod attempt;
 pub(crate) mod logs;
-pub(crate) mod payload;
 mod prune;
 pub(crate) mod queue;
 pub(crate) mod records;

@@ -10,8 +10,8 @@
 use super::super::inbox::Lane;
 use super::super::model::{Millis, SigningSecret, DEFAULT_ROUTING_ID_HEADER};
 use super::super::store::{write_transaction, Store, StoreError};
-use super::payload::version_of;
 use super::schedule::Verdict;
+use crate::payload::version_of;
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
 use serde::Serialize;
 

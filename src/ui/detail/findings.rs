@@ -23,7 +23,14 @@ pub(super) fn lines(pane: &Pane) -> Vec<Line<'static>> {
         return Vec::new();
     }
     if pane.focused {
-        full(findings, pane.width)
+        // The probe's findings are evidence of a moment: say which moment.
+        let probed = pane
+            .app
+            .selected_probe()
+            .filter(|_| findings.iter().any(crate::app::probes::is_probe_finding))
+            .map(|p| format!(" · probed {}", crate::app::age(pane.app.now, p.at)))
+            .unwrap_or_default();
+        full(findings, pane.width, &probed)
     } else {
         compact(findings, pane.width)
     }
@@ -63,15 +70,18 @@ fn compact(findings: &[Finding], width: usize) -> Vec<Line<'static>> {
 }
 
 /// Every finding, worst first, its message wrapped and its fix under it.
-fn full(findings: &[Finding], width: usize) -> Vec<Line<'static>> {
+fn full(findings: &[Finding], width: usize, probed: &str) -> Vec<Line<'static>> {
     let mut lines = vec![Line::from(vec![
         Span::styled(" Findings ", theme::title()),
         Span::styled(
-            match crate::diagnose::worst(findings) {
-                Some(Severity::Error) => "— why it may not deliver",
-                Some(Severity::Warning) => "— worth fixing",
-                _ => "— for information",
-            },
+            format!(
+                "{}{probed}",
+                match crate::diagnose::worst(findings) {
+                    Some(Severity::Error) => "— why it may not deliver",
+                    Some(Severity::Warning) => "— worth fixing",
+                    _ => "— for information",
+                }
+            ),
             theme::dim(),
         ),
     ])];

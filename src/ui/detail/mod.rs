@@ -34,15 +34,18 @@ pub enum DetailBlock {
     Summary,
     /// One line per finding (info notes folded into one); in full when focused.
     Findings,
+    /// Evidence: the last probe of the endpoint (`P`), its stages and certificate.
+    Probe,
     /// payload version, times, phone filter, routing, the events by group.
     Settings,
 }
 
 /// The order of the blocks. An evidence block (a probe) goes after `Findings` and before
 /// `Settings`; the delivery log is a widget of its own at the bottom of the pane.
-pub const BLOCKS: [DetailBlock; 3] = [
+pub const BLOCKS: [DetailBlock; 4] = [
     DetailBlock::Summary,
     DetailBlock::Findings,
+    DetailBlock::Probe,
     DetailBlock::Settings,
 ];
 
@@ -51,6 +54,7 @@ impl DetailBlock {
         match self {
             DetailBlock::Summary => fields::summary(pane),
             DetailBlock::Findings => findings::lines(pane),
+            DetailBlock::Probe => super::probe::probe_lines(pane.app, pane.width),
             DetailBlock::Settings => fields::settings(pane),
         }
     }

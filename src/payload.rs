@@ -1,9 +1,9 @@
 //! Event envelopes (linq-api.md §8.5) and their `data` per payload version (§8.6, §8.8).
 //! Pure: the ids and clock come in, bytes go out. Small and plausible rather than complete:
 //! message events get the documented V1/V2 shapes, account events the shared account shape
-//! (§9), every other type a minimal object that says it is a sandbox stand-in.
+//! (§9), every other type a minimal object that says it is a sandbox stand-in. Shared by the
+//! sandbox's deliveries and `probe --send`, so both post the same bytes.
 
-use super::super::model::{format_millis, Millis};
 use serde::Serialize;
 use serde_json::{json, Map, Value};
 
@@ -36,6 +36,20 @@ pub(crate) fn version_of(target_url: &str) -> &'static str {
 /// Whether V1 subscriptions receive this type at all (§8.6: `message.edited` is V2-only).
 pub(crate) fn delivered_to_v1(event_type: &str) -> bool {
     event_type != "message.edited"
+}
+
+/// Milliseconds since the Unix epoch.
+pub(crate) type Millis = i64;
+
+/// RFC 3339 UTC with milliseconds, e.g. `2026-02-05T19:30:00.123Z`.
+pub(crate) fn format_millis(ms: Millis) -> String {
+    let format = time::macros::format_description!(
+        "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]Z"
+    );
+    time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
+        .ok()
+        .and_then(|t| t.format(&format).ok())
+        .unwrap_or_else(|| "1970-01-01T00:00:00.000Z".to_owned())
 }
 
 /// What an event is made of, before it is rendered per version.
