@@ -8,6 +8,7 @@ pub mod cli;
 pub mod clipboard;
 pub mod config;
 pub mod diagnose;
+pub mod lifecycle;
 pub mod logging;
 pub mod private_files;
 pub mod runtime;
