@@ -82,6 +82,9 @@ pub struct AuditEntry {
     #[serde(default, skip_serializing_if = "Map::is_empty")]
     pub changes: Map<String, Value>,
     pub outcome: Outcome,
+    /// The run of `apply` this change belongs to: one id shared by all its changes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub apply_id: Option<String>,
 }
 
 impl AuditEntry {
@@ -102,6 +105,7 @@ impl AuditEntry {
             target_url: None,
             changes: Map::new(),
             outcome: Outcome::default(),
+            apply_id: None,
         }
     }
 

@@ -7,8 +7,11 @@
 pub mod account;
 pub mod bulk;
 pub mod history;
+pub mod lifecycle;
+mod lifecycle_files;
 pub mod listen;
 pub mod output;
+mod plan_out;
 pub mod read;
 pub mod session;
 pub mod verify;
@@ -78,6 +81,13 @@ pub enum Command {
     History(history::HistoryArgs),
     /// Receive the sandbox's deliveries here: check, print and forward each (sandbox only).
     Listen(listen::ListenArgs),
+    /// The account's subscriptions as a file (TOML or JSON), sorted to diff well. No secret.
+    Export(lifecycle::ExportArgs),
+    /// What applying a subscriptions file would change: create, update (field by field),
+    /// delete (--prune) or keep.
+    Plan(lifecycle::PlanArgs),
+    /// Make the account match a subscriptions file: shows the plan, asks, applies.
+    Apply(lifecycle::ApplyArgs),
 }
 
 impl Command {
@@ -96,6 +106,9 @@ impl Command {
             Command::Doctor(_) => "doctor",
             Command::History(_) => "history",
             Command::Listen(_) => "listen",
+            Command::Export(_) => "export",
+            Command::Plan(_) => "plan",
+            Command::Apply(_) => "apply",
         }
     }
 
@@ -111,6 +124,8 @@ impl Command {
             Command::Doctor(a) => a.json,
             Command::History(a) => a.json,
             Command::Listen(a) => a.json,
+            Command::Plan(a) => a.json,
+            Command::Export(_) | Command::Apply(_) => false,
         }
     }
 
@@ -118,6 +133,7 @@ impl Command {
         match self {
             Command::Create(_) | Command::Update(_) => true,
             Command::Pause(a) | Command::Resume(a) | Command::Delete(a) => !a.dry_run,
+            Command::Apply(a) => !a.dry_run,
             _ => false,
         }
     }
@@ -304,6 +320,10 @@ pub async fn connect_resolved(
 pub fn run(globals: &Globals, command: Command) -> u8 {
     let name = command.name();
     let json = command.json();
+    let command_kind = match &command {
+        Command::Plan(a) => Some(a.detailed_exitcode),
+        _ => None,
+    };
     // A command logs only when asked: no file, no writer thread on the fast path.
     let _log = std::env::var_os("LINQ_HOOKS_LOG")
         .is_some()
@@ -342,11 +362,16 @@ pub fn run(globals: &Globals, command: Command) -> u8 {
             }
         }
     };
+    // `plan --detailed-exitcode`: 0 no changes, 3 changes, 1 any error (usage too).
+    let detailed = matches!(&command_kind, Some(true));
     match result {
         Ok(()) => Exit::Ok as u8,
         Err(e) => {
             output::report(name, &e, json);
-            e.exit() as u8
+            match e.exit() {
+                Exit::Usage if detailed => Exit::Failed as u8,
+                exit => exit as u8,
+            }
         }
     }
 }
@@ -364,7 +389,10 @@ fn check(command: &Command) -> Result<(), CliError> {
         | Command::Phones(_)
         | Command::Profiles(_)
         | Command::Doctor(_)
-        | Command::History(_) => Ok(()),
+        | Command::History(_)
+        | Command::Export(_)
+        | Command::Plan(_)
+        | Command::Apply(_) => Ok(()),
     }
 }
 
@@ -398,6 +426,9 @@ async fn dispatch(c: &Connected, command: Command) -> Result<(), CliError> {
         Command::Resume(args) => bulk::run(c, bulk::Action::Resume, &args).await,
         Command::Delete(args) => bulk::run(c, bulk::Action::Delete, &args).await,
         Command::Listen(args) => listen::run(c, &args).await,
+        Command::Export(args) => lifecycle::export(c, &args).await,
+        Command::Plan(args) => lifecycle::plan_command(c, &args).await,
+        Command::Apply(args) => lifecycle::apply_command(c, &args).await,
         // Run before connecting (they handle accounts themselves).
         Command::Profiles(_) | Command::Doctor(_) | Command::History(_) => Ok(()),
     }

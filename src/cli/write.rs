@@ -130,7 +130,20 @@ async fn check_events(c: &Connected, wanted: &[&String]) -> Result<(), CliError>
     if wanted.is_empty() {
         return Ok(());
     }
-    let (catalog, whose) = match c.client.webhook_events().await {
+    let (catalog, whose) = event_catalogue(c).await;
+    match wanted.iter().find(|e| !catalog.contains(e)) {
+        Some(unknown) => Err(CliError::Usage(format!(
+            "unknown event type {:?}: not in {whose} catalogue (`linq-hooks events` lists them)",
+            clean(unknown)
+        ))),
+        None => Ok(()),
+    }
+}
+
+/// The event types the account accepts: the server's catalogue, or the bundled one (said
+/// on stderr) when the server's cannot be fetched; and whose it is, for messages.
+pub async fn event_catalogue(c: &Connected) -> (Vec<String>, &'static str) {
+    match c.client.webhook_events().await {
         Ok(catalog) => (catalog.events, "the server's"),
         Err(e) => {
             output::note(&format!(
@@ -144,13 +157,6 @@ async fn check_events(c: &Connected, wanted: &[&String]) -> Result<(), CliError>
                 .collect();
             (bundled, "the bundled")
         }
-    };
-    match wanted.iter().find(|e| !catalog.contains(e)) {
-        Some(unknown) => Err(CliError::Usage(format!(
-            "unknown event type {:?}: not in {whose} catalogue (`linq-hooks events` lists them)",
-            clean(unknown)
-        ))),
-        None => Ok(()),
     }
 }
 
