@@ -52,7 +52,52 @@ fn width_disputed(c: char) -> bool {
 /// look like another (in a delete dialog, of all places), or smuggle hidden text. The
 /// same set the validator refuses in a target URL.
 pub fn is_invisible(c: char) -> bool {
-    crate::validate::is_invisible_or_format(c)
+    is_invisible_or_format(c)
+}
+
+/// Characters that are invisible or change how the text around them is shown, so that two
+/// URLs can look the same and differ: Unicode general category Cf (zero-width space and
+/// joiners, bidi marks, embeddings, overrides and isolates, the BOM, the tag characters,
+/// the soft hyphen, …) and the other default-ignorable code points (variation selectors,
+/// the combining grapheme joiner, Hangul fillers, …). The whole tag block
+/// U+E0000–U+E007F is included. Ranges as of Unicode 16.
+pub fn is_invisible_or_format(c: char) -> bool {
+    matches!(
+        c,
+        // General category Cf.
+        '\u{00AD}'
+            | '\u{0600}'..='\u{0605}'
+            | '\u{061C}'
+            | '\u{06DD}'
+            | '\u{070F}'
+            | '\u{0890}'..='\u{0891}'
+            | '\u{08E2}'
+            | '\u{180E}'
+            | '\u{200B}'..='\u{200F}'
+            | '\u{202A}'..='\u{202E}'
+            | '\u{2060}'..='\u{2064}'
+            | '\u{2066}'..='\u{206F}'
+            | '\u{FEFF}'
+            | '\u{FFF9}'..='\u{FFFB}'
+            | '\u{110BD}'
+            | '\u{110CD}'
+            | '\u{13430}'..='\u{1343F}'
+            | '\u{1BCA0}'..='\u{1BCA3}'
+            | '\u{1D173}'..='\u{1D17A}'
+            | '\u{E0000}'..='\u{E007F}'
+            // Default-ignorable code points outside Cf.
+            | '\u{034F}'
+            | '\u{115F}'..='\u{1160}'
+            | '\u{17B4}'..='\u{17B5}'
+            | '\u{180B}'..='\u{180D}'
+            | '\u{180F}'
+            | '\u{2065}'
+            | '\u{3164}'
+            | '\u{FE00}'..='\u{FE0F}'
+            | '\u{FFA0}'
+            | '\u{FFF0}'..='\u{FFF8}'
+            | '\u{E0080}'..='\u{E0FFF}'
+    )
 }
 
 #[cfg(test)]

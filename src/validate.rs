@@ -2,7 +2,7 @@
 //! commands and the sandbox's rules all call these (messages name the value, never a field:
 //! callers add the field).
 
-use crate::text::clean;
+use crate::text::{clean, is_invisible_or_format};
 
 /// The longest target URL the API takes (the sandbox enforces the same).
 pub const MAX_URL_LEN: usize = 2048;
@@ -91,51 +91,6 @@ pub fn validate_url(raw: &str) -> Result<(), String> {
 pub fn url_identity(raw: &str) -> String {
     let s = raw.trim();
     url::Url::parse(s).map_or_else(|_| s.to_owned(), String::from)
-}
-
-/// Characters that are invisible or change how the text around them is shown, so that two
-/// URLs can look the same and differ: Unicode general category Cf (zero-width space and
-/// joiners, bidi marks, embeddings, overrides and isolates, the BOM, the tag characters,
-/// the soft hyphen, …) and the other default-ignorable code points (variation selectors,
-/// the combining grapheme joiner, Hangul fillers, …). The whole tag block
-/// U+E0000–U+E007F is included. Ranges as of Unicode 16.
-pub fn is_invisible_or_format(c: char) -> bool {
-    matches!(
-        c,
-        // General category Cf.
-        '\u{00AD}'
-            | '\u{0600}'..='\u{0605}'
-            | '\u{061C}'
-            | '\u{06DD}'
-            | '\u{070F}'
-            | '\u{0890}'..='\u{0891}'
-            | '\u{08E2}'
-            | '\u{180E}'
-            | '\u{200B}'..='\u{200F}'
-            | '\u{202A}'..='\u{202E}'
-            | '\u{2060}'..='\u{2064}'
-            | '\u{2066}'..='\u{206F}'
-            | '\u{FEFF}'
-            | '\u{FFF9}'..='\u{FFFB}'
-            | '\u{110BD}'
-            | '\u{110CD}'
-            | '\u{13430}'..='\u{1343F}'
-            | '\u{1BCA0}'..='\u{1BCA3}'
-            | '\u{1D173}'..='\u{1D17A}'
-            | '\u{E0000}'..='\u{E007F}'
-            // Default-ignorable code points outside Cf.
-            | '\u{034F}'
-            | '\u{115F}'..='\u{1160}'
-            | '\u{17B4}'..='\u{17B5}'
-            | '\u{180B}'..='\u{180D}'
-            | '\u{180F}'
-            | '\u{2065}'
-            | '\u{3164}'
-            | '\u{FE00}'..='\u{FE0F}'
-            | '\u{FFA0}'
-            | '\u{FFF0}'..='\u{FFF8}'
-            | '\u{E0080}'..='\u{E0FFF}'
-    )
 }
 
 /// E.164: `+`, a country code that does not start with 0, 8 to 15 digits in all.

@@ -1,4 +1,4 @@
-//! Findings (src/diagnose.rs): one table-driven case per rule, positive and negative, then
+//! Findings (src/diagnose/): one table-driven case per rule, positive and negative, then
 //! twins, ordering, text hygiene, and an ignored timing run for 10,000 subscriptions.
 
 use linq_hooks::api::{PhoneNumber, Subscription, UnreadableFields};
@@ -653,7 +653,7 @@ fn worst_first_and_deterministic() {
 fn every_code_is_documented_kebab_case_and_unique() {
     let unique: BTreeSet<&str> = CODES.iter().copied().collect();
     assert_eq!(unique.len(), CODES.len());
-    let docs = include_str!("../src/diagnose.rs");
+    let docs = include_str!("../src/diagnose/mod.rs");
     for code in CODES {
         assert!(
             code.chars().all(|c| c.is_ascii_lowercase() || c == '-'),

@@ -500,6 +500,19 @@ pub struct DeliveryAttemptList {
     pub deliveries: Vec<DeliveryAttempt>,
 }
 
+/// The payload version current docs use (linq-api.md §8.6).
+pub const CURRENT_PAYLOAD_VERSION: &str = "2026-02-03";
+/// The routing header name used when a subscription names none.
+pub const DEFAULT_ROUTING_ID_HEADER: &str = "Linq-Chat-Id";
+
+/// The `?version=` payload pin of a target URL (linq-api.md §8.6).
+pub fn payload_version(target_url: &str) -> Option<String> {
+    let url = url::Url::parse(target_url).ok()?;
+    url.query_pairs()
+        .find(|(k, _)| k == "version")
+        .map(|(_, v)| v.into_owned())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -6,6 +6,7 @@
 use super::forms::{CheckRow, FormField, FormPrompt};
 use super::*;
 use crate::api::error::LinqFailure;
+use crate::api::{ApiError, SubscriptionPatch};
 use crate::api::{CreatedSubscription, NewSubscription, Reputation, SigningSecret};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use keymap::Context;

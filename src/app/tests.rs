@@ -2,9 +2,9 @@
 
 use super::*;
 use crate::api::error::LinqFailure;
-use crate::api::UnreadableFields;
+use crate::api::{ApiError, SubscriptionPatch, UnreadableFields};
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
-use keymap::{Effect, BINDINGS};
+use keymap::{Action, Effect, BINDINGS};
 use time::macros::datetime;
 use time::Duration;
 
@@ -545,7 +545,7 @@ fn catalog_answer_replaces_the_bundled_catalogue_and_a_failure_keeps_it() {
 #[test]
 fn navigation_keys_move_and_clamp_in_range() {
     let mut app = loaded(many(30));
-    let page = crate::ui::layout::list_rows_area(app.size, 0, 30).height as usize;
+    let page = super::geometry::list_rows_area(app.size, 0, 30).height as usize;
     assert!(page > 1 && page < 30, "page {page}");
     let index = |app: &App| app.selected_index().unwrap();
 

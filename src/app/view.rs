@@ -1,6 +1,7 @@
 //! Derived views of the state: which rows are visible, the counts, time labels.
 
 use super::Tab;
+pub use crate::api::payload_version;
 use crate::api::Subscription;
 use crate::diagnose::{Finding, Severity};
 use time::OffsetDateTime;
@@ -116,14 +117,6 @@ pub fn age(now: OffsetDateTime, then: OffsetDateTime) -> String {
         60..=729 => format!("{} months ago", days / 30),
         _ => format!("{} years ago", days / 365),
     }
-}
-
-/// The `?version=` payload pin of a target URL (linq-api.md §8.6).
-pub fn payload_version(target_url: &str) -> Option<String> {
-    let url = url::Url::parse(target_url).ok()?;
-    url.query_pairs()
-        .find(|(k, _)| k == "version")
-        .map(|(_, v)| v.into_owned())
 }
 
 /// Groups event types by their prefix (`message.*`, `chat.*`), keeping first-seen order.

@@ -13,7 +13,6 @@
 //! Domain refusals (not found, duplicate URL) come back as the inner `Result` of
 //! `Outcome<T>`; the outer `StoreError` is reserved for infrastructure failures.
 
-use super::deliver::queue::{cancel_pending, drop_routing_tokens};
 use super::inbox::{inbox, Lane, Outbox};
 use super::model::{
     now_millis, ListedSubscription, NewSubscription, PhoneLine, Refusal, Reputation, Routing,
@@ -549,6 +548,26 @@ fn insert_line(
         ],
     )?;
     Ok(())
+}
+
+/// Pausing or deleting a subscription stops its pending deliveries (and retries).
+pub(crate) fn cancel_pending(conn: &Connection, subscription_id: &str) -> rusqlite::Result<usize> {
+    conn.execute(
+        "UPDATE deliveries SET state = 'cancelled', next_attempt_at = NULL, lease_owner = NULL
+         WHERE subscription_id = ?1 AND state = 'pending'",
+        [subscription_id],
+    )
+}
+
+/// Turning delivery affinity off drops the tokens learned for it (linq-api.md §4.2).
+pub(crate) fn drop_routing_tokens(
+    conn: &Connection,
+    subscription_id: &str,
+) -> rusqlite::Result<usize> {
+    conn.execute(
+        "DELETE FROM routing_tokens WHERE subscription_id = ?1",
+        [subscription_id],
+    )
 }
 
 #[cfg(test)]

@@ -1,6 +1,7 @@
 //! Header, tabs (with the filter input), banner and footer lines.
 
 use super::theme;
+pub use crate::app::banner_text;
 use crate::app::keymap::{self, Context};
 use crate::app::{refresh_label, App, Banner, BannerLevel, Focus, Startup, Tab};
 use crate::text::clean;
@@ -102,22 +103,6 @@ pub fn render_tabs(app: &App, frame: &mut Frame, area: Rect) {
         spans.push(Span::styled("  (Esc clears)", theme::dim()));
     }
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
-}
-
-/// The banner's one text: message, then the trace id support will ask for.
-pub fn banner_text(banner: &Banner) -> String {
-    let mark = match banner.level {
-        BannerLevel::Error => "✖",
-        BannerLevel::Info => "✔",
-        BannerLevel::Notice => "•",
-    };
-    // The trace id first: support asks for it, and a long message must not push it off.
-    let trace = banner
-        .trace_id
-        .as_ref()
-        .map(|t| format!("trace {} · ", clean(t)))
-        .unwrap_or_default();
-    format!(" {mark} {trace}{}  (Esc)", clean(&banner.text))
 }
 
 pub fn render_banner(banner: &Banner, frame: &mut Frame, area: Rect) {

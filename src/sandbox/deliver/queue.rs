@@ -372,23 +372,3 @@ fn next_due(conn: &Connection) -> Result<Option<Millis>, StoreError> {
         )
         .optional()?)
 }
-
-/// Pausing or deleting a subscription stops its pending deliveries (and retries).
-pub(crate) fn cancel_pending(conn: &Connection, subscription_id: &str) -> rusqlite::Result<usize> {
-    conn.execute(
-        "UPDATE deliveries SET state = 'cancelled', next_attempt_at = NULL, lease_owner = NULL
-         WHERE subscription_id = ?1 AND state = 'pending'",
-        [subscription_id],
-    )
-}
-
-/// Turning delivery affinity off drops the tokens learned for it (linq-api.md §4.2).
-pub(crate) fn drop_routing_tokens(
-    conn: &Connection,
-    subscription_id: &str,
-) -> rusqlite::Result<usize> {
-    conn.execute(
-        "DELETE FROM routing_tokens WHERE subscription_id = ?1",
-        [subscription_id],
-    )
-}

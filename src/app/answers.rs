@@ -1,0 +1,254 @@
+//! The API's answers: the list, the catalogue, the lines, and the outcome of each write
+//! (audited, undoable, reconciled with the rows shown).
+
+use super::{
+    bulk, failure_heading, ApiResult, App, Banner, BannerKind, Cmd, PendingOp, ReqId, Startup,
+};
+use crate::api::SubscriptionPatch;
+use crate::text::clean;
+
+impl App {
+    pub(super) fn on_api(&mut self, req: ReqId, result: ApiResult) -> Vec<Cmd> {
+        match result {
+            ApiResult::List { at, result } => {
+                let Some((current, quiet)) = self.list_req else {
+                    return Vec::new();
+                };
+                if current != req {
+                    return Vec::new();
+                }
+                self.list_req = None;
+                match result {
+                    Ok(list) => {
+                        self.apply_list(list, at, quiet);
+                        self.resolve_create_check(req);
+                        self.update_list_banners();
+                        let cmds = self.resolve_undo(req);
+                        if !cmds.is_empty() {
+                            return cmds;
+                        }
+                    }
+                    Err(err) => {
+                        if let Some(form) = self
+                            .form
+                            .as_mut()
+                            .filter(|f| f.create_check.as_ref().is_some_and(|c| c.req == Some(req)))
+                        {
+                            // Kept: the next Ctrl-S asks again instead of creating twice.
+                            if let Some(check) = form.create_check.as_mut() {
+                                check.req = None;
+                            }
+                            form.server_error = Some(Banner::error(
+                                "Cannot tell yet whether the create went through (the list failed too); Ctrl-S checks again",
+                                &err,
+                            ));
+                        }
+                        if self.startup == Startup::Ready {
+                            self.banner = Some(
+                                Banner::error("Refresh failed", &err)
+                                    .of_kind(BannerKind::RefreshFailed),
+                            );
+                        } else {
+                            self.startup = Startup::Failed {
+                                heading: failure_heading(&err),
+                                detail: err.to_string(),
+                            };
+                        }
+                        self.dirty = true;
+                    }
+                }
+                if std::mem::take(&mut self.list_again) {
+                    return vec![self.load_list(false)];
+                }
+            }
+            ApiResult::Catalog(result) => {
+                if self.catalog_req != Some(req) {
+                    return Vec::new();
+                }
+                self.catalog_req = None;
+                match result {
+                    Ok(catalog) if !catalog.events.is_empty() => {
+                        self.catalog = catalog
+                            .events
+                            .iter()
+                            .map(|e| clean(e).into_owned())
+                            .collect();
+                        self.catalog_from_server = true;
+                    }
+                    Ok(_) | Err(_) => {
+                        // The bundled list stays; the detail pane says where it came from.
+                        self.catalog_from_server = false;
+                    }
+                }
+                // Findings about event types follow the catalogue.
+                self.recount();
+                self.refilter();
+                self.dirty = true;
+            }
+            ApiResult::Updated { id, result } => {
+                if self.pending.get(&id).map(|p| p.req) != Some(req) {
+                    return Vec::new();
+                }
+                self.clear_waiting_banner();
+                let Some(pending) = self.pending.remove(&id) else {
+                    return Vec::new();
+                };
+                let batched = self.in_batch(&id);
+                let undoing = batched && self.batch.as_ref().is_some_and(|b| b.undo);
+                let before = self.subscriptions.iter().find(|s| s.id == id).cloned();
+                let mut cmds = Vec::new();
+                match (pending.op, &before) {
+                    (PendingOp::Pause { was_active }, _) => cmds.push(self.audit_pause(
+                        &id,
+                        &pending.target_url,
+                        was_active,
+                        &result,
+                        undoing,
+                    )),
+                    (PendingOp::Update, Some(old)) => {
+                        cmds.push(self.audit_update("undo-update", old, &result))
+                    }
+                    _ => {}
+                }
+                // What takes this change back: the values before it, and what it left.
+                let undo_item = match (&result, pending.op) {
+                    (Ok(server), PendingOp::Pause { was_active }) => {
+                        let mut old = server.clone();
+                        old.is_active = was_active;
+                        Some(bulk::UndoItem {
+                            id: id.clone(),
+                            target_url: pending.target_url.clone(),
+                            inverse: SubscriptionPatch::pause(was_active),
+                            expected: server.clone(),
+                        })
+                        .filter(|_| old.is_active != server.is_active)
+                    }
+                    _ => None,
+                };
+                let failure = result.as_ref().err().map(bulk::error_line);
+                match result {
+                    Ok(server) => {
+                        if let Some(sub) = self.subscriptions.iter_mut().find(|s| s.id == id) {
+                            *sub = server;
+                        }
+                        self.write_landed = true;
+                        if !batched {
+                            self.undo = undo_item.clone().map(|item| bulk::Undo::Writes {
+                                label: if item.inverse.is_active == Some(true) {
+                                    "pause".into()
+                                } else {
+                                    "resume".into()
+                                },
+                                items: vec![item],
+                            });
+                        }
+                    }
+                    Err(err) => {
+                        if let (PendingOp::Pause { was_active }, Some(sub)) = (
+                            pending.op,
+                            self.subscriptions.iter_mut().find(|s| s.id == id),
+                        ) {
+                            sub.is_active = was_active;
+                        }
+                        let verb = match pending.op {
+                            PendingOp::Pause { was_active: true } => "Pause failed",
+                            PendingOp::Update => "Undo failed",
+                            _ => "Resume failed",
+                        };
+                        if err.is_not_found() {
+                            self.remove_subscription(&id);
+                            if !batched {
+                                self.banner = Some(Banner::notice(
+                                    "That subscription was already deleted elsewhere",
+                                ));
+                            }
+                        } else if !batched {
+                            self.banner = Some(Banner::error(verb, &err));
+                        }
+                    }
+                }
+                self.recount();
+                self.refilter();
+                self.dirty = true;
+                if batched {
+                    cmds.extend(self.batch_answered(&id, &pending.target_url, failure, undo_item));
+                }
+                return cmds;
+            }
+            ApiResult::Created { target_url, result } => {
+                return self.on_created(req, target_url, result)
+            }
+            ApiResult::Saved { result } => return self.on_saved(req, result),
+            ApiResult::TestEvent { event_type, result } => {
+                return self.on_test_event(req, event_type, result)
+            }
+            ApiResult::Deliveries { id, result } => self.on_deliveries(req, id, result),
+            ApiResult::Lines(result) => {
+                if self.lines_req == Some(req) {
+                    self.lines_req = None;
+                    match result {
+                        Ok(lines) => {
+                            self.lines = Some(lines);
+                            self.lines_error = None;
+                            // Phone-filter findings need the lines.
+                            self.recount();
+                            self.refilter();
+                        }
+                        Err(err) => self.lines_error = Some(err.to_string()),
+                    }
+                    self.dirty = true;
+                }
+            }
+            ApiResult::Deleted { id, result } => {
+                if self.pending.get(&id).map(|p| p.req) != Some(req) {
+                    return Vec::new();
+                }
+                self.clear_waiting_banner();
+                let raw_url = self
+                    .pending
+                    .remove(&id)
+                    .map(|p| p.target_url)
+                    .unwrap_or_default();
+                let url = clean(&raw_url).into_owned();
+                let before = self.subscriptions.iter().find(|s| s.id == id).cloned();
+                let audit = self.audit_delete(&id, &raw_url, before.as_ref(), &result);
+                let batched = self.in_batch(&id);
+                let failure = result
+                    .as_ref()
+                    .err()
+                    .filter(|e| !e.is_not_found())
+                    .map(bulk::error_line);
+                match result {
+                    Ok(()) => {
+                        self.remove_subscription(&id);
+                        if !batched {
+                            self.banner = Some(Banner::info(format!("Deleted {url}")));
+                            // Its secret is gone; `u` can only create it again.
+                            self.undo = before.map(|b| bulk::Undo::Recreate(Box::new(b)));
+                        }
+                        self.write_landed = true;
+                    }
+                    Err(err) if err.is_not_found() => {
+                        self.remove_subscription(&id);
+                        if !batched {
+                            self.banner = Some(Banner::notice(format!(
+                                "{url} was already deleted elsewhere"
+                            )));
+                        }
+                    }
+                    Err(err) if !batched => {
+                        self.banner = Some(Banner::error("Delete failed", &err))
+                    }
+                    Err(_) => {}
+                }
+                self.dirty = true;
+                let mut cmds = vec![audit];
+                if batched {
+                    cmds.extend(self.batch_answered(&id, &raw_url, failure, None));
+                }
+                return cmds;
+            }
+        }
+        Vec::new()
+    }
+}

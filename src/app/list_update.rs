@@ -1,0 +1,242 @@
+//! The list as shown: a fetched list applied (keeping writes in flight), its banners,
+//! the tab and filter, the findings and counts, the selection and its scrolling.
+
+use super::geometry::{banner_rows, list_rows_area};
+use super::{
+    view, App, Banner, BannerKind, Cmd, Counts, Focus, Modal, Pending, PendingOp, Startup, Tab,
+};
+use crate::api::Subscription;
+use crate::text::clean;
+use time::OffsetDateTime;
+
+impl App {
+    pub(super) fn apply_list(
+        &mut self,
+        mut list: Vec<Subscription>,
+        at: OffsetDateTime,
+        quiet: bool,
+    ) {
+        sort_subscriptions(&mut list);
+        // Writes still in flight keep their optimistic state over the server's older view.
+        for sub in &mut list {
+            if let Some(Pending {
+                op: PendingOp::Pause { was_active },
+                ..
+            }) = self.pending.get(&sub.id)
+            {
+                sub.is_active = !was_active;
+            }
+        }
+        let label_before = self.refresh_text();
+        let changed = list != self.subscriptions || self.startup != Startup::Ready;
+        self.now = at;
+        self.last_refresh = Some(at);
+        self.startup = Startup::Ready;
+        if changed {
+            // A delete dialog on a subscription that is gone now has nothing to delete.
+            if let Some(Modal::ConfirmDelete { id, target_url, .. }) = &self.modal {
+                if !list.iter().any(|s| &s.id == id) {
+                    self.banner = Some(Banner::notice(format!(
+                        "{} was deleted elsewhere",
+                        clean(target_url)
+                    )));
+                    self.modal = None;
+                }
+            }
+            let old_index = self.selected_index();
+            self.subscriptions = list;
+            self.recount();
+            self.refilter_keeping(old_index);
+        }
+        if changed || !quiet || self.refresh_text() != label_before {
+            self.dirty = true;
+        }
+    }
+
+    /// "Still waiting for the server" is untrue once a write answers.
+    pub(super) fn clear_waiting_banner(&mut self) {
+        if self.banner.as_ref().map(|b| b.kind) == Some(BannerKind::Waiting) {
+            self.banner = None;
+        }
+    }
+
+    /// After a good list: a "Refresh failed" is no longer true, and rows with unreadable
+    /// fields are counted anew.
+    pub(super) fn update_list_banners(&mut self) {
+        let kind = self.banner.as_ref().map(|b| b.kind);
+        let unreadable = self
+            .subscriptions
+            .iter()
+            .filter(|s| !s.unreadable.is_empty())
+            .count();
+        let replaceable = matches!(
+            kind,
+            None | Some(BannerKind::RefreshFailed | BannerKind::Unreadable)
+        );
+        if unreadable > 0 && replaceable {
+            let rows = if unreadable == 1 {
+                "1 subscription has".to_string()
+            } else {
+                format!("{unreadable} subscriptions have")
+            };
+            self.banner = Some(
+                Banner::error_text(format!(
+                    "{rows} fields the server sent in a shape linq-hooks cannot read (shown as ?)"
+                ))
+                .of_kind(BannerKind::Unreadable),
+            );
+            self.dirty = true;
+        } else if unreadable == 0
+            && matches!(
+                kind,
+                Some(BannerKind::RefreshFailed | BannerKind::Unreadable)
+            )
+        {
+            self.banner = None;
+            self.dirty = true;
+        }
+    }
+
+    pub(super) fn remove_subscription(&mut self, id: &str) {
+        let old_index = self.selected_index();
+        self.subscriptions.retain(|s| s.id != id);
+        self.pending.remove(id);
+        if matches!(&self.modal, Some(Modal::ConfirmDelete { id: m, .. }) if m == id) {
+            self.modal = None;
+        }
+        self.recount();
+        self.refilter_keeping(old_index);
+        if self.selected.is_none() {
+            self.focus = Focus::List;
+        }
+    }
+
+    pub(super) fn load_list(&mut self, quiet: bool) -> Cmd {
+        let req = self.next_id();
+        // A create check waits for "the next list", whichever request that ends up being.
+        let check = self.form.as_mut().and_then(|f| f.create_check.as_mut());
+        if let (Some(check), Some((old, _))) = (check, self.list_req) {
+            if check.req == Some(old) {
+                check.req = Some(req);
+            }
+        }
+        self.list_req = Some((req, quiet));
+        if !quiet {
+            self.dirty = true;
+        }
+        Cmd::LoadList { req, quiet }
+    }
+
+    pub(super) fn set_tab(&mut self, tab: Tab) {
+        let old_index = self.selected_index();
+        self.tab = tab;
+        self.refilter_keeping(old_index);
+    }
+
+    pub(super) fn refilter(&mut self) {
+        let old_index = self.selected_index();
+        self.refilter_keeping(old_index);
+    }
+
+    /// Recomputes the visible rows; keeps the selected id when it is still visible, else
+    /// the row at the same position.
+    pub(super) fn refilter_keeping(&mut self, old_index: Option<usize>) {
+        self.visible = view::visible_rows(
+            &self.subscriptions,
+            &self.search,
+            self.tab,
+            self.filter.value(),
+            &self.findings,
+        );
+        if self.selected_index().is_none() {
+            self.selected = match self.visible.len() {
+                0 => None,
+                n => {
+                    let i = old_index.unwrap_or(0).min(n - 1);
+                    Some(self.subscriptions[self.visible[i]].id.clone())
+                }
+            };
+            self.detail_scroll = 0;
+        }
+        self.keep_selection_in_view();
+        self.dirty = true;
+    }
+
+    /// The list changed: counts and the filter's search text follow.
+    /// The list, the lines or the catalogue changed: counts, findings and the filter's search
+    /// text follow.
+    pub(super) fn recount(&mut self) {
+        self.counts = Counts::of(&self.subscriptions);
+        self.findings = crate::diagnose::findings_for_all(&crate::diagnose::Account {
+            lines: self.lines.as_deref(),
+            catalog: &self.catalog,
+            catalog_from_server: self.catalog_from_server,
+            subscriptions: &self.subscriptions,
+            sandbox: self.connection.sandbox,
+        });
+        self.problem_count = self.findings.iter().filter(|f| view::is_problem(f)).count();
+        self.search = self.subscriptions.iter().map(view::search_text).collect();
+    }
+
+    /// The findings of the selected subscription, worst first.
+    pub fn selected_findings(&self) -> &[crate::diagnose::Finding] {
+        let Some(id) = self.selected.as_deref() else {
+            return &[];
+        };
+        let index = self
+            .selected_index()
+            .map(|row| self.visible[row])
+            .or_else(|| self.subscriptions.iter().position(|s| s.id == id));
+        index
+            .and_then(|i| self.findings.get(i))
+            .map_or(&[], Vec::as_slice)
+    }
+
+    pub(super) fn move_selection(&mut self, delta: isize) {
+        let n = self.visible.len();
+        if n == 0 {
+            return;
+        }
+        let current = self.selected_index().unwrap_or(0) as isize;
+        let next = current.saturating_add(delta).clamp(0, n as isize - 1) as usize;
+        let id = self.subscriptions[self.visible[next]].id.clone();
+        if self.selected.as_deref() != Some(&id) {
+            self.detail_scroll = 0;
+        }
+        self.selected = Some(id);
+        self.selected_hint = next;
+        self.keep_selection_in_view();
+    }
+
+    pub(super) fn page(&self) -> usize {
+        list_rows_area(
+            self.size,
+            banner_rows(self.banner.as_ref(), self.size.0),
+            self.visible.len(),
+        )
+        .height
+        .max(1) as usize
+    }
+
+    pub(super) fn keep_selection_in_view(&mut self) {
+        let rows = self.page();
+        let n = self.visible.len();
+        let index = self.selected_index().unwrap_or(0);
+        self.selected_hint = index;
+        if index < self.scroll {
+            self.scroll = index;
+        } else if index >= self.scroll + rows {
+            self.scroll = index + 1 - rows;
+        }
+        self.scroll = self.scroll.min(n.saturating_sub(rows));
+    }
+}
+
+/// The list order: creation time, then id (stable across refreshes).
+pub(super) fn sort_subscriptions(list: &mut [Subscription]) {
+    list.sort_by(|a, b| {
+        a.created_at
+            .cmp(&b.created_at)
+            .then_with(|| a.id.cmp(&b.id))
+    });
+}
