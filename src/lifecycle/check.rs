@@ -6,8 +6,8 @@
 use super::document::{line_column, Document, Entry, Located, Problem};
 use crate::text::clean;
 use crate::validate::{
-    is_subscription_id, normalise_phone, url_identity, validate_e164, validate_header_name,
-    validate_url,
+    is_reserved_header, is_subscription_id, normalise_phone, url_identity, validate_e164,
+    validate_routing, validate_url, RoutingField,
 };
 use std::collections::HashMap;
 
@@ -150,6 +150,24 @@ fn check_entry(
             RoutingField::Id => "routing_id_header",
         };
         problem(at, format!("{name}: {m}"));
+    } else {
+        for (name, header) in [
+            ("routing_key_header", &entry.routing_key_header),
+            ("routing_id_header", &entry.routing_id_header),
+        ] {
+            if let Some(h) = header
+                .as_ref()
+                .filter(|h| is_reserved_header(h.value.trim()))
+            {
+                problem(
+                    h.at,
+                    format!(
+                        "{name}: {} is reserved for webhook deliveries",
+                        clean(h.value.trim())
+                    ),
+                );
+            }
+        }
     }
     Desired {
         id,
@@ -160,34 +178,6 @@ fn check_entry(
         routing_key_header: key,
         routing_id_header: id_header,
     }
-}
-
-/// Which routing header a problem is about.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum RoutingField {
-    Key,
-    Id,
-}
-
-/// The form's routing rules and messages (trimmed names; empty = not set).
-pub fn validate_routing(key: &str, id: &str) -> Result<(), (RoutingField, String)> {
-    if key.is_empty() {
-        if !id.is_empty() {
-            return Err((
-                RoutingField::Id,
-                "set the routing key header first (the id header needs it)".into(),
-            ));
-        }
-        return Ok(());
-    }
-    validate_header_name(key).map_err(|m| (RoutingField::Key, m))?;
-    if !id.is_empty() {
-        validate_header_name(id).map_err(|m| (RoutingField::Id, m))?;
-        if key.eq_ignore_ascii_case(id) {
-            return Err((RoutingField::Id, "key and id headers must differ".into()));
-        }
-    }
-    Ok(())
 }
 
 #[cfg(test)]
@@ -228,6 +218,12 @@ routing_key_header = "Bad Header"
 [[subscriptions]]
 target_url = "HTTPS://B.example:443/h"
 subscribed_events = ["message.sent"]
+
+[[subscriptions]]
+target_url = "https://c.example/h"
+subscribed_events = ["message.sent"]
+routing_key_header = "X-Route"
+routing_id_header = "Webhook-Signature"
 "#;
         let got = problems(text);
         let expected = [
@@ -239,6 +235,7 @@ subscribed_events = ["message.sent"]
             "10:21: subscribed_events is empty: pick at least one event",
             "11:22: routing_key_header: Bad Header is not a valid header name",
             "14:14: the same target URL as line 9: a URL can have only one subscription",
+            "21:21: routing_id_header: Webhook-Signature is reserved for webhook deliveries",
         ];
         assert_eq!(got, expected);
     }
