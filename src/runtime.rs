@@ -325,6 +325,13 @@ impl Runtime {
                     }
                 }),
                 Cmd::LoadHistory { account } => self.load_history(account),
+                Cmd::ExportFile {
+                    path,
+                    subscriptions,
+                    account,
+                    host,
+                    overwrite,
+                } => self.export_file(path, subscriptions, account, host, overwrite),
             }
         }
     }
@@ -375,6 +382,45 @@ impl Runtime {
                     .map_err(|e| format!("cannot read {}: {e}", path.display())),
             };
             let _ = tx.send(Inner::Msg(Msg::History(result)));
+        });
+    }
+
+    /// `X`: renders the export and writes it off the loop (a slow disk never stalls input).
+    fn export_file(
+        &self,
+        path: String,
+        subscriptions: Vec<crate::api::Subscription>,
+        name: String,
+        host: String,
+        overwrite: bool,
+    ) {
+        use crate::app::export::ExportFailure;
+        use crate::lifecycle::document::Format;
+        use crate::lifecycle::export::{render, ExportAccount};
+        use crate::lifecycle::export_file::{write, ExportFileError};
+        let tx = self.tx.clone();
+        tokio::task::spawn_blocking(move || {
+            let exported_at = time::OffsetDateTime::now_utc()
+                .replace_nanosecond(0)
+                .ok()
+                .and_then(|t| {
+                    t.format(&time::format_description::well_known::Rfc3339)
+                        .ok()
+                })
+                .unwrap_or_default();
+            let account = ExportAccount {
+                name,
+                host,
+                exported_at,
+            };
+            let file = std::path::Path::new(&path);
+            let text = render(&account, &subscriptions, Format::detect(file, ""));
+            let result = match write(file, &text, overwrite) {
+                Ok(()) => Ok(subscriptions.len()),
+                Err(ExportFileError::Exists) => Err(ExportFailure::Exists),
+                Err(e) => Err(ExportFailure::Failed(format!("cannot write {path}: {e}"))),
+            };
+            let _ = tx.send(Inner::Msg(Msg::Exported { path, result }));
         });
     }
 

@@ -64,6 +64,15 @@ pub enum Cmd {
         subscription_id: String,
         limit: u32,
     },
+    /// `X`: write these subscriptions as an export document (the format from the path's
+    /// name) to `path`; an existing regular file only with `overwrite`.
+    ExportFile {
+        path: String,
+        subscriptions: Vec<crate::api::Subscription>,
+        account: String,
+        host: String,
+        overwrite: bool,
+    },
     /// Read the audit trail of `account` (its newest entries).
     LoadHistory {
         account: String,

@@ -31,6 +31,11 @@ impl App {
                         self.verify_action(action);
                         Vec::new()
                     }
+                    Context::ExportPath | Context::ConfirmOverwrite
+                        if action != Action::ForceQuit =>
+                    {
+                        self.export_action(action)
+                    }
                     _ if self.form_context().is_some() && action != Action::ForceQuit => {
                         self.form_action(action)
                     }
@@ -47,6 +52,8 @@ impl App {
                     self.dirty = true;
                 } else if context == Context::Verify {
                     self.verify_key(key);
+                } else if context == Context::ExportPath {
+                    self.export_key(key);
                 } else if context == Context::FilterInput {
                     self.edit_filter(key);
                 } else if context.is_text() {
@@ -162,6 +169,7 @@ impl App {
             }
             Action::Accounts => self.open_accounts(),
             Action::Verify => self.open_verify(),
+            Action::Export => self.open_export(),
             Action::TestEvent => self.ask_test_event(),
             Action::PickEventUp
             | Action::PickEventDown
@@ -253,6 +261,7 @@ impl App {
         // Nothing behind a form or a dialog moves.
         if self.modal.is_some()
             || self.verify.is_some()
+            || self.export.is_some()
             || self.form.is_some()
             || self.secret_dialog.is_some()
             || self.lost_create.is_some()

@@ -37,6 +37,8 @@ pub enum Context {
     BulkSummary,
     ConfirmRecreate,
     PickEvent,
+    ExportPath,
+    ConfirmOverwrite,
 }
 
 impl Context {
@@ -70,6 +72,8 @@ impl Context {
             Context::BulkSummary => "Bulk change summary",
             Context::ConfirmRecreate => "Create it again?",
             Context::PickEvent => "Test event",
+            Context::ExportPath => "Export to a file",
+            Context::ConfirmOverwrite => "Replace the file?",
         }
     }
 
@@ -203,6 +207,11 @@ pub enum Action {
     PickEventDown,
     PickEventSend,
     PickEventClose,
+    Export,
+    ExportWrite,
+    ExportCancel,
+    ExportOverwrite,
+    ExportKeep,
 }
 
 /// Whether a binding changes anything on the server (hidden with `--read-only`).
@@ -259,6 +268,7 @@ pub static BINDINGS: &[Binding] = &[
     bind!(Browse, [(Char('V'), SHIFT), (Char('V'), NONE)], "V", Verify, "verify a delivery's signature", "", Read),
     bind!(Browse, [(Char('H'), SHIFT), (Char('H'), NONE)], "H", History, "history: changes made on this account", "", Read),
     bind!(Browse, [(Char('t'), NONE)], "t", TestEvent, "send a test event (sandbox)", "", Read),
+    bind!(Browse, [(Char('X'), SHIFT), (Char('X'), NONE)], "X", Export, "export marked (else visible) rows to a file", "", Read),
     bind!(Browse, [(Char('u'), NONE)], "u", Undo, "undo the last change", "undo", Write),
     bind!(Browse, [(Char('q'), NONE)], "q", Quit, "quit", "", Read),
     bind!(Browse, [(Char('?'), NONE), (Char('?'), SHIFT)], "?", Help, "help", "", Read),
@@ -347,6 +357,10 @@ pub static BINDINGS: &[Binding] = &[
     bind!(PickEvent, [(Char('k'), NONE), (KUp, NONE)], "k/↑", PickEventUp, "previous event type", "", Read),
     bind!(PickEvent, [(Enter, NONE)], "Enter", PickEventSend, "send it", "send", Read),
     bind!(PickEvent, [(Esc, NONE)], "Esc", PickEventClose, "cancel", "cancel", Read),
+    bind!(ExportPath, [(Enter, NONE)], "Enter", ExportWrite, "write the file (asks before replacing one)", "write", Read),
+    bind!(ExportPath, [(Esc, NONE)], "Esc", ExportCancel, "cancel", "cancel", Read),
+    bind!(ConfirmOverwrite, [(Char('y'), NONE), (Char('Y'), SHIFT)], "y", ExportOverwrite, "replace the existing file", "replace", Read),
+    bind!(ConfirmOverwrite, [(Char('n'), NONE), (Esc, NONE)], "n/Esc", ExportKeep, "keep it, type another path", "keep it", Read),
     bind!(History, [(Char('j'), NONE), (KDown, NONE)], "j/↓", HistoryDown, "scroll down", "", Read),
     bind!(History, [(Char('k'), NONE), (KUp, NONE)], "k/↑", HistoryUp, "scroll up", "", Read),
     bind!(History, [(Esc, NONE), (Char('q'), NONE), (Char('H'), SHIFT)], "Esc", HistoryClose, "close", "close", Read),

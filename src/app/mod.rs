@@ -8,6 +8,7 @@ pub mod bulk;
 mod checklist;
 pub mod cmd;
 pub mod deliveries;
+pub mod export;
 mod form_save;
 mod form_update;
 pub mod forms;
@@ -218,6 +219,8 @@ pub struct App {
     pub deliveries: Option<(String, Result<Vec<deliveries::DeliveryRow>, String>)>,
     /// The verify screen (`V`), when open.
     pub verify: Option<verify::VerifyScreen>,
+    /// The export dialog (`X`), when open.
+    pub export: Option<export::ExportDialog>,
     /// Every account the switcher offers, and the one in use.
     pub accounts: Vec<crate::config::AccountEntry>,
     pub current_account: Option<usize>,
@@ -282,6 +285,7 @@ impl App {
             deliveries_req: None,
             deliveries: None,
             verify: None,
+            export: None,
             accounts: Vec::new(),
             current_account: None,
             switching: None,
@@ -317,6 +321,12 @@ impl App {
         }
         if self.verify.is_some() {
             return Context::Verify;
+        }
+        if let Some(dialog) = &self.export {
+            return match dialog.stage {
+                export::ExportStage::AskOverwrite => Context::ConfirmOverwrite,
+                _ => Context::ExportPath,
+            };
         }
         match (&self.modal, self.focus) {
             (Some(Modal::Help), _) => Context::Help,
@@ -377,6 +387,8 @@ impl App {
             Msg::Paste(text) => {
                 if self.context() == Context::Verify {
                     self.verify_input(&text);
+                } else if self.context() == Context::ExportPath {
+                    self.export_paste(&text);
                 } else if self.context().is_text() && self.form.is_some() {
                     self.form_input(TextEdit::Paste(&text));
                 } else if self.focus == Focus::Filter && self.modal.is_none() {
@@ -419,6 +431,10 @@ impl App {
             Msg::Api { req, result } => self.on_api(req, result),
             Msg::Switched { to, result } => self.on_switched(to, result),
             Msg::PollDeliveries => self.poll_deliveries(),
+            Msg::Exported { path, result } => {
+                self.exported(&path, result);
+                Vec::new()
+            }
             Msg::History(result) => {
                 if let Some(Modal::History { entries, .. }) = &mut self.modal {
                     *entries = Some(result);

@@ -28,6 +28,11 @@ pub enum Msg {
         result: ApiResult,
     },
     Copied(CopyOutcome),
+    /// The export file `X` asked for: written (how many subscriptions), or why not.
+    Exported {
+        path: String,
+        result: Result<usize, super::export::ExportFailure>,
+    },
     /// The audit trail of the account, read for `H` (newest first), or why not.
     History(Result<Vec<crate::audit::AuditEntry>, String>),
     /// Time to refresh the deliveries shown (every 2 s while the detail pane has them).

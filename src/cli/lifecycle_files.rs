@@ -7,10 +7,11 @@ use super::CliError;
 use crate::api::SigningSecret;
 use crate::lifecycle::apply::SecretStore;
 use crate::lifecycle::document::MAX_FILE_BYTES;
+use crate::lifecycle::export_file::{self, not_regular, ExportFileError};
 use crate::private_files;
 use crate::text::clean;
 use crate::validate::is_subscription_id;
-use std::fs::{self, OpenOptions};
+use std::fs;
 use std::io::{Read as _, Write as _};
 use std::path::{Path, PathBuf};
 
@@ -20,20 +21,6 @@ fn usage(message: String) -> CliError {
 
 fn shown(path: &Path) -> String {
     clean(&path.display().to_string()).into_owned()
-}
-
-/// What is at `path` when it is not a regular file, in words.
-fn not_regular(meta: &fs::Metadata) -> Option<&'static str> {
-    let t = meta.file_type();
-    if t.is_file() {
-        None
-    } else if t.is_dir() {
-        Some("a directory")
-    } else if t.is_symlink() {
-        Some("a symbolic link")
-    } else {
-        Some("not a regular file (a device, FIFO or socket)")
-    }
 }
 
 /// The document's text: a regular file (a symlink to one is read), UTF-8, at most
@@ -73,66 +60,21 @@ pub fn read_document(path: &Path) -> Result<String, CliError> {
     })
 }
 
-#[cfg(unix)]
-fn new_file(path: &Path) -> std::io::Result<fs::File> {
-    use std::os::unix::fs::OpenOptionsExt;
-    // O_EXCL: an existing file or symlink (even a dangling one) is refused, never followed.
-    OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(0o644)
-        .open(path)
-}
-
-#[cfg(not(unix))]
-fn new_file(path: &Path) -> std::io::Result<fs::File> {
-    OpenOptions::new().write(true).create_new(true).open(path)
-}
-
-/// Writes the export to `path` (0644: it holds no secret). An existing regular file is
-/// replaced only with `force`, through a new file renamed over it; a symlink, directory or
-/// device is never written.
+/// Writes the export to `--out` (see [`export_file::write`]).
 pub fn write_export(path: &Path, text: &str, force: bool) -> Result<(), CliError> {
-    let io = |source: std::io::Error| CliError::Io {
-        what: format!("writing {}", shown(path)),
-        source,
-    };
-    match fs::symlink_metadata(path) {
-        Ok(meta) => {
-            if let Some(what) = not_regular(&meta) {
-                return Err(usage(format!(
-                    "--out {} is {what}: not writing it",
-                    shown(path)
-                )));
-            }
-            if !force {
-                return Err(usage(format!(
-                    "--out {} exists: not overwriting it (--force replaces it)",
-                    shown(path)
-                )));
-            }
+    export_file::write(path, text, force).map_err(|e| match e {
+        ExportFileError::Exists => usage(format!(
+            "--out {} exists: not overwriting it (--force replaces it)",
+            shown(path)
+        )),
+        ExportFileError::NotRegular(what) => {
+            usage(format!("--out {} is {what}: not writing it", shown(path)))
         }
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            let mut file = new_file(path).map_err(io)?;
-            return file.write_all(text.as_bytes()).map_err(io);
-        }
-        Err(e) => return Err(io(e)),
-    }
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned());
-    let temp = path.with_file_name(format!(
-        ".{}.{}.tmp",
-        name.unwrap_or_default(),
-        std::process::id()
-    ));
-    let written = new_file(&temp).and_then(|mut f| {
-        f.write_all(text.as_bytes())?;
-        f.sync_all()
-    });
-    if let Err(e) = written.and_then(|()| fs::rename(&temp, path)) {
-        let _ = fs::remove_file(&temp);
-        return Err(io(e));
-    }
-    Ok(())
+        ExportFileError::Io(source) => CliError::Io {
+            what: format!("writing {}", shown(path)),
+            source,
+        },
+    })
 }
 
 /// `--secret-dir`: a private directory (made 0700 when missing; an existing one must not be

@@ -6,4 +6,5 @@ pub mod apply;
 pub mod check;
 pub mod document;
 pub mod export;
+pub mod export_file;
 pub mod plan;
