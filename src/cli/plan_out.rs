@@ -160,7 +160,9 @@ pub fn plan_json(plan: &Plan) -> String {
         changes,
         summary: plan.summary,
     };
-    let mut text = serde_json::to_string_pretty(&doc).unwrap_or_default();
+    let mut text = crate::lifecycle::export::escape_controls(
+        &serde_json::to_string_pretty(&doc).unwrap_or_default(),
+    );
     text.push('\n');
     text
 }

@@ -80,12 +80,27 @@ pub fn render(account: &ExportAccount, subs: &[Subscription], format: Format) ->
                 account,
                 subscriptions: entries,
             };
-            let mut text = serde_json::to_string_pretty(&doc).unwrap_or_default();
+            let mut text = escape_controls(&serde_json::to_string_pretty(&doc).unwrap_or_default());
             text.push('\n');
             text
         }
         Format::Toml => toml_text(account, &entries),
     }
+}
+
+/// JSON text with DEL and the C1 controls escaped too (serde_json escapes only C0): API
+/// strings printed on a terminal must not carry a control sequence. Outside strings JSON
+/// has no control characters but the newlines of pretty-printing.
+pub fn escape_controls(json: &str) -> String {
+    if !json.chars().any(|c| c.is_control() && c != '\n') {
+        return json.to_string();
+    }
+    json.chars()
+        .map(|c| match c {
+            c if c.is_control() && c != '\n' => format!("\\u{:04x}", u32::from(c)),
+            c => c.to_string(),
+        })
+        .collect()
 }
 
 /// Written by hand rather than by a serializer: one event per line diffs better, and the
@@ -179,7 +194,7 @@ mod tests {
         let subs = vec![
             sub(
                 "b2c3d4e5-f6a7-8901-bcde-f23456789012",
-                "https://z.example/\"odd\\path\u{1b}",
+                "https://z.example/\"odd\\path\u{1b}\u{9b}",
                 &["message.sent", "message.received", "message.sent"],
                 Some(&["+447700900123", "+12025550142"]),
             ),
@@ -193,7 +208,10 @@ mod tests {
         for format in [Format::Toml, Format::Json] {
             let text = render(&account(), &subs, format);
             assert!(!text.contains("whsec"), "never a secret");
-            assert!(!text.contains('\u{1b}'), "control characters escaped");
+            assert!(
+                !text.contains(['\u{1b}', '\u{9b}']),
+                "control characters escaped"
+            );
             let doc = parse(&text, format).expect("an export parses back");
             let urls: Vec<&str> = doc
                 .entries
@@ -202,7 +220,10 @@ mod tests {
                 .collect();
             assert_eq!(
                 urls,
-                ["https://a.example/h", "https://z.example/\"odd\\path\u{1b}"]
+                [
+                    "https://a.example/h",
+                    "https://z.example/\"odd\\path\u{1b}\u{9b}"
+                ]
             );
             let second = &doc.entries[1];
             let events: Vec<&str> = second
