@@ -521,3 +521,32 @@ async fn staging_is_copied_to_production_by_profile() {
         .iter()
         .all(|l| l["account"]["name"] == "production"));
 }
+
+#[tokio::test]
+async fn on_a_terminal_apply_asks_and_only_y_applies() {
+    if !cli_support::have_script() {
+        eprintln!("skipped: `script` (util-linux) is not installed");
+        return;
+    }
+    let sandbox = Sandbox::start(&[KEY], true).await;
+    let cli = Cli::new(&sandbox.base, KEY);
+    let path = file(&cli, "empty.toml");
+    std::fs::write(&path, "[account]\nname = \"x\"\n").unwrap();
+    let line = format!(
+        "'{}' --base-url '{}' apply '{}' --prune",
+        env!("CARGO_BIN_EXE_linq-hooks"),
+        sandbox.base,
+        path_str(&path)
+    );
+    let run = cli_support::in_pty(&cli, &line, b"n\n").await;
+    assert_eq!(run.code, 2, "{run:?}");
+    assert!(
+        run.stdout
+            .contains("Apply 12 changes (0 create, 0 update, 12 delete)? [y/N]"),
+        "{run:?}"
+    );
+    assert_eq!(sandbox.list().await.len(), 12, "declined: nothing deleted");
+    let run = cli_support::in_pty(&cli, &line, b"y\n").await;
+    assert_eq!(run.code, 0, "{run:?}");
+    assert!(sandbox.list().await.is_empty());
+}
