@@ -395,27 +395,11 @@ impl Runtime {
         overwrite: bool,
     ) {
         use crate::app::export::ExportFailure;
-        use crate::lifecycle::document::Format;
-        use crate::lifecycle::export::{render, ExportAccount};
-        use crate::lifecycle::export_file::{write, ExportFileError};
+        use crate::lifecycle::export_file::{render_and_write, ExportFileError};
         let tx = self.tx.clone();
         tokio::task::spawn_blocking(move || {
-            let exported_at = time::OffsetDateTime::now_utc()
-                .replace_nanosecond(0)
-                .ok()
-                .and_then(|t| {
-                    t.format(&time::format_description::well_known::Rfc3339)
-                        .ok()
-                })
-                .unwrap_or_default();
-            let account = ExportAccount {
-                name,
-                host,
-                exported_at,
-            };
             let file = std::path::Path::new(&path);
-            let text = render(&account, &subscriptions, Format::detect(file, ""));
-            let result = match write(file, &text, overwrite) {
+            let result = match render_and_write(file, &subscriptions, name, host, overwrite) {
                 Ok(()) => Ok(subscriptions.len()),
                 Err(ExportFileError::Exists) => Err(ExportFailure::Exists),
                 Err(e) => Err(ExportFailure::Failed(format!("cannot write {path}: {e}"))),

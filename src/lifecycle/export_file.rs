@@ -82,3 +82,72 @@ pub fn write(path: &Path, text: &str, overwrite: bool) -> Result<(), ExportFileE
     }
     Ok(())
 }
+
+/// The export document of `subscriptions` (the format from the path's name), stamped now,
+/// written to `path` as [`write`] does.
+pub fn render_and_write(
+    path: &Path,
+    subscriptions: &[crate::api::Subscription],
+    name: String,
+    host: String,
+    overwrite: bool,
+) -> Result<(), ExportFileError> {
+    use super::document::Format;
+    use super::export::{render, ExportAccount};
+    let exported_at = time::OffsetDateTime::now_utc()
+        .replace_nanosecond(0)
+        .ok()
+        .and_then(|t| {
+            t.format(&time::format_description::well_known::Rfc3339)
+                .ok()
+        })
+        .unwrap_or_default();
+    let account = ExportAccount {
+        name,
+        host,
+        exported_at,
+    };
+    let text = render(&account, subscriptions, Format::detect(path, ""));
+    write(path, &text, overwrite)
+}
+
+#[cfg(all(test, unix))]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn new_files_are_0644_existing_ones_replaced_only_when_asked_symlinks_never() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("hooks.toml");
+        render_and_write(&path, &[], "staging".into(), "h".into(), false).expect("new file");
+        let mode = fs::metadata(&path).expect("meta").permissions().mode() & 0o777;
+        assert_eq!(mode, 0o644);
+        assert!(fs::read_to_string(&path)
+            .expect("read")
+            .contains("name = \"staging\""));
+        assert!(matches!(
+            write(&path, "x", false),
+            Err(ExportFileError::Exists)
+        ));
+        write(&path, "replaced", true).expect("overwrite");
+        assert_eq!(fs::read_to_string(&path).expect("read"), "replaced");
+        let target = dir.path().join("target");
+        fs::write(&target, "keep").expect("target");
+        let link = dir.path().join("link.toml");
+        std::os::unix::fs::symlink(&target, &link).expect("symlink");
+        for overwrite in [false, true] {
+            assert!(matches!(
+                write(&link, "x", overwrite),
+                Err(ExportFileError::NotRegular("a symbolic link"))
+            ));
+        }
+        assert!(matches!(
+            write(dir.path(), "x", true),
+            Err(ExportFileError::NotRegular("a directory"))
+        ));
+        assert_eq!(fs::read_to_string(&target).expect("read"), "keep");
+        let entries = fs::read_dir(dir.path()).expect("dir").count();
+        assert_eq!(entries, 3, "no temporary file left behind");
+    }
+}
