@@ -10,6 +10,8 @@ pub struct Pty {
     pub parser: Arc<Mutex<vt100::Parser>>,
     pub writer: Box<dyn Write + Send>,
     pub child: Box<dyn portable_pty::Child + Send + Sync>,
+    /// The thread feeding the parser: finished once it has read everything the child wrote.
+    reader: std::thread::JoinHandle<()>,
     /// The HOME the binary ran with (XDG_DATA_HOME is `home/data`).
     pub home: std::path::PathBuf,
 }
@@ -40,7 +42,7 @@ impl Pty {
         let writer = pty.master.take_writer().expect("writer");
         let parser = Arc::new(Mutex::new(vt100::Parser::new(30, 100, 0)));
         let sink = parser.clone();
-        std::thread::spawn(move || {
+        let reader = std::thread::spawn(move || {
             let _master = pty.master; // keep the pty open while reading
             let mut buf = [0u8; 8192];
             while let Ok(n) = reader.read(&mut buf) {
@@ -54,6 +56,7 @@ impl Pty {
             parser,
             writer,
             child,
+            reader,
             home,
         }
     }
@@ -82,14 +85,22 @@ impl Pty {
         }
     }
 
+    /// Waits for the exit, then for the reader to have fed the parser everything the child
+    /// wrote before it (its last bytes restore the terminal: a busy machine may deliver
+    /// them after the exit is seen).
     pub async fn exit_code(&mut self) -> u32 {
         let deadline = Instant::now() + Duration::from_secs(10);
-        loop {
+        let code = loop {
             if let Some(status) = self.child.try_wait().expect("wait") {
-                return status.exit_code();
+                break status.exit_code();
             }
             assert!(Instant::now() < deadline, "linq-hooks did not exit");
             tokio::time::sleep(Duration::from_millis(30)).await;
+        };
+        let drained = Instant::now() + Duration::from_secs(10);
+        while !self.reader.is_finished() && Instant::now() < drained {
+            tokio::time::sleep(Duration::from_millis(10)).await;
         }
+        code
     }
 }
