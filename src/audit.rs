@@ -147,6 +147,9 @@ pub struct AuditEntry {
     /// requests): `H` shows them as one entry.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub batch: Option<String>,
+    /// The run of `apply` this change belongs to: one id shared by all its changes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub apply_id: Option<String>,
 }
 
 /// The old subscription of a rotation and its twin with the new secret.
@@ -174,6 +177,7 @@ impl AuditEntry {
             rotation: None,
             outcome: Outcome::default(),
             batch: None,
+            apply_id: None,
         }
     }
 

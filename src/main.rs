@@ -48,7 +48,7 @@ enum Command {
 }
 
 const NOT_A_TERMINAL: &str = "linq-hooks: the dashboard needs a terminal (stdin and stdout); \
-in scripts use the headless commands: list, get, create, update, pause, resume, delete, events, phones, profiles, doctor, verify, history, listen, rotate, logs, probe, find (see linq-hooks --help)";
+in scripts use the headless commands: list, get, create, update, pause, resume, delete, events, phones, profiles, doctor, verify, history, listen, rotate, logs, probe, find, export, plan, apply (see linq-hooks --help)";
 
 fn main() -> anyhow::Result<ExitCode> {
     linq_hooks::logging::mark_start();

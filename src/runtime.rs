@@ -383,6 +383,13 @@ impl Runtime {
                         }
                     }
                 }
+                Cmd::ExportFile {
+                    path,
+                    subscriptions,
+                    account,
+                    host,
+                    overwrite,
+                } => self.export_file(path, subscriptions, account, host, overwrite),
             }
         }
     }
@@ -564,6 +571,29 @@ impl Runtime {
                     .map_err(|e| format!("cannot read {}: {e}", path.display())),
             };
             let _ = tx.send(Inner::Msg(Msg::History(result)));
+        });
+    }
+
+    /// `X`: renders the export and writes it off the loop (a slow disk never stalls input).
+    fn export_file(
+        &self,
+        path: String,
+        subscriptions: Vec<crate::api::Subscription>,
+        name: String,
+        host: String,
+        overwrite: bool,
+    ) {
+        use crate::app::export::ExportFailure;
+        use crate::lifecycle::export_file::{render_and_write, ExportFileError};
+        let tx = self.tx.clone();
+        tokio::task::spawn_blocking(move || {
+            let file = std::path::Path::new(&path);
+            let result = match render_and_write(file, &subscriptions, name, host, overwrite) {
+                Ok(()) => Ok(subscriptions.len()),
+                Err(ExportFileError::Exists) => Err(ExportFailure::Exists),
+                Err(e) => Err(ExportFailure::Failed(format!("cannot write {path}: {e}"))),
+            };
+            let _ = tx.send(Inner::Msg(Msg::Exported { path, result }));
         });
     }
 

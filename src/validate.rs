@@ -139,6 +139,59 @@ pub fn validate_header_name(raw: &str) -> Result<(), String> {
     }
 }
 
+/// Which routing header a problem is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RoutingField {
+    Key,
+    Id,
+}
+
+/// The routing pair (names trimmed; empty = not set): the id header needs the key header,
+/// both are header names, and they differ. The form, `create` and the file check share it.
+pub fn validate_routing(key: &str, id: &str) -> Result<(), (RoutingField, String)> {
+    if key.is_empty() {
+        if !id.is_empty() {
+            return Err((
+                RoutingField::Id,
+                "set the routing key header first (the id header needs it)".into(),
+            ));
+        }
+        return Ok(());
+    }
+    validate_header_name(key).map_err(|m| (RoutingField::Key, m))?;
+    if !id.is_empty() {
+        validate_header_name(id).map_err(|m| (RoutingField::Id, m))?;
+        if key.eq_ignore_ascii_case(id) {
+            return Err((RoutingField::Id, "key and id headers must differ".into()));
+        }
+    }
+    Ok(())
+}
+
+/// Headers every delivery sets itself: a routing header must not shadow them (the sandbox
+/// refuses them; the file check too).
+const RESERVED_HEADERS: &[&str] = &[
+    "authorization",
+    "connection",
+    "content-length",
+    "content-type",
+    "host",
+    "transfer-encoding",
+    "user-agent",
+    "webhook-id",
+    "webhook-signature",
+    "webhook-timestamp",
+    "x-webhook-event",
+    "x-webhook-signature",
+    "x-webhook-subscription-id",
+    "x-webhook-timestamp",
+];
+
+/// Whether `name` is a header deliveries set themselves (any case).
+pub fn is_reserved_header(name: &str) -> bool {
+    RESERVED_HEADERS.contains(&name.to_ascii_lowercase().as_str())
+}
+
 /// Loosely normalises typed phone input: drops spaces, dashes, dots and brackets.
 pub fn normalise_phone(raw: &str) -> String {
     raw.chars()

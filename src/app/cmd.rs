@@ -69,6 +69,15 @@ pub enum Cmd {
         subscription_id: String,
         last: usize,
     },
+    /// `X`: write these subscriptions as an export document (the format from the path's
+    /// name) to `path`; an existing regular file only with `overwrite`.
+    ExportFile {
+        path: String,
+        subscriptions: Vec<crate::api::Subscription>,
+        account: String,
+        host: String,
+        overwrite: bool,
+    },
     /// Read the audit trail of `account` (its newest entries; matched by identity, see
     /// `AuditAccount::same_account`).
     LoadHistory {

@@ -226,22 +226,9 @@ impl Form {
             });
         let key = self.routing.key_header.value().trim();
         let id = self.routing.id_header.value().trim();
-        let routing = if key.is_empty() {
-            (!id.is_empty())
-                .then(|| "set the routing key header first (the id header needs it)".to_string())
-        } else {
-            validate_header_name(key)
-                .err()
-                .or_else(|| {
-                    (!id.is_empty())
-                        .then(|| validate_header_name(id).err())
-                        .flatten()
-                })
-                .or_else(|| {
-                    key.eq_ignore_ascii_case(id)
-                        .then(|| "key and id headers must differ".to_string())
-                })
-        };
+        let routing = crate::validate::validate_routing(key, id)
+            .err()
+            .map(|(_, m)| m);
         Problems {
             url: url_problem,
             events: self

@@ -36,6 +36,11 @@ impl App {
                         self.verify_action(action);
                         Vec::new()
                     }
+                    Context::ExportPath | Context::ConfirmOverwrite
+                        if action != Action::ForceQuit =>
+                    {
+                        self.export_action(action)
+                    }
                     _ if self.form_context().is_some() && action != Action::ForceQuit => {
                         self.form_action(action)
                     }
@@ -62,6 +67,8 @@ impl App {
                     } else {
                         self.account_search_key(edit);
                     }
+                } else if context == Context::ExportPath {
+                    self.export_key(key);
                 } else if context == Context::FilterInput {
                     self.edit_filter(key);
                 } else if context.is_text() {
@@ -199,6 +206,7 @@ impl App {
             Action::Palette => self.open_palette(),
             Action::CopyRows => return self.copy_rows(),
             Action::Verify => self.open_verify(),
+            Action::Export => self.open_export(),
             Action::TestEvent => self.ask_test_event(),
             Action::Probe => return self.probe(),
             Action::PickEventUp
@@ -291,6 +299,7 @@ impl App {
         // Nothing behind a form or a dialog moves.
         if self.modal.is_some()
             || self.verify.is_some()
+            || self.export.is_some()
             || self.form.is_some()
             || self.secret_dialog.is_some()
             || self.lost_create.is_some()

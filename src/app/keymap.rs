@@ -43,6 +43,8 @@ pub enum Context {
     AccountSearch,
     /// `:`: every action of the list or detail, filtered as you type.
     Palette,
+    ExportPath,
+    ConfirmOverwrite,
 }
 
 impl Context {
@@ -80,6 +82,8 @@ impl Context {
             Context::RotationPair => "Rotation in progress",
             Context::AccountSearch => "Accounts: search every account",
             Context::Palette => "Command palette",
+            Context::ExportPath => "Export to a file",
+            Context::ConfirmOverwrite => "Replace the file?",
         }
     }
 
@@ -235,6 +239,11 @@ pub enum Action {
     PaletteClose,
     CopyRows,
     Probe,
+    Export,
+    ExportWrite,
+    ExportCancel,
+    ExportOverwrite,
+    ExportKeep,
 }
 
 /// Whether a binding changes anything on the server (hidden with `--read-only`).
@@ -295,6 +304,7 @@ pub static BINDINGS: &[Binding] = &[
     bind!(Browse, [(Char('y'), NONE)], "y", CopyRows, "copy the marked rows (or this one): id, status, target", "", Read),
     bind!(Browse, [(Char(':'), NONE), (Char(':'), SHIFT)], ":", Palette, "command palette: every action here, by name", "", Read),
     bind!(Browse, [(Char('P'), SHIFT), (Char('P'), NONE)], "P", Probe, "probe the endpoint (Esc stops it)", "", Read),
+    bind!(Browse, [(Char('X'), SHIFT), (Char('X'), NONE)], "X", Export, "export marked (or shown) rows", "", Read),
     bind!(Browse, [(Char('u'), NONE)], "u", Undo, "undo the last change", "undo", Write),
     bind!(Browse, [(Char('q'), NONE)], "q", Quit, "quit", "", Read),
     bind!(Browse, [(Char('?'), NONE), (Char('?'), SHIFT)], "?", Help, "help", "", Read),
@@ -398,6 +408,10 @@ pub static BINDINGS: &[Binding] = &[
     bind!(Palette, [(KUp, NONE)], "↑", PaletteUp, "previous action", "", Read),
     bind!(Palette, [(Enter, NONE)], "Enter", PaletteRun, "run the action", "run", Read),
     bind!(Palette, [(Esc, NONE)], "Esc", PaletteClose, "close the palette", "close", Read),
+    bind!(ExportPath, [(Enter, NONE)], "Enter", ExportWrite, "write the file", "write", Read),
+    bind!(ExportPath, [(Esc, NONE)], "Esc", ExportCancel, "cancel", "cancel", Read),
+    bind!(ConfirmOverwrite, [(Char('y'), NONE), (Char('Y'), SHIFT)], "y", ExportOverwrite, "replace the existing file", "replace", Read),
+    bind!(ConfirmOverwrite, [(Char('n'), NONE), (Esc, NONE)], "n/Esc", ExportKeep, "keep it; type another path", "keep it", Read),
     bind!(History, [(Char('j'), NONE), (KDown, NONE)], "j/↓", HistoryDown, "next entry", "", Read),
     bind!(History, [(Char('k'), NONE), (KUp, NONE)], "k/↑", HistoryUp, "previous entry", "", Read),
     bind!(History, [(Enter, NONE)], "Enter", HistoryToggle, "open / close a bulk change", "open", Read),

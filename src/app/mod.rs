@@ -8,6 +8,7 @@ pub mod bulk;
 mod checklist;
 pub mod cmd;
 pub mod deliveries;
+pub mod export;
 pub mod fleet_view;
 mod form_save;
 mod form_update;
@@ -18,8 +19,8 @@ mod input;
 pub mod keymap;
 mod list_update;
 pub mod msg;
-pub mod rotation;
 pub mod probes;
+pub mod rotation;
 pub mod text_input;
 mod trail;
 pub mod undo;
@@ -243,6 +244,8 @@ pub struct App {
     pub rotation: rotation::Rotation,
     /// The verify screen (`V`), when open.
     pub verify: Option<verify::VerifyScreen>,
+    /// The export dialog (`X`), when open.
+    pub export: Option<export::ExportDialog>,
     /// Every account the switcher offers, and the one in use.
     pub accounts: Vec<crate::config::AccountEntry>,
     pub current_account: Option<usize>,
@@ -314,6 +317,7 @@ impl App {
             deliveries: None,
             verify: None,
             rotation: Default::default(),
+            export: None,
             accounts: Vec::new(),
             current_account: None,
             fleet: Default::default(),
@@ -353,6 +357,12 @@ impl App {
         }
         if self.verify.is_some() {
             return Context::Verify;
+        }
+        if let Some(dialog) = &self.export {
+            return match dialog.stage {
+                export::ExportStage::AskOverwrite => Context::ConfirmOverwrite,
+                _ => Context::ExportPath,
+            };
         }
         match (&self.modal, self.focus) {
             (Some(Modal::Help), _) => Context::Help,
@@ -423,6 +433,8 @@ impl App {
             Msg::Paste(text) => {
                 if self.context() == Context::Verify {
                     self.verify_input(&text);
+                } else if self.context() == Context::ExportPath {
+                    self.export_paste(&text);
                 } else if self.context().is_text() && self.form.is_some() {
                     self.form_input(TextEdit::Paste(&text));
                 } else if self.focus == Focus::Filter && self.modal.is_none() {
@@ -480,6 +492,10 @@ impl App {
                 Vec::new()
             }
             Msg::Probed { req, report } => self.on_probed(req, &report),
+            Msg::Exported { path, result } => {
+                self.exported(&path, result);
+                Vec::new()
+            }
             Msg::History(result) => {
                 if let Some(Modal::History(view)) = &mut self.modal {
                     let note = result.as_ref().ok().and_then(|t| t.unreadable_note());

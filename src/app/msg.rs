@@ -28,6 +28,11 @@ pub enum Msg {
         result: ApiResult,
     },
     Copied(CopyOutcome),
+    /// The export file `X` asked for: written (how many subscriptions), or why not.
+    Exported {
+        path: String,
+        result: Result<usize, super::export::ExportFailure>,
+    },
     /// The audit trail of the account, read for `H` (newest first, with the count of
     /// unreadable lines skipped), or why not.
     History(Result<crate::audit::Trail, String>),

@@ -41,7 +41,11 @@ impl App {
     /// `rotate-finish`, `rotate-abort`, with both ids) when the answer comes.
     pub(super) fn rotation_owns(&self, req: ReqId) -> bool {
         self.rotation.start.as_ref().is_some_and(|(r, _)| *r == req)
-            || self.rotation.deleting.as_ref().is_some_and(|(r, _, _)| *r == req)
+            || self
+                .rotation
+                .deleting
+                .as_ref()
+                .is_some_and(|(r, _, _)| *r == req)
     }
 
     /// The rotation `id` is part of, if any.

@@ -347,11 +347,18 @@ async fn confirm(action: Action, change: &[Target]) -> Result<(), CliError> {
         let url = t.sub.as_ref().map(|s| s.target_url.as_str()).unwrap_or("");
         eprintln!("  {verb}  {}  {}", clean(&t.id), clean(url));
     }
-    eprint!(
-        "{} {} subscriptions? [y/N] ",
-        capitalise(verb),
-        change.len()
-    );
+    let question = format!("{} {} subscriptions?", capitalise(verb), change.len());
+    if ask_yes(&question).await? {
+        Ok(())
+    } else {
+        Err(CliError::Usage("not confirmed: nothing changed".into()))
+    }
+}
+
+/// Asks `question [y/N]` on stderr and reads the answer from stdin (a terminal: callers
+/// check). Only y/yes says yes.
+pub async fn ask_yes(question: &str) -> Result<bool, CliError> {
+    eprint!("{question} [y/N] ");
     // Blocking read on a blocking thread: the runtime (and an embedded sandbox) stays free.
     let answer = tokio::task::spawn_blocking(|| {
         let mut line = String::new();
@@ -366,11 +373,7 @@ async fn confirm(action: Action, change: &[Target]) -> Result<(), CliError> {
         what: "reading the answer".into(),
         source,
     })?;
-    if matches!(answer.trim(), "y" | "Y" | "yes" | "YES" | "Yes") {
-        Ok(())
-    } else {
-        Err(CliError::Usage("not confirmed: nothing changed".into()))
-    }
+    Ok(matches!(answer.trim(), "y" | "Y" | "yes" | "YES" | "Yes"))
 }
 
 fn capitalise(s: &str) -> String {

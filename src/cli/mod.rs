@@ -8,9 +8,12 @@ pub mod account;
 pub mod bulk;
 pub mod fleet;
 pub mod history;
+pub mod lifecycle;
+mod lifecycle_files;
 pub mod listen;
 pub mod logs;
 pub mod output;
+mod plan_out;
 pub mod probe;
 pub mod read;
 pub mod rotate;
@@ -96,6 +99,13 @@ pub enum Command {
     /// Probe the endpoint from this machine: DNS, connect, TLS, HEAD; --send adds a signed
     /// test delivery. Exit 1 when a finding is an error.
     Probe(probe::ProbeArgs),
+    /// The account's subscriptions as a file (TOML or JSON), sorted to diff well. No secret.
+    Export(lifecycle::ExportArgs),
+    /// What applying a subscriptions file would change: create, update (field by field),
+    /// delete (--prune) or keep.
+    Plan(lifecycle::PlanArgs),
+    /// Make the account match a subscriptions file: shows the plan, asks, applies.
+    Apply(lifecycle::ApplyArgs),
 }
 
 impl Command {
@@ -118,6 +128,9 @@ impl Command {
             Command::Logs(_) => "logs",
             Command::Find(_) => "find",
             Command::Probe(_) => "probe",
+            Command::Export(_) => "export",
+            Command::Plan(_) => "plan",
+            Command::Apply(_) => "apply",
         }
     }
 
@@ -137,6 +150,8 @@ impl Command {
             Command::Logs(a) => a.json,
             Command::Find(a) => a.json,
             Command::Probe(a) => a.json,
+            Command::Plan(a) => a.json,
+            Command::Export(_) | Command::Apply(_) => false,
         }
     }
 
@@ -145,6 +160,7 @@ impl Command {
             Command::Create(_) | Command::Update(_) => true,
             Command::Pause(a) | Command::Resume(a) | Command::Delete(a) => !a.dry_run,
             Command::Rotate(a) => a.writes(),
+            Command::Apply(a) => !a.dry_run,
             _ => false,
         }
     }
@@ -360,6 +376,10 @@ pub async fn connect_resolved(
 pub fn run(globals: &Globals, command: Command) -> u8 {
     let name = command.name();
     let json = command.json();
+    let command_kind = match &command {
+        Command::Plan(a) => Some(a.detailed_exitcode),
+        _ => None,
+    };
     // A command logs only when asked: no file, no writer thread on the fast path.
     let _log = std::env::var_os("LINQ_HOOKS_LOG")
         .is_some()
@@ -405,11 +425,16 @@ pub fn run(globals: &Globals, command: Command) -> u8 {
             }
         }
     };
+    // `plan --detailed-exitcode`: 0 no changes, 3 changes, 1 any error (usage too).
+    let detailed = matches!(&command_kind, Some(true));
     match result {
         Ok(()) => Exit::Ok as u8,
         Err(e) => {
             output::report(name, &e, json);
-            e.exit() as u8
+            match e.exit() {
+                Exit::Usage if detailed => Exit::Failed as u8,
+                exit => exit as u8,
+            }
         }
     }
 }
@@ -431,7 +456,10 @@ fn check(command: &Command) -> Result<(), CliError> {
         | Command::Doctor(_)
         | Command::Find(_)
         | Command::Probe(_)
-        | Command::History(_) => Ok(()),
+        | Command::History(_)
+        | Command::Export(_)
+        | Command::Plan(_)
+        | Command::Apply(_) => Ok(()),
     }
 }
 
@@ -467,14 +495,15 @@ async fn dispatch(c: &Connected, command: Command) -> Result<(), CliError> {
         Command::Listen(args) => listen::run(c, &args).await,
         Command::Rotate(args) => rotate::run(c, &args).await,
         Command::Logs(args) => logs::run(c, &args).await,
+        Command::Export(args) => lifecycle::export(c, &args).await,
+        Command::Plan(args) => lifecycle::plan_command(c, &args).await,
+        Command::Apply(args) => lifecycle::apply_command(c, &args).await,
         // Run before connecting (they handle accounts themselves).
         Command::Profiles(_)
         | Command::Doctor(_)
         | Command::History(_)
         | Command::Find(_)
-        | Command::Probe(_) => {
-            Ok(())
-        }
+        | Command::Probe(_) => Ok(()),
     }
 }
 

@@ -17,6 +17,8 @@ pub enum Exit {
     Failed = 1,
     /// Usage or local validation error; nothing was sent that changes anything.
     Usage = 2,
+    /// `plan --detailed-exitcode`: the account differs from the file.
+    Changes = 3,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

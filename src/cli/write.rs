@@ -10,7 +10,7 @@ use crate::api::{ApiError, FieldChange, NewSubscription, Subscription, Subscript
 use crate::app::BUNDLED_EVENTS;
 use crate::text::clean;
 use crate::validate::{
-    normalise_phone, url_identity, validate_e164, validate_header_name, validate_url,
+    normalise_phone, url_identity, validate_e164, validate_routing, validate_url, RoutingField,
 };
 use output::Exit;
 use std::collections::BTreeSet;
@@ -99,30 +99,14 @@ fn dedup(items: &[String]) -> Vec<String> {
     out
 }
 
-/// The form's routing rules (they live in the form, not in `validate`), same messages.
+/// The form's routing rules and messages (`validate::validate_routing`).
 fn routing(key: Option<&str>, id: Option<&str>) -> Result<(), CliError> {
     let key = key.map(str::trim).unwrap_or("");
     let id = id.map(str::trim).unwrap_or("");
-    if key.is_empty() {
-        if !id.is_empty() {
-            return Err(usage(
-                "--routing-id-header",
-                "set the routing key header first (the id header needs it)".into(),
-            ));
-        }
-        return Ok(());
-    }
-    validate_header_name(key).map_err(|m| usage("--routing-key-header", m))?;
-    if !id.is_empty() {
-        validate_header_name(id).map_err(|m| usage("--routing-id-header", m))?;
-        if key.eq_ignore_ascii_case(id) {
-            return Err(usage(
-                "--routing-id-header",
-                "key and id headers must differ".into(),
-            ));
-        }
-    }
-    Ok(())
+    validate_routing(key, id).map_err(|(field, m)| match field {
+        RoutingField::Key => usage("--routing-key-header", m),
+        RoutingField::Id => usage("--routing-id-header", m),
+    })
 }
 
 /// Event types the user typed must be in the server's catalogue (`GET /v3/webhook-events`),
@@ -131,7 +115,20 @@ async fn check_events(c: &Connected, wanted: &[&String]) -> Result<(), CliError>
     if wanted.is_empty() {
         return Ok(());
     }
-    let (catalog, whose) = match c.client.webhook_events().await {
+    let (catalog, whose) = event_catalogue(c).await;
+    match wanted.iter().find(|e| !catalog.contains(e)) {
+        Some(unknown) => Err(CliError::Usage(format!(
+            "unknown event type {:?}: not in {whose} catalogue (`linq-hooks events` lists them)",
+            clean(unknown)
+        ))),
+        None => Ok(()),
+    }
+}
+
+/// The event types the account accepts: the server's catalogue, or the bundled one (said
+/// on stderr) when the server's cannot be fetched; and whose it is, for messages.
+pub async fn event_catalogue(c: &Connected) -> (Vec<String>, &'static str) {
+    match c.client.webhook_events().await {
         Ok(catalog) => (catalog.events, "the server's"),
         Err(e) => {
             output::note(&format!(
@@ -145,13 +142,6 @@ async fn check_events(c: &Connected, wanted: &[&String]) -> Result<(), CliError>
                 .collect();
             (bundled, "the bundled")
         }
-    };
-    match wanted.iter().find(|e| !catalog.contains(e)) {
-        Some(unknown) => Err(CliError::Usage(format!(
-            "unknown event type {:?}: not in {whose} catalogue (`linq-hooks events` lists them)",
-            clean(unknown)
-        ))),
-        None => Ok(()),
     }
 }
 

@@ -31,24 +31,6 @@ pub(crate) fn event_types() -> &'static [&'static str] {
     &EVENT_TYPES
 }
 
-/// Headers every delivery sets itself; a routing header must not shadow them.
-const RESERVED_HEADERS: &[&str] = &[
-    "authorization",
-    "connection",
-    "content-length",
-    "content-type",
-    "host",
-    "transfer-encoding",
-    "user-agent",
-    "webhook-id",
-    "webhook-signature",
-    "webhook-timestamp",
-    "x-webhook-event",
-    "x-webhook-signature",
-    "x-webhook-subscription-id",
-    "x-webhook-timestamp",
-];
-
 /// The body of a POST/PUT: must be declared as JSON and be a JSON object (else 1003).
 pub(crate) fn json_object(
     content_type: Option<&HeaderValue>,
@@ -236,7 +218,7 @@ fn header_change(body: &JsonObject, field: &str) -> Result<Option<Option<String>
                     quoted(name)
                 )));
             }
-            if RESERVED_HEADERS.contains(&name.to_ascii_lowercase().as_str()) {
+            if validate::is_reserved_header(name) {
                 return Err(ApiError::invalid_value(format!(
                     "Invalid {field}: {} is reserved for webhook deliveries",
                     quoted(name)

@@ -19,6 +19,10 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         render_lost_create(frame, area, id, url);
         return;
     }
+    if let Some(dialog) = &app.export {
+        render_export(dialog, frame, area);
+        return;
+    }
     match &app.modal {
         None => {}
         Some(Modal::Help) => render_help(app, frame, area),
@@ -88,6 +92,50 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
             small_dialog(frame, area, " Undo the delete ", lines);
         }
     }
+}
+
+/// `X`: where the export goes; then, if the file exists, whether to replace it.
+fn render_export(dialog: &crate::app::export::ExportDialog, frame: &mut Frame, area: Rect) {
+    use crate::app::export::ExportStage;
+    let n = dialog.ids.len();
+    let which = if dialog.marked { "marked" } else { "shown" };
+    let path = clean(dialog.path.value()).into_owned();
+    let mut lines = vec![
+        Line::from(format!(
+            "Export the {n} {which} subscription{} to a file (TOML; a .json name writes JSON). No secrets.",
+            if n == 1 { "" } else { "s" }
+        )),
+        Line::from(""),
+    ];
+    match dialog.stage {
+        ExportStage::AskOverwrite => {
+            lines.push(Line::from(Span::styled(
+                format!("{path} exists. Replace it?"),
+                theme::error_text(),
+            )));
+            lines.push(Line::from(""));
+            lines.push(Line::from("y replace it · n keep it and type another path"));
+        }
+        stage => {
+            lines.push(Line::from(vec![
+                Span::styled("Path: ", theme::dim()),
+                Span::styled(format!("{path}▏"), theme::title()),
+            ]));
+            if let Some(problem) = &dialog.problem {
+                lines.push(Line::from(Span::styled(
+                    clean(problem).into_owned(),
+                    theme::error_text(),
+                )));
+            }
+            lines.push(Line::from(""));
+            lines.push(Line::from(if stage == ExportStage::Writing {
+                "Writing …"
+            } else {
+                "Enter write · Esc cancel"
+            }));
+        }
+    }
+    small_dialog(frame, area, " Export ", lines);
 }
 
 /// A bordered, padded dialog with wrapped lines.

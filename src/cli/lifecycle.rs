@@ -1,0 +1,250 @@
+//! `export`, `plan` and `apply`: the account's subscriptions as a file, a reviewed plan of
+//! what a file would change, and the plan made real — never a silent re-create (which would
+//! change a signing secret), never a new secret that is not kept.
+
+use super::lifecycle_files::{read_document, write_export, SecretDir};
+use super::output::{self, Exit};
+use super::plan_out::{plan_json, plan_text, results_text};
+use super::write::event_catalogue;
+use super::{CliError, Connected};
+use crate::audit::AuditAccount;
+use crate::lifecycle::apply::Applier;
+use crate::lifecycle::check::{check, Desired};
+use crate::lifecycle::document::{self, line_column, Format, Problem};
+use crate::lifecycle::export::{self, ExportAccount};
+use crate::lifecycle::plan::{plan, Plan};
+use crate::text::clean;
+use std::io::IsTerminal as _;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, clap::Args)]
+pub struct ExportArgs {
+    /// Write to this new file instead of stdout (refuses an existing one without --force).
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// toml or json (default: from the --out name, else toml).
+    #[arg(long, value_enum)]
+    pub format: Option<Format>,
+    /// Replace an existing --out file (never a symlink or anything but a regular file).
+    #[arg(long, requires = "out")]
+    pub force: bool,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct PlanArgs {
+    /// The subscriptions file (TOML or JSON, as `export` writes it).
+    pub file: PathBuf,
+    /// Delete subscriptions the file does not list (else they are kept).
+    #[arg(long)]
+    pub prune: bool,
+    /// Print {"changes": [...], "summary": {...}}.
+    #[arg(long)]
+    pub json: bool,
+    /// Exit 0 when nothing would change, 3 when something would, 1 on any error.
+    #[arg(long)]
+    pub detailed_exitcode: bool,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ApplyArgs {
+    /// The subscriptions file (TOML or JSON, as `export` writes it).
+    pub file: PathBuf,
+    /// Delete subscriptions the file does not list (else they are kept).
+    #[arg(long)]
+    pub prune: bool,
+    /// Apply without asking (required when stdin is not a terminal).
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+    /// Write each new subscription's signing secret to DIR/<id>.whsec (0600; DIR 0700).
+    /// Required when the plan creates subscriptions.
+    #[arg(long, value_name = "DIR")]
+    pub secret_dir: Option<PathBuf>,
+    /// Print the plan; change nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+fn audit_account(c: &Connected) -> AuditAccount {
+    AuditAccount {
+        name: c.account.name.clone(),
+        key_hint: c.key_hint.clone(),
+        host: crate::config::host_of(&c.base_url),
+    }
+}
+
+pub async fn export(c: &Connected, args: &ExportArgs) -> Result<(), CliError> {
+    let format = args.format.unwrap_or_else(|| match &args.out {
+        Some(path) => Format::detect(path, ""),
+        None => Format::Toml,
+    });
+    let subs = c.client.list().await?;
+    if let Some(bad) = export::unreadable(&subs).first() {
+        return Err(CliError::Io {
+            what: format!(
+                "subscription {} has fields the server sent unreadably ({}): nothing exported",
+                clean(&bad.id),
+                bad.unreadable.names().join(", ")
+            ),
+            source: std::io::Error::other("unreadable answer"),
+        });
+    }
+    let now = time::OffsetDateTime::now_utc()
+        .replace_nanosecond(0)
+        .unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
+    let account = ExportAccount {
+        name: c.account.name.clone(),
+        host: crate::config::host_of(&c.base_url),
+        exported_at: now
+            .format(&time::format_description::well_known::Rfc3339)
+            .unwrap_or_default(),
+    };
+    let text = export::render(&account, &subs, format);
+    match &args.out {
+        None => output::write_stdout(text.as_bytes()),
+        Some(path) => {
+            write_export(path, &text, args.force)?;
+            output::note(&format!(
+                "exported {} subscriptions to {}",
+                subs.len(),
+                path.display()
+            ));
+            Ok(())
+        }
+    }
+}
+
+/// Every problem as `FILE:line:column: message` on stderr; the error says how many.
+fn report_problems(file: &Path, text: &str, problems: &[Problem]) -> CliError {
+    let name = file.display().to_string();
+    for p in problems {
+        let (line, column) = line_column(text, p.at);
+        eprintln!("{}:{line}:{column}: {}", clean(&name), clean(&p.message));
+    }
+    CliError::Usage(format!(
+        "{} problem{} in {}: nothing was sent",
+        problems.len(),
+        if problems.len() == 1 { "" } else { "s" },
+        clean(&name)
+    ))
+}
+
+/// The file read, parsed and checked against the account's catalogue, and the plan.
+async fn file_plan(c: &Connected, file: &Path, prune: bool) -> Result<Plan, CliError> {
+    let text = read_document(file)?;
+    let format = Format::detect(file, &text);
+    let doc = document::parse(&text, format).map_err(|p| report_problems(file, &text, &p))?;
+    // The two reads at once: the plan costs one round trip more than `list`, not two.
+    let (subs, (catalogue, _)) = tokio::join!(c.client.list(), event_catalogue(c));
+    let subs = subs?;
+    let known = |e: &str| catalogue.iter().any(|k| k == e);
+    let desired: Vec<Desired> =
+        check(&doc, &text, &known).map_err(|p| report_problems(file, &text, &p))?;
+    Ok(plan(&desired, &subs, prune))
+}
+
+/// `--detailed-exitcode`: 3 for changes here; `cli::run` turns every error into 1.
+pub async fn plan_command(c: &Connected, args: &PlanArgs) -> Result<(), CliError> {
+    let plan = file_plan(c, &args.file, args.prune).await?;
+    let text = match args.json {
+        true => plan_json(&plan),
+        false => plan_text(&plan, &args.file.display().to_string()),
+    };
+    output::write_stdout(text.as_bytes())?;
+    if args.detailed_exitcode && plan.has_changes() {
+        return Err(CliError::Reported(Exit::Changes));
+    }
+    Ok(())
+}
+
+pub async fn apply_command(c: &Connected, args: &ApplyArgs) -> Result<(), CliError> {
+    let plan = file_plan(c, &args.file, args.prune).await?;
+    output::write_stdout(plan_text(&plan, &args.file.display().to_string()).as_bytes())?;
+    if !plan.has_changes() {
+        return Ok(());
+    }
+    let creates = plan.creates();
+    if creates > 0 && args.secret_dir.is_none() {
+        let message = format!(
+            "the plan creates {creates} subscription{}, each with a new signing secret shown only once: \
+             give --secret-dir DIR to keep them",
+            if creates == 1 { "" } else { "s" }
+        );
+        if args.dry_run {
+            output::note(&message);
+        } else {
+            return Err(CliError::Usage(format!("{message} (nothing was sent)")));
+        }
+    }
+    if args.dry_run {
+        output::note("--dry-run: nothing was sent");
+        return Ok(());
+    }
+    let secrets = match (&args.secret_dir, creates) {
+        (Some(dir), n) if n > 0 => Some(SecretDir::prepare(dir)?),
+        _ => None,
+    };
+    if !args.yes {
+        confirm(&plan).await?;
+    }
+    let no_secrets = NoCreates;
+    let applier = Applier {
+        client: &c.client,
+        account: audit_account(c),
+        apply_id: uuid::Uuid::new_v4().to_string(),
+        secrets: match &secrets {
+            Some(dir) => dir,
+            None => &no_secrets,
+        },
+        record: &|entry| c.audit(entry),
+    };
+    let results = applier.apply(&plan).await;
+    let failed = results.iter().filter(|r| r.result.is_err()).count();
+    output::write_stdout(results_text(&results).as_bytes())?;
+    if failed > 0 {
+        output::error_line(
+            "apply",
+            &format!(
+                "{failed} change{} failed (listed above); the others were made. \
+                 `linq-hooks plan` shows what is left",
+                if failed == 1 { "" } else { "s" }
+            ),
+        );
+        return Err(CliError::Reported(Exit::Failed));
+    }
+    Ok(())
+}
+
+/// The store of a plan without creates: never called.
+struct NoCreates;
+
+impl crate::lifecycle::apply::SecretStore for NoCreates {
+    fn store(
+        &self,
+        _id: &str,
+        _url: &str,
+        _secret: &crate::api::SigningSecret,
+    ) -> Result<PathBuf, String> {
+        Err("no --secret-dir".into())
+    }
+}
+
+/// y/N on a terminal; without one only `--yes` will do.
+async fn confirm(plan: &Plan) -> Result<(), CliError> {
+    let s = plan.summary;
+    let count = s.create + s.update + s.delete;
+    if !std::io::stdin().is_terminal() {
+        return Err(CliError::Usage(format!(
+            "apply would make {count} changes and stdin is not a terminal: nothing changed; \
+             add --yes to go ahead (or --dry-run to see them)"
+        )));
+    }
+    let question = format!(
+        "Apply {count} changes ({} create, {} update, {} delete)?",
+        s.create, s.update, s.delete
+    );
+    if super::bulk::ask_yes(&question).await? {
+        Ok(())
+    } else {
+        Err(CliError::Usage("not confirmed: nothing changed".into()))
+    }
+}

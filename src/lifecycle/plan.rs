@@ -1,0 +1,331 @@
+//! The plan: what the account needs so that it matches the file — pure, data in, data out,
+//! so `plan`, `apply` and the dashboard show the same changes.
+//!
+//! Identity: an entry's `id` when it names a subscription of this account (so a changed URL
+//! is an update, which keeps the signing secret); otherwise the target URL's identity (the
+//! uniqueness rule's normalisation). An id from another account is ignored: that is how a
+//! file moves from staging to production.
+
+use super::check::Desired;
+use crate::api::{FieldChange, NewSubscription, Subscription, SubscriptionPatch};
+use crate::validate::url_identity;
+use serde::Serialize;
+use serde_json::Value;
+use std::collections::HashMap;
+
+/// The id header the API uses when affinity is on and none was named (linq-api.md §4.1).
+pub const DEFAULT_ROUTING_ID_HEADER: &str = "Linq-Chat-Id";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Action {
+    Create,
+    Update,
+    Delete,
+    /// Not in the file and kept (without `--prune`).
+    Keep,
+}
+
+/// One field that changes: JSON values as the API names them (`null` = not set / every
+/// line).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldDiff {
+    pub name: &'static str,
+    pub from: Value,
+    pub to: Value,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Change {
+    pub action: Action,
+    /// The subscription's id (none for a create).
+    pub id: Option<String>,
+    /// The URL after the change (the current one for delete and keep).
+    pub target_url: String,
+    /// Field by field, for create and update.
+    pub fields: Vec<FieldDiff>,
+    /// The subscription as it is now (update, delete, keep).
+    pub current: Option<Subscription>,
+    /// The create's body.
+    pub new: Option<NewSubscription>,
+    /// The PUT's body: only what differs. For a create of a paused entry, the PUT that
+    /// pauses it after the create.
+    pub patch: Option<SubscriptionPatch>,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Summary {
+    pub create: usize,
+    pub update: usize,
+    pub delete: usize,
+    pub keep: usize,
+    pub unchanged: usize,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Plan {
+    /// Creates and updates in file order, then deletes and keeps by URL.
+    pub changes: Vec<Change>,
+    pub summary: Summary,
+}
+
+impl Plan {
+    /// Whether applying would send anything.
+    pub fn has_changes(&self) -> bool {
+        self.summary.create + self.summary.update + self.summary.delete > 0
+    }
+
+    pub fn creates(&self) -> usize {
+        self.summary.create
+    }
+}
+
+fn list(items: &[String]) -> Value {
+    Value::from(items.to_vec())
+}
+
+fn sorted(items: &[String]) -> Vec<String> {
+    let mut out = items.to_vec();
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
+fn non_empty(h: &Option<String>) -> Option<&str> {
+    h.as_deref().map(str::trim).filter(|h| !h.is_empty())
+}
+
+fn same_header(a: Option<&str>, b: Option<&str>) -> bool {
+    match (a, b) {
+        (Some(a), Some(b)) => a.eq_ignore_ascii_case(b),
+        (None, None) => true,
+        _ => false,
+    }
+}
+
+fn opt(h: Option<&str>) -> Value {
+    h.map_or(Value::Null, Value::from)
+}
+
+/// The fields of `current` that differ from `want`, and the PUT that changes them.
+fn diff(current: &Subscription, want: &Desired) -> (Vec<FieldDiff>, SubscriptionPatch) {
+    let mut fields = Vec::new();
+    let mut patch = SubscriptionPatch::default();
+    if url_identity(&current.target_url) != url_identity(&want.target_url) {
+        fields.push(FieldDiff {
+            name: "target_url",
+            from: current.target_url.clone().into(),
+            to: want.target_url.clone().into(),
+        });
+        patch.target_url = Some(want.target_url.clone());
+    }
+    let events = sorted(&current.subscribed_events);
+    if events != want.events {
+        fields.push(FieldDiff {
+            name: "subscribed_events",
+            from: list(&events),
+            to: list(&want.events),
+        });
+        patch.subscribed_events = Some(want.events.clone());
+    }
+    let phones = sorted(current.phone_filter());
+    if phones != want.phones {
+        let value = |p: &[String]| if p.is_empty() { Value::Null } else { list(p) };
+        fields.push(FieldDiff {
+            name: "phone_numbers",
+            from: value(&phones),
+            to: value(&want.phones),
+        });
+        patch.phone_numbers = Some(if want.phones.is_empty() {
+            FieldChange::Clear
+        } else {
+            FieldChange::Set(want.phones.clone())
+        });
+    }
+    if current.is_active != want.is_active {
+        fields.push(FieldDiff {
+            name: "is_active",
+            from: current.is_active.into(),
+            to: want.is_active.into(),
+        });
+        patch.is_active = Some(want.is_active);
+    }
+    let key_now = non_empty(&current.routing_key_header);
+    let key_want = want.routing_key_header.as_deref();
+    if !same_header(key_now, key_want) {
+        fields.push(FieldDiff {
+            name: "routing_key_header",
+            from: opt(key_now),
+            to: opt(key_want),
+        });
+        patch.routing_key_header = Some(match key_want {
+            Some(k) => FieldChange::Set(k.to_string()),
+            None => FieldChange::Clear,
+        });
+    }
+    // The id header counts only with affinity on; unnamed, it is the API's default.
+    if key_want.is_some() {
+        let id_now = non_empty(&current.routing_id_header).unwrap_or(DEFAULT_ROUTING_ID_HEADER);
+        let id_want = want
+            .routing_id_header
+            .as_deref()
+            .unwrap_or(DEFAULT_ROUTING_ID_HEADER);
+        if !id_now.eq_ignore_ascii_case(id_want) {
+            fields.push(FieldDiff {
+                name: "routing_id_header",
+                from: key_now.map_or(Value::Null, |_| id_now.into()),
+                to: id_want.into(),
+            });
+            patch.routing_id_header = Some(match &want.routing_id_header {
+                Some(h) => FieldChange::Set(h.clone()),
+                None => FieldChange::Clear,
+            });
+        }
+    }
+    (fields, patch)
+}
+
+fn create(want: &Desired) -> Change {
+    let mut fields = vec![
+        FieldDiff {
+            name: "target_url",
+            from: Value::Null,
+            to: want.target_url.clone().into(),
+        },
+        FieldDiff {
+            name: "subscribed_events",
+            from: Value::Null,
+            to: list(&want.events),
+        },
+    ];
+    if !want.phones.is_empty() {
+        fields.push(FieldDiff {
+            name: "phone_numbers",
+            from: Value::Null,
+            to: list(&want.phones),
+        });
+    }
+    fields.push(FieldDiff {
+        name: "is_active",
+        from: Value::Null,
+        to: want.is_active.into(),
+    });
+    for (name, value) in [
+        ("routing_key_header", &want.routing_key_header),
+        ("routing_id_header", &want.routing_id_header),
+    ] {
+        if let Some(v) = value {
+            fields.push(FieldDiff {
+                name,
+                from: Value::Null,
+                to: v.clone().into(),
+            });
+        }
+    }
+    Change {
+        action: Action::Create,
+        id: None,
+        target_url: want.target_url.clone(),
+        fields,
+        current: None,
+        new: Some(NewSubscription {
+            target_url: want.target_url.clone(),
+            subscribed_events: want.events.clone(),
+            phone_numbers: (!want.phones.is_empty()).then(|| want.phones.clone()),
+            routing_key_header: want.routing_key_header.clone(),
+            routing_id_header: want.routing_id_header.clone(),
+        }),
+        // The API creates active subscriptions: a paused entry is paused right after.
+        patch: (!want.is_active).then(|| SubscriptionPatch::pause(false)),
+    }
+}
+
+/// Compares the file's entries with the account's subscriptions.
+pub fn plan(desired: &[Desired], account: &[Subscription], prune: bool) -> Plan {
+    let by_id: HashMap<String, usize> = account
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (s.id.to_ascii_lowercase(), i))
+        .collect();
+    let by_url: HashMap<String, usize> = account
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (url_identity(&s.target_url), i))
+        .collect();
+    let mut claimed = vec![false; account.len()];
+    let mut matched: Vec<Option<usize>> = desired
+        .iter()
+        .map(|d| {
+            let i = *by_id.get(d.id.as_deref()?)?;
+            claimed[i] = true;
+            Some(i)
+        })
+        .collect();
+    // Then by URL, among the subscriptions no id claimed.
+    for (d, m) in desired.iter().zip(matched.iter_mut()) {
+        if m.is_none() {
+            if let Some(&i) = by_url.get(&url_identity(&d.target_url)) {
+                if !claimed[i] {
+                    claimed[i] = true;
+                    *m = Some(i);
+                }
+            }
+        }
+    }
+    let mut summary = Summary::default();
+    let mut changes = Vec::new();
+    for (d, m) in desired.iter().zip(&matched) {
+        match m {
+            None => {
+                summary.create += 1;
+                changes.push(create(d));
+            }
+            Some(i) => {
+                let current = &account[*i];
+                let (fields, patch) = diff(current, d);
+                if patch.is_empty() {
+                    summary.unchanged += 1;
+                    continue;
+                }
+                summary.update += 1;
+                changes.push(Change {
+                    action: Action::Update,
+                    id: Some(current.id.clone()),
+                    target_url: d.target_url.clone(),
+                    fields,
+                    current: Some(current.clone()),
+                    new: None,
+                    patch: Some(patch),
+                });
+            }
+        }
+    }
+    let mut rest: Vec<&Subscription> = account
+        .iter()
+        .zip(&claimed)
+        .filter(|(_, c)| !**c)
+        .map(|(s, _)| s)
+        .collect();
+    rest.sort_by(|a, b| a.target_url.cmp(&b.target_url).then(a.id.cmp(&b.id)));
+    for s in rest {
+        let action = if prune { Action::Delete } else { Action::Keep };
+        match action {
+            Action::Delete => summary.delete += 1,
+            _ => summary.keep += 1,
+        }
+        changes.push(Change {
+            action,
+            id: Some(s.id.clone()),
+            target_url: s.target_url.clone(),
+            fields: Vec::new(),
+            current: Some(s.clone()),
+            new: None,
+            patch: None,
+        });
+    }
+    Plan { changes, summary }
+}
+
+#[cfg(test)]
+#[path = "plan_tests.rs"]
+mod tests;
