@@ -270,7 +270,7 @@ fn render_accounts(app: &App, frame: &mut Frame, area: Rect, cursor: usize) {
     // Fixed: the marker, KEY FROM, ACCESS and the state; name, label and host share the rest.
     const KEY_W: usize = 9;
     const ACCESS_W: usize = 10;
-    const STATE_MIN: usize = 36;
+    const STATE_MIN: usize = 24;
     let widest = |f: fn(&crate::config::AccountEntry) -> &str| {
         app.accounts
             .iter()
