@@ -335,7 +335,7 @@ impl Runtime {
                 Cmd::Copy { text, what } => self.copy(Zeroizing::new(text), what),
                 Cmd::CopySecret { text } => self.copy(text, SECRET_WHAT.to_string()),
                 Cmd::SwitchAccount { name } => self.switch(name),
-                Cmd::Audit { entry } => self.audit(entry),
+                Cmd::Audit { entry } => self.audit(*entry),
                 Cmd::SendTestEvent {
                     req,
                     event_type,

@@ -97,7 +97,7 @@ pub enum Cmd {
     },
     /// Append one line to the audit trail.
     Audit {
-        entry: crate::audit::AuditEntry,
+        entry: Box<crate::audit::AuditEntry>,
     },
     /// Probe an endpoint (DNS, connect, TLS, HEAD): nothing is posted.
     Probe {

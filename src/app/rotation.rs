@@ -134,9 +134,10 @@ impl App {
             Ok(created) => created,
             Err(err) => {
                 let audit = Cmd::Audit {
-                    entry: self
-                        .audit(rotate::START, "", &target_url)
-                        .outcome(Outcome::failed(&err)),
+                    entry: Box::new(
+                        self.audit(rotate::START, "", &target_url)
+                            .outcome(Outcome::failed(&err)),
+                    ),
                 };
                 let heading = if err.outcome_unknown() {
                     "No answer to the rotation's create: refresh (r) and look for a subscription \
@@ -156,10 +157,11 @@ impl App {
             found: Found::Trail,
         };
         let audit = Cmd::Audit {
-            entry: self
-                .rotation_audit(rotate::START, &new.id, &new.target_url, &pair)
-                .created(new)
-                .outcome(Outcome::ok(201)),
+            entry: Box::new(
+                self.rotation_audit(rotate::START, &new.id, &new.target_url, &pair)
+                    .created(new)
+                    .outcome(Outcome::ok(201)),
+            ),
         };
         self.rotation.open.push(pair);
         // The secret dialog, the new row (and with it the pair and its findings).
@@ -292,7 +294,7 @@ impl App {
             entry = entry.deleted(sub);
         }
         let audit = Cmd::Audit {
-            entry: entry.outcome(Outcome::of(&result, 204)),
+            entry: Box::new(entry.outcome(Outcome::of(&result, 204))),
         };
         self.dirty = true;
         match result {

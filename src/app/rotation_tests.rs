@@ -149,7 +149,7 @@ fn finish_asks_the_delete_question_audits_both_ids_and_cannot_be_undone() {
     let audit = cmds
         .iter()
         .find_map(|c| match c {
-            Cmd::Audit { entry } => Some(entry),
+            Cmd::Audit { entry } => Some(&**entry),
             _ => None,
         })
         .expect("audited");

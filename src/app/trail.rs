@@ -265,7 +265,7 @@ impl App {
             }
         };
         Cmd::Audit {
-            entry: entry.outcome(outcome),
+            entry: Box::new(entry.outcome(outcome)),
         }
     }
 }

@@ -268,7 +268,9 @@ fn render_accounts(app: &App, frame: &mut Frame, area: Rect, cursor: usize) {
     frame.render_widget(Clear, rect);
     frame.render_widget(block, rect);
     // Fixed: the marker, KEY FROM, ACCESS and the state; name, label and host share the rest.
-    const KEY_W: usize = 9;
+    // On a narrow screen (80 columns over SSH) the key source gives its room to the names.
+    let narrow = inner.width < 100;
+    let key_w: usize = if narrow { 0 } else { 9 };
     const ACCESS_W: usize = 10;
     const STATE_MIN: usize = 24;
     let widest = |f: fn(&crate::config::AccountEntry) -> &str| {
@@ -278,21 +280,22 @@ fn render_accounts(app: &App, frame: &mut Frame, area: Rect, cursor: usize) {
             .max()
             .unwrap_or(0)
     };
-    let room = usize::from(inner.width).saturating_sub(3 + KEY_W + ACCESS_W + STATE_MIN + 10);
+    let room = usize::from(inner.width).saturating_sub(3 + key_w + ACCESS_W + STATE_MIN + 10);
     let name_w = widest(|a| &a.name).clamp(4, (room / 3).max(4));
     let host_w = widest(|a| &a.host).clamp(4, (room / 3).max(4));
     let label_w = widest(|a| &a.label).clamp(5, room.saturating_sub(name_w + host_w).max(5));
     // The counts (or why an account could not be read) take what is left.
     let state_w = usize::from(inner.width)
-        .saturating_sub(3 + name_w + label_w + host_w + KEY_W + ACCESS_W + 10)
+        .saturating_sub(3 + name_w + label_w + host_w + key_w + ACCESS_W + 10)
         .max(STATE_MIN);
     let row = |mark: &str, name: &str, label: &str, host: &str, key: &str, access: &str| {
         format!(
-            " {mark}{:<name_w$}  {:<label_w$}  {:<host_w$}  {:<KEY_W$}  {:<ACCESS_W$}  ",
+            " {mark}{:<name_w$}  {:<label_w$}  {:<host_w$}  {:<key_w$}{}{:<ACCESS_W$}  ",
             super::list::truncate(name, name_w),
             super::list::truncate(label, label_w),
             super::list::truncate(host, host_w),
-            key,
+            if narrow { "" } else { key },
+            if narrow { "" } else { "  " },
             access,
         )
     };

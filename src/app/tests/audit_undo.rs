@@ -8,7 +8,7 @@ use super::*;
 fn audits(cmds: &[Cmd]) -> Vec<&crate::audit::AuditEntry> {
     cmds.iter()
         .filter_map(|c| match c {
-            Cmd::Audit { entry } => Some(entry),
+            Cmd::Audit { entry } => Some(&**entry),
             _ => None,
         })
         .collect()
