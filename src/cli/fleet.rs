@@ -5,9 +5,9 @@
 
 use super::output::{self, Cell, Exit, Table};
 use super::read::subscription_row;
-use super::{connect_resolved, env_var, CliError, Globals};
+use super::{env_var, CliError, Globals};
 use crate::api::Subscription;
-use crate::config::{Accounts, Choice, SANDBOX};
+use crate::config::{Accounts, SANDBOX};
 use crate::fleet::{self, AccountRead, Needle};
 use crate::text::clean;
 use serde_json::value::RawValue;
@@ -95,23 +95,7 @@ async fn read_one(
     accounts: Arc<Accounts>,
     name: String,
 ) -> Result<AccountList, String> {
-    let wanted = Choice {
-        profile: Some(name),
-        base_url: None,
-        sandbox: false,
-        read_only: globals.read_only,
-    };
-    let chosen = accounts
-        .choose(&wanted, &env_var)
-        .map_err(|e| e.to_string())?;
-    // A key command may take seconds: not on the runtime's thread.
-    let resolved = tokio::task::spawn_blocking(move || chosen.resolve(&env_var))
-        .await
-        .map_err(|e| e.to_string())?
-        .map_err(|e| e.to_string())?;
-    let connected = connect_resolved(resolved, globals.sandbox_db.clone(), globals.timeout)
-        .await
-        .map_err(|e| e.to_string())?;
+    let connected = super::session::connect_named(&globals, &accounts, name).await?;
     let raw = connected.client.list_raw().await;
     connected.close().await;
     let list = raw.map_err(|e| output::api_error_line(&e))?;

@@ -6,6 +6,7 @@
 //! decisions are `lifecycle::rotate`'s; this file does the requests and the printing.
 
 use super::output::{self, api_error_line, Cell, Color, Exit, Table};
+use super::secret_out::SecretFile;
 use super::{check_id, CliError, Connected};
 use crate::api::{SigningSecret, Subscription};
 use crate::audit::{self, AuditEntry, Outcome, RotationIds};
@@ -13,9 +14,7 @@ use crate::lifecycle::rotate::{self, Pair};
 use crate::text::clean;
 use crate::validate::validate_url;
 use serde_json::json;
-use std::fs::File;
-use std::io::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 /// The most trail entries read to find pairs again (the trail's newest end).
 const TRAIL_ENTRIES: usize = 100_000;
@@ -132,57 +131,18 @@ async fn reread(c: &Connected, id: &str) -> Result<Option<Subscription>, CliErro
     }
 }
 
-/// The `--secret-file`, created before anything is sent (so an existing file or a symlink
-/// stops the rotation before it starts) and removed again unless the secret was written.
-struct TwinSecretFile {
-    path: PathBuf,
-    file: Option<File>,
-    written: bool,
+/// Writes the twin's secret into the `--secret-file` (created before anything was sent;
+/// removed again unless written): only a `whsec_` + base64 secret, never anything else.
+fn write_twin_secret(file: &mut SecretFile, secret: &SigningSecret) -> Result<(), String> {
+    if !secret.is_well_formed() {
+        // Not written anywhere: it could carry anything into a file a script reads.
+        return Err("the API returned a secret that is not whsec_ and base64".into());
+    }
+    file.write(secret.expose())
+        .map_err(|e| format!("cannot write {} ({e})", file.path().display()))
 }
 
-impl TwinSecretFile {
-    fn create(path: &Path) -> Result<Self, CliError> {
-        // O_EXCL: an existing file, or a symlink to anywhere, is refused, never followed.
-        let file = crate::private_files::create_new(path).map_err(|e| {
-            let why = if e.kind() == std::io::ErrorKind::AlreadyExists {
-                "already exists; refusing to overwrite it".to_string()
-            } else {
-                format!("cannot create it ({e})")
-            };
-            CliError::Usage(format!("--secret-file: {} {why}", path.display()))
-        })?;
-        Ok(Self {
-            path: path.to_path_buf(),
-            file: Some(file),
-            written: false,
-        })
-    }
-
-    fn write(&mut self, secret: &SigningSecret) -> Result<(), String> {
-        if !secret.is_well_formed() {
-            // Not written anywhere: it could carry anything into a file a script reads.
-            return Err("the API returned a secret that is not whsec_ and base64".into());
-        }
-        let file = self.file.as_mut().ok_or("the file is already closed")?;
-        file.write_all(secret.expose().as_bytes())
-            .and_then(|()| file.sync_all())
-            .map_err(|e| format!("cannot write {} ({e})", self.path.display()))?;
-        self.written = true;
-        Ok(())
-    }
-}
-
-impl Drop for TwinSecretFile {
-    fn drop(&mut self) {
-        self.file = None;
-        if !self.written {
-            let _ = std::fs::remove_file(&self.path);
-        }
-    }
-}
-
-/// The twin exists but its secret reached no one: said loudly, with what to do. (The lead
-/// unifies this with `cli/secret_out.rs` of the create path.)
+/// The twin exists but its secret reached no one: said loudly, with what to do.
 fn secret_not_delivered(pair: &Pair, why: &str) -> CliError {
     output::error_line(
         "rotate",
@@ -201,7 +161,7 @@ async fn start(c: &Connected, old_id: &str, args: &RotateArgs) -> Result<(), Cli
     let Some(path) = args.secret_file.as_deref() else {
         return Err(CliError::Usage("--secret-file PATH is required".into()));
     };
-    let mut secret_file = TwinSecretFile::create(path)?;
+    let mut secret_file = SecretFile::create(path)?;
     let old = c.client.get(old_id).await?;
     let subs = c.client.list().await?;
     if let Some(pair) = rotate::pair_of(&rotate::in_progress(&trail(c), &subs), &old.id) {
@@ -277,7 +237,7 @@ async fn start(c: &Connected, old_id: &str, args: &RotateArgs) -> Result<(), Cli
             .created(new)
             .outcome(Outcome::ok(201)),
     );
-    if let Err(why) = secret_file.write(&created.signing_secret) {
+    if let Err(why) = write_twin_secret(&mut secret_file, &created.signing_secret) {
         return Err(secret_not_delivered(&pair, &why));
     }
     let finish = format!("linq-hooks rotate --finish {}", old.id);

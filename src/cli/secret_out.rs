@@ -205,15 +205,16 @@ fn pipe_read_by_reader(_wait: Duration) -> Result<(), String> {
 }
 
 /// The `--secret-file`, created (0600, never over an existing file) before anything is
-/// sent, and removed again unless the secret was written into it.
-struct SecretFile {
+/// sent, and removed again unless the secret was written into it. `create` and `rotate`
+/// both write their one-time secret through it.
+pub(crate) struct SecretFile {
     path: PathBuf,
     file: Option<File>,
     written: bool,
 }
 
 impl SecretFile {
-    fn create(path: &Path) -> Result<Self, CliError> {
+    pub(crate) fn create(path: &Path) -> Result<Self, CliError> {
         let file = private_files::create_new(path).map_err(|e| {
             let why = if e.kind() == std::io::ErrorKind::AlreadyExists {
                 "already exists; refusing to overwrite it".to_string()
@@ -229,7 +230,11 @@ impl SecretFile {
         })
     }
 
-    fn write(&mut self, secret: &str) -> std::io::Result<()> {
+    pub(crate) fn path(&self) -> &Path {
+        &self.path
+    }
+
+    pub(crate) fn write(&mut self, secret: &str) -> std::io::Result<()> {
         let file = self
             .file
             .as_mut()

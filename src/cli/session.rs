@@ -2,7 +2,7 @@
 //! switcher's connector, which resolves and connects any account by name the way the
 //! commands do.
 
-use super::{choice, connect_resolved, env_var, Connected, Globals};
+use super::{connect_resolved, env_var, Connected, Globals};
 use crate::app::Connection;
 use crate::config::Accounts;
 use crate::runtime::{AccountGuard, Connector, SwitchedAccount};
@@ -34,22 +34,7 @@ pub fn connector(globals: &Globals) -> Connector {
         let globals = globals.clone();
         async move {
             let accounts = Accounts::load_default().map_err(|e| e.to_string())?;
-            let mut wanted = choice(&globals).map_err(|e| e.to_string())?;
-            wanted.profile = Some(name);
-            wanted.sandbox = false;
-            // The session's --base-url belongs to the account it started on.
-            wanted.base_url = None;
-            let chosen = accounts
-                .choose(&wanted, &env_var)
-                .map_err(|e| e.to_string())?;
-            // A key command may take seconds: not on the loop's threads.
-            let resolved = tokio::task::spawn_blocking(move || chosen.resolve(&env_var))
-                .await
-                .map_err(|e| e.to_string())?
-                .map_err(|e| e.to_string())?;
-            let connected = connect_resolved(resolved, globals.sandbox_db.clone(), globals.timeout)
-                .await
-                .map_err(|e| e.to_string())?;
+            let connected = connect_named(&globals, &accounts, name).await?;
             Ok(SwitchedAccount {
                 client: connected.client.clone(),
                 logs: connected.logs_client(),
@@ -59,6 +44,32 @@ pub fn connector(globals: &Globals) -> Connector {
         }
         .boxed()
     })
+}
+
+/// Connects to account `name` with the session's flags — never its `--base-url`, which
+/// belongs to the account it started on — reading the key off the runtime's threads (a key
+/// command may take seconds). The switcher and the fleet commands come here.
+pub async fn connect_named(
+    globals: &Globals,
+    accounts: &Accounts,
+    name: String,
+) -> Result<Connected, String> {
+    let wanted = crate::config::Choice {
+        profile: Some(name),
+        base_url: None,
+        sandbox: false,
+        read_only: globals.read_only,
+    };
+    let chosen = accounts
+        .choose(&wanted, &env_var)
+        .map_err(|e| e.to_string())?;
+    let resolved = tokio::task::spawn_blocking(move || chosen.resolve(&env_var))
+        .await
+        .map_err(|e| e.to_string())?
+        .map_err(|e| e.to_string())?;
+    connect_resolved(resolved, globals.sandbox_db.clone(), globals.timeout)
+        .await
+        .map_err(|e| e.to_string())
 }
 
 /// The switcher's list; `--read-only` holds for every account of the session.

@@ -22,10 +22,18 @@ pub fn render(app: &App, view: &HistoryView, frame: &mut Frame, area: Rect) {
         .borders(Borders::ALL)
         .border_style(theme::focused_border())
         .title(Span::styled(
-            format!(
-                " History of {} — newest first ",
-                clean(&app.audit_account().name)
-            ),
+            {
+                // The identity the entries are matched on (item 12): the key's hint on its
+                // host, not only a profile name two keys could share.
+                let account = app.audit_account();
+                let hint = account.key_hint.as_deref().unwrap_or("no key");
+                format!(
+                    " History of {} ({} on {}) — newest first ",
+                    clean(&account.name),
+                    clean(hint),
+                    clean(&account.host)
+                )
+            },
             theme::title(),
         ))
         .title_bottom(Span::styled(
