@@ -30,14 +30,17 @@ pub struct FindArgs {
 /// One account's subscriptions: the API's objects as they came, and the typed view of
 /// those that could be read.
 pub struct AccountList {
+    /// The objects kept (with a search: only the hits), as the API sent them.
     pub raw: Vec<Box<RawValue>>,
-    /// `(index into raw, subscription)` of the readable rows.
+    /// `(index into raw, subscription)` of the readable rows kept.
     pub subs: Vec<(usize, Subscription)>,
+    /// Objects that could not be read as a subscription.
+    pub unreadable: usize,
 }
 
 impl AccountList {
     fn unreadable(&self) -> usize {
-        self.raw.len() - self.subs.len()
+        self.unreadable
     }
 }
 
@@ -70,7 +73,13 @@ pub fn account_names(globals: &Globals, all_profiles: bool) -> Result<Vec<String
 }
 
 /// Reads every named account's list, at most [`fleet::CONCURRENCY`] at a time.
-pub async fn read_lists(globals: &Globals, names: Vec<String>) -> Vec<AccountRead<AccountList>> {
+/// With `only`, each account keeps just its hits: a fleet of 20 × 1,000 holds a few rows,
+/// not 20,000.
+pub async fn read_lists(
+    globals: &Globals,
+    names: Vec<String>,
+    only: Option<&Needle>,
+) -> Vec<AccountRead<AccountList>> {
     let accounts = match Accounts::load_default() {
         Ok(a) => Arc::new(a),
         Err(e) => {
@@ -85,7 +94,7 @@ pub async fn read_lists(globals: &Globals, names: Vec<String>) -> Vec<AccountRea
         }
     };
     fleet::read_all(names, fleet::CONCURRENCY, |name| {
-        read_one(globals.clone(), accounts.clone(), name)
+        read_one(globals.clone(), accounts.clone(), name, only.cloned())
     })
     .await
 }
@@ -94,28 +103,34 @@ async fn read_one(
     globals: Globals,
     accounts: Arc<Accounts>,
     name: String,
+    only: Option<Needle>,
 ) -> Result<AccountList, String> {
     let connected = super::session::connect_named(&globals, &accounts, name).await?;
     let raw = connected.client.list_raw().await;
     connected.close().await;
     let list = raw.map_err(|e| output::api_error_line(&e))?;
+    let items = list.items().map_err(|e| output::api_error_line(&e))?;
     // Owned: the accounts' answers outlive this read (the hits are printed at the end).
-    let raw: Vec<Box<RawValue>> = list
-        .items()
-        .map_err(|e| output::api_error_line(&e))?
-        .into_iter()
-        .map(RawValue::to_owned)
-        .collect();
-    let subs = raw
-        .iter()
-        .enumerate()
-        .filter_map(|(i, r)| {
-            serde_json::from_str::<Subscription>(r.get())
-                .ok()
-                .map(|s| (i, s))
-        })
-        .collect();
-    Ok(AccountList { raw, subs })
+    let mut kept = AccountList {
+        raw: Vec::new(),
+        subs: Vec::new(),
+        unreadable: 0,
+    };
+    for item in items {
+        let Ok(sub) = serde_json::from_str::<Subscription>(item.get()) else {
+            kept.unreadable += 1;
+            continue;
+        };
+        if only
+            .as_ref()
+            .is_some_and(|n| fleet::matches(&sub, n).is_none())
+        {
+            continue;
+        }
+        kept.subs.push((kept.raw.len(), sub));
+        kept.raw.push(item.to_owned());
+    }
+    Ok(kept)
 }
 
 /// The failures on stderr, one line an account; `Exit::Failed` when any.
@@ -150,7 +165,7 @@ pub async fn find(globals: &Globals, args: &FindArgs) -> Result<(), CliError> {
     let needle = Needle::new(&args.text).map_err(|e| CliError::Usage(e.to_string()))?;
     let names = account_names(globals, args.all_profiles)?;
     let searched = names.len();
-    let reads = read_lists(globals, names).await;
+    let reads = read_lists(globals, names, Some(&needle)).await;
     let mut table = Table::new(vec!["ACCOUNT", "ID", "STATUS", "TARGET", "MATCHED"]);
     let mut json = String::new();
     let mut hits = 0usize;
@@ -206,7 +221,7 @@ pub async fn find(globals: &Globals, args: &FindArgs) -> Result<(), CliError> {
 /// account's name on each row; `--json` one object per line with "account".
 pub async fn list_all(globals: &Globals, all_profiles: bool, json: bool) -> Result<(), CliError> {
     let names = account_names(globals, all_profiles && globals.profiles.is_empty())?;
-    let reads = read_lists(globals, names).await;
+    let reads = read_lists(globals, names, None).await;
     let mut table = Table::new(vec![
         "ACCOUNT", "ID", "STATUS", "EVENTS", "PHONES", "TARGET",
     ]);
