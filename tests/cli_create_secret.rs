@@ -193,7 +193,7 @@ fn rfc3339(t: time::OffsetDateTime) -> String {
 /// shows the URL only from its second answer on, created at `created_at`.
 async fn lost_then_listed(created_at: &str) -> MockServer {
     let server = server_answering(
-        "whsec_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+        "whsec_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", // fake, not a real secret
         Some(std::time::Duration::from_secs(4)),
     )
     .await;

@@ -191,7 +191,7 @@ fn undo_of_a_deleted_paused_subscription_creates_it_again_paused() {
     created.id = new_id.into();
     created.is_active = true;
     let secret = crate::api::SigningSecret::new(
-        "whsec_TESTONLYxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx".into(),
+        "whsec_TESTONLYxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx".into(), // fake, not a real secret
     ); // fake fixture
     let cmds = app.update(Msg::Api {
         req: *req,

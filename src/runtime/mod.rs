@@ -3,15 +3,14 @@
 
 use crate::api::LinqClient;
 use crate::app::{ApiResult, App, Cmd, Msg, SECRET_WHAT};
-use crate::clipboard::{self, Clipboard, Route};
-use crate::evidence::logs::{LogQuery, LogsClient, LogsError};
+use crate::clipboard::Clipboard;
+use crate::evidence::logs::{LogsClient, LogsError};
 use crate::ui;
 use crossterm::event::{Event, KeyEventKind, MouseEventKind};
 use futures::{Stream, StreamExt};
 use ratatui::backend::Backend;
 use ratatui::Terminal;
 use std::io::{self, Write};
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 use time::OffsetDateTime;
@@ -19,6 +18,9 @@ use tokio::sync::mpsc;
 use tokio::time::{interval, sleep_until, Instant, MissedTickBehavior};
 use tokio_util::sync::CancellationToken;
 use zeroize::Zeroizing;
+
+mod copy;
+mod reads;
 
 pub struct Options {
     /// Auto-refresh after this long without input; `None` = off.
@@ -394,43 +396,6 @@ impl Runtime {
         }
     }
 
-    /// Reads other accounts for the Accounts view, at most [`crate::fleet::CONCURRENCY`]
-    /// at a time, each through the switcher's connector; every answer is its own message,
-    /// so counts appear as they come. Not cancelled by a switch: they belong to no account
-    /// in use.
-    fn read_accounts(&mut self, names: Vec<String>) {
-        let Some(connector) = self.connector.clone() else {
-            for name in names {
-                let _ = self.tx.send(Inner::Msg(Msg::AccountRead {
-                    name,
-                    at: OffsetDateTime::now_utc(),
-                    result: Err("this session cannot read other accounts".into()),
-                }));
-            }
-            return;
-        };
-        let permits = Arc::new(tokio::sync::Semaphore::new(crate::fleet::CONCURRENCY));
-        for name in names {
-            let (tx, connector, permits) = (self.tx.clone(), connector.clone(), permits.clone());
-            tokio::spawn(async move {
-                let _permit = permits.acquire_owned().await;
-                let result = match connector(name.clone()).await {
-                    Ok(account) => {
-                        let list = account.client.list().await.map_err(|e| e.to_string());
-                        account.guard.close().await;
-                        list
-                    }
-                    Err(reason) => Err(reason),
-                };
-                let _ = tx.send(Inner::Msg(Msg::AccountRead {
-                    name,
-                    at: OffsetDateTime::now_utc(),
-                    result,
-                }));
-            });
-        }
-    }
-
     /// One task per read: a slow call never delays another. A switch of account
     /// cancels it.
     fn spawn<F, Fut>(&self, req: u64, call: F)
@@ -452,41 +417,6 @@ impl Runtime {
         });
     }
 
-    /// Probes an endpoint off the loop (stages 1–4: nothing is posted). The trusted roots
-    /// are read once, on the first probe of the session.
-    fn probe(&mut self, req: u64, url: String) {
-        self.probes.retain(|_, task| !task.is_finished());
-        let tx = self.tx.clone();
-        let trust = self.probe_trust.clone();
-        let task = tokio::spawn(async move {
-            let target = crate::evidence::probe::Target::parse(&url);
-            let trust = trust
-                .get_or_init(|| async {
-                    tokio::task::spawn_blocking(|| crate::evidence::probe::tls::Trust::load(None))
-                        .await
-                        .unwrap_or_else(|e| Err(e.to_string()))
-                })
-                .await
-                .clone();
-            let report = match (target, trust) {
-                (Ok(target), Ok(trust)) => {
-                    let options = crate::evidence::probe::Options {
-                        timeout: crate::evidence::probe::DEFAULT_TIMEOUT,
-                        trust,
-                        send: None,
-                    };
-                    crate::evidence::probe::probe(&target, &options).await
-                }
-                (Err(why), _) | (_, Err(why)) => crate::evidence::probe::unprobed(&url, &why),
-            };
-            let _ = tx.send(Inner::Msg(Msg::Probed {
-                req,
-                report: Box::new(report),
-            }));
-        });
-        self.probes.insert(req, task.abort_handle());
-    }
-
     /// One task per write, never cancelled by a switch of account: its answer is what the
     /// audit trail records (the client's deadlines bound it).
     fn spawn_write<F, Fut>(&mut self, req: u64, call: F)
@@ -501,29 +431,6 @@ impl Runtime {
             let result = fut.await;
             let _ = tx.send(Inner::Msg(Msg::Api { req, result }));
         }));
-    }
-
-    /// Reads the delivery log (linq-api.md §12) of one subscription: the same endpoint for
-    /// every account. Without a usable log client the answer is its reason, at once.
-    fn load_deliveries(&self, req: u64, id: String, last: usize) {
-        let logs = self.logs.clone();
-        let tx = self.tx.clone();
-        let cancelled = self.reads.clone();
-        tokio::spawn(async move {
-            let read = async {
-                let client = logs?;
-                let query = LogQuery::new(id.clone(), 50);
-                let entries = client.recent(&query, last).await?;
-                Ok(entries.into_iter().map(|e| e.entry).collect())
-            };
-            tokio::select! {
-                () = cancelled.cancelled() => {}
-                result = read => {
-                    let result = ApiResult::Deliveries { id, result };
-                    let _ = tx.send(Inner::Msg(Msg::Api { req, result }));
-                }
-            }
-        });
     }
 
     /// Appends to the audit trail off the loop; a failure is a warning, never a block.
@@ -541,62 +448,6 @@ impl Runtime {
         }));
     }
 
-    /// The open rotations of an account, from the trail off the loop (none without one).
-    fn load_rotations(&self, account: String, host: String) {
-        let path = self.audit_path.clone();
-        let tx = self.tx.clone();
-        tokio::task::spawn_blocking(move || {
-            let entries = path
-                .and_then(|p| crate::audit::read(&p, None, 100_000).ok())
-                .map(|trail| trail.entries)
-                .unwrap_or_default();
-            let entries: Vec<_> = entries
-                .into_iter()
-                .filter(|e| e.account.name == account)
-                .filter(|e| host.is_empty() || e.account.host == host)
-                .collect();
-            let open = crate::lifecycle::rotate::open_in_trail(&entries);
-            let _ = tx.send(Inner::Msg(Msg::RotationTrail(open)));
-        });
-    }
-
-    /// Reads the audit trail off the loop.
-    fn load_history(&self, account: crate::audit::AuditAccount) {
-        let path = self.audit_path.clone();
-        let tx = self.tx.clone();
-        tokio::task::spawn_blocking(move || {
-            let result = match path {
-                None => Err("this session keeps no audit trail".to_string()),
-                Some(path) => crate::audit::read(&path, Some(&account), 500)
-                    .map_err(|e| format!("cannot read {}: {e}", path.display())),
-            };
-            let _ = tx.send(Inner::Msg(Msg::History(result)));
-        });
-    }
-
-    /// `X`: renders the export and writes it off the loop (a slow disk never stalls input).
-    fn export_file(
-        &self,
-        path: String,
-        subscriptions: Vec<crate::api::Subscription>,
-        name: String,
-        host: String,
-        overwrite: bool,
-    ) {
-        use crate::app::export::ExportFailure;
-        use crate::lifecycle::export_file::{render_and_write, ExportFileError};
-        let tx = self.tx.clone();
-        tokio::task::spawn_blocking(move || {
-            let file = std::path::Path::new(&path);
-            let result = match render_and_write(file, &subscriptions, name, host, overwrite) {
-                Ok(()) => Ok(subscriptions.len()),
-                Err(ExportFileError::Exists) => Err(ExportFailure::Exists),
-                Err(e) => Err(ExportFailure::Failed(format!("cannot write {path}: {e}"))),
-            };
-            let _ = tx.send(Inner::Msg(Msg::Exported { path, result }));
-        });
-    }
-
     /// Connects to another account off the loop (a key command may take seconds).
     fn switch(&mut self, name: String) {
         let Some(connector) = self.connector.clone() else {
@@ -612,76 +463,6 @@ impl Runtime {
             let result = connector(name.clone()).await;
             let _ = tx.send(Inner::Switched { to: name, result });
         });
-    }
-
-    fn copy(&mut self, text: Zeroizing<String>, what: String) {
-        let route = self.clipboard.route();
-        match route {
-            Route::Recording => {
-                self.clipboard.record(&text);
-                let _ = self.tx.send(Inner::Msg(Msg::Copied(clipboard::outcome(
-                    &route,
-                    &what,
-                    Ok(()),
-                ))));
-            }
-            Route::Osc52 { .. } => {
-                let outcome = self.osc52(&text, &what);
-                let _ = self.tx.send(Inner::Msg(Msg::Copied(outcome)));
-            }
-            Route::System => {
-                // Whoever comes first, the clipboard's answer or the timeout, reports.
-                let answered = Arc::new(AtomicBool::new(false));
-                let (tx, fallback, first) = (self.tx.clone(), text.clone(), answered.clone());
-                let what_done = what.clone();
-                self.clipboard.copy_system(
-                    text.clone(),
-                    Box::new(move |result| {
-                        if first.swap(true, Ordering::SeqCst) {
-                            return;
-                        }
-                        let inner = match result {
-                            Ok(()) => Inner::Msg(Msg::Copied(clipboard::outcome(
-                                &Route::System,
-                                &what_done,
-                                Ok(()),
-                            ))),
-                            Err(reason) => {
-                                tracing::info!("system clipboard failed ({reason}); using OSC 52");
-                                Inner::Osc52Fallback {
-                                    text: fallback,
-                                    what: what_done,
-                                    stuck: false,
-                                }
-                            }
-                        };
-                        let _ = tx.send(inner);
-                    }),
-                );
-                let tx = self.tx.clone();
-                tokio::spawn(async move {
-                    tokio::time::sleep(clipboard::SYSTEM_COPY_TIMEOUT).await;
-                    if !answered.swap(true, Ordering::SeqCst) {
-                        let _ = tx.send(Inner::Osc52Fallback {
-                            text,
-                            what,
-                            stuck: true,
-                        });
-                    }
-                });
-            }
-        }
-    }
-}
-
-impl Runtime {
-    /// Writes OSC 52 now, on the drawing thread, and says what happened.
-    fn osc52(&mut self, text: &str, what: &str) -> crate::app::CopyOutcome {
-        let route = Route::Osc52 {
-            tmux: std::env::var_os("TMUX").is_some(),
-        };
-        let result = clipboard::write_osc52(&mut self.osc52_out, text).map_err(|e| e.to_string());
-        clipboard::outcome(&route, what, result)
     }
 }
 
