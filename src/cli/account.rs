@@ -509,7 +509,7 @@ async fn subscription_findings(
 /// The fixes worded for a shell (`linq-hooks resume ID`), not for the dashboard's keys.
 fn for_commands(mut findings: Vec<Finding>, id: &str) -> Vec<Finding> {
     for f in &mut findings {
-        f.fix = diagnose::command_fix(&f.fix, id);
+        f.fix = diagnose::command_fix(&f.fix, id).into();
     }
     findings
 }

@@ -68,7 +68,19 @@ pub fn painted(cell: &Cell, on: bool) -> String {
 /// Writes all of `bytes` to stdout. A closed pipe (`| head`) ends the command quietly.
 pub fn write_stdout(bytes: &[u8]) -> Result<(), CliError> {
     let mut out = std::io::stdout().lock();
-    match out.write_all(bytes).and_then(|()| out.flush()) {
+    stdout_result(out.write_all(bytes).and_then(|()| out.flush()))
+}
+
+/// Prints [`json_array`] of `items` straight from the answer's body, without building it:
+/// buffered in 1 MiB pieces, so a 5 MB list goes out in a few system calls (stdout alone
+/// would write each line on its own) and is never held twice.
+pub fn write_json_array<'a>(items: impl IntoIterator<Item = &'a RawValue>) -> Result<(), CliError> {
+    let mut out = std::io::BufWriter::with_capacity(1 << 20, std::io::stdout().lock());
+    stdout_result(json_array_to(&mut out, items).and_then(|()| out.flush()))
+}
+
+fn stdout_result(written: std::io::Result<()>) -> Result<(), CliError> {
+    match written {
         Ok(()) => Ok(()),
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Err(CliError::BrokenPipe),
         Err(source) => Err(CliError::Io {
@@ -80,20 +92,24 @@ pub fn write_stdout(bytes: &[u8]) -> Result<(), CliError> {
 
 /// One JSON document: the array of the API's own objects, each as it came, one per line.
 pub fn json_array<'a>(items: impl IntoIterator<Item = &'a RawValue>) -> String {
-    let items: Vec<&RawValue> = items.into_iter().collect();
-    // Sized once: the objects plus two bytes between them (one copy of a 5 MB list, not a
-    // doubling series of copies).
-    let size = 4 + items.iter().map(|i| i.get().len() + 2).sum::<usize>();
-    let mut out = String::with_capacity(size);
-    out.push('[');
+    let mut out = Vec::new();
+    // Writing to a Vec cannot fail, and the items are JSON text (UTF-8).
+    let _ = json_array_to(&mut out, items);
+    String::from_utf8(out).unwrap_or_default()
+}
+
+fn json_array_to<'a>(
+    out: &mut dyn Write,
+    items: impl IntoIterator<Item = &'a RawValue>,
+) -> std::io::Result<()> {
+    out.write_all(b"[")?;
     let mut first = true;
     for item in items {
-        out.push_str(if first { "\n" } else { ",\n" });
-        out.push_str(item.get().trim());
+        out.write_all(if first { b"\n".as_slice() } else { b",\n" })?;
+        out.write_all(item.get().trim().as_bytes())?;
         first = false;
     }
-    out.push_str(if first { "]\n" } else { "\n]\n" });
-    out
+    out.write_all(if first { b"]\n".as_slice() } else { b"\n]\n" })
 }
 
 pub fn json_value(item: &RawValue) -> String {

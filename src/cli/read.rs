@@ -70,11 +70,9 @@ pub async fn list(c: &Connected, args: &ListArgs) -> Result<(), CliError> {
     // The whole list as JSON needs no typed view (the fast path for scripts): every object
     // as sent; only an item that is not an object is unreadable.
     if args.json && args.status == StatusFilter::All && filter.trim().is_empty() {
-        let (objects, others): (Vec<&RawValue>, Vec<&RawValue>) = raw
-            .iter()
-            .copied()
-            .partition(|r| r.get().trim_start().starts_with('{'));
-        output::write_stdout(output::json_array(objects).as_bytes())?;
+        let is_object = |r: &&RawValue| r.get().trim_start().starts_with('{');
+        output::write_json_array(raw.iter().copied().filter(is_object))?;
+        let others: Vec<&RawValue> = raw.iter().copied().filter(|r| !is_object(r)).collect();
         return unreadable_rows(&others);
     }
     let mut readable: Vec<&RawValue> = Vec::with_capacity(raw.len());
@@ -91,7 +89,7 @@ pub async fn list(c: &Connected, args: &ListArgs) -> Result<(), CliError> {
     }
     let rows = matching(&subs, args.status.into(), filter);
     if args.json {
-        output::write_stdout(output::json_array(rows.iter().map(|&i| readable[i])).as_bytes())?;
+        output::write_json_array(rows.iter().map(|&i| readable[i]))?;
         return unreadable_rows(&unreadable);
     }
     let mut table = Table::new(vec!["ID", "STATUS", "EVENTS", "PHONES", "TARGET"]);

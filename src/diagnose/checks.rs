@@ -23,7 +23,7 @@ pub(super) fn own_findings(sub: &Subscription, known: &Known) -> (Vec<Finding>, 
         out.push(finding(
             Severity::Warning,
             "paused",
-            "Paused: Linq delivers nothing to it until it is resumed.".into(),
+            "Paused: Linq delivers nothing to it until it is resumed.",
             "Resume it with p.",
         ));
     }
@@ -51,7 +51,7 @@ pub(super) fn event_findings(events: &[String], pin: Pin, known: &Known, out: &m
         out.push(finding(
             Severity::Error,
             "no-events",
-            "It is subscribed to no event types, so nothing is ever delivered.".into(),
+            "It is subscribed to no event types, so nothing is ever delivered.",
             "Choose event types (e to edit).",
         ));
         return;

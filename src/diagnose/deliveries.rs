@@ -42,7 +42,7 @@ fn is_dropping(entry: &LogEntry) -> bool {
 fn answer(entry: &LogEntry) -> String {
     match (entry.http_status, &entry.error_type) {
         (Some(code), _) => code.to_string(),
-        (None, Some(kind)) if !kind.is_empty() => super::wording::shown(kind),
+        (None, Some(kind)) if !kind.is_empty() => super::wording::shown(kind).into_owned(),
         _ => "no answer".to_owned(),
     }
 }

@@ -44,6 +44,7 @@ use crate::api::{
 use crate::text::clean;
 use crate::validate::{normalise_phone, validate_url};
 use serde::Serialize;
+use std::borrow::Cow;
 use std::cmp::Reverse;
 use std::collections::{HashMap, HashSet};
 use std::net::{Ipv4Addr, Ipv6Addr};
@@ -92,10 +93,10 @@ pub struct Finding {
     pub severity: Severity,
     /// Short, stable, kebab-case: one of [`CODES`].
     pub code: &'static str,
-    /// One sentence.
-    pub message: String,
+    /// One sentence (most are fixed text: borrowed, not one copy per row of 10,000).
+    pub message: Cow<'static, str>,
     /// One short imperative sentence.
-    pub fix: String,
+    pub fix: Cow<'static, str>,
 }
 
 /// Every code [`findings`] can return (the table in the module docs).
@@ -259,12 +260,17 @@ enum Pin {
     Unknown,
 }
 
-fn finding(severity: Severity, code: &'static str, message: String, fix: &str) -> Finding {
+fn finding(
+    severity: Severity,
+    code: &'static str,
+    message: impl Into<Cow<'static, str>>,
+    fix: &'static str,
+) -> Finding {
     Finding {
         severity,
         code,
-        message,
-        fix: fix.to_string(),
+        message: message.into(),
+        fix: Cow::Borrowed(fix),
     }
 }
 

@@ -50,7 +50,7 @@ pub(super) fn target_findings(
         out.push(finding(
             Severity::Warning,
             "credentials-in-url",
-            "The target URL carries a user name or password, readable by anyone who can list subscriptions.".into(),
+            "The target URL carries a user name or password, readable by anyone who can list subscriptions.",
             "Remove the credentials and verify the webhook signature instead (e to edit).",
         ));
     }
@@ -58,7 +58,7 @@ pub(super) fn target_findings(
         out.push(finding(
             Severity::Warning,
             "fragment-in-url",
-            "The target URL has a #fragment, which is never sent to your server.".into(),
+            "The target URL has a #fragment, which is never sent to your server.",
             "Remove the #fragment (e to edit).",
         ));
     }
@@ -67,17 +67,16 @@ pub(super) fn target_findings(
     let version = if raw.trim().len() == raw.len() {
         url.query_pairs()
             .find(|(k, _)| k == "version")
-            .map(|(_, v)| v.into_owned())
+            .map(|(_, v)| v)
     } else {
-        payload_version(raw)
+        payload_version(raw).map(Cow::Owned)
     };
     let pin = match version {
         None => {
             out.push(finding(
                 Severity::Warning,
                 "no-version-pin",
-                "No ?version= in the target URL, so Linq may send the legacy 2025-01-01 payload."
-                    .into(),
+                "No ?version= in the target URL, so Linq may send the legacy 2025-01-01 payload.",
                 "Pin ?version=2026-02-03 (e to edit, Ctrl-P in the URL field).",
             ));
             Pin::Missing

@@ -61,10 +61,17 @@ fn is_rotation_param(param: &str) -> bool {
 }
 
 /// The `n` of `linq_rotation=<n>` in `url`, if any.
+/// Runs for every row of the account with each list: the query is scanned in place, no
+/// list of its parameters built (the same parts as `split`).
 pub fn rotation_number(url: &str) -> Option<u32> {
-    let (_, params, _) = split(url.trim());
-    params
-        .iter()
+    let url = url.trim();
+    if !url.contains(PARAM) {
+        return None;
+    }
+    let rest = url.split_once('#').map_or(url, |(rest, _)| rest);
+    let (_, query) = rest.split_once('?')?;
+    query
+        .split('&')
         .filter(|p| is_rotation_param(p))
         .find_map(|p| p.split_once('=').and_then(|(_, n)| n.parse().ok()))
 }

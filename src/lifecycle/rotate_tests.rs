@@ -67,6 +67,15 @@ fn the_rotation_parameter_is_added_keeping_every_other_parameter() {
         rotation_number("https://h.example/h?linq_rotationx=7"),
         None
     );
+    // Only the query counts: not the path, not the fragment.
+    assert_eq!(
+        rotation_number(" https://h.example/h?&linq_rotation=2#linq_rotation=3 "),
+        Some(2)
+    );
+    assert_eq!(
+        rotation_number("https://h.example/linq_rotation=4#linq_rotation=3"),
+        None
+    );
     assert_eq!(
         without_rotation("https://h.example/h?linq_rotation=2&version=2026-02-03"),
         "https://h.example/h?version=2026-02-03"
