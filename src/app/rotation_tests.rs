@@ -164,3 +164,50 @@ fn finish_asks_the_delete_question_audits_both_ids_and_cannot_be_undone() {
     let banner = app.banner.as_ref().map(|b| b.text.as_str()).unwrap_or("");
     assert!(banner.contains("cannot be undone"), "{banner}");
 }
+
+#[test]
+fn abort_asks_before_deleting_the_new_one_and_audits_it_as_an_abort() {
+    let mut app = loaded(datetime!(2026-01-01 15:00 UTC));
+    app.update(key('R'));
+    assert!(
+        app.update(key('a')).is_empty(),
+        "nothing sent before the answer"
+    );
+    assert!(
+        matches!(&app.modal, Some(Modal::ConfirmDelete { id, on_delete: false, .. }) if id == NEW),
+        "{:?}",
+        app.modal
+    );
+    // Cancelled: nothing is deleted, and a later plain delete of the new one is no abort.
+    assert!(app.update(key('n')).is_empty());
+    assert_eq!(app.modal, None);
+    assert_eq!(app.rotation.pairs.len(), 1);
+
+    app.update(key('R'));
+    app.update(key('a'));
+    let cmds = app.update(key('y'));
+    let [Cmd::Delete { req, id }] = cmds.as_slice() else {
+        panic!("{cmds:?}");
+    };
+    assert_eq!(id, NEW);
+    let cmds = app.update(Msg::Api {
+        req: *req,
+        result: ApiResult::Deleted {
+            id: NEW.into(),
+            result: Ok(()),
+        },
+    });
+    let audit = cmds
+        .iter()
+        .find_map(|c| match c {
+            Cmd::Audit { entry } => Some(&**entry),
+            _ => None,
+        })
+        .expect("audited");
+    assert_eq!(audit.operation, "rotate-abort");
+    assert!(
+        app.subscriptions.iter().any(|s| s.id == OLD),
+        "the old one stays"
+    );
+    assert!(app.subscriptions.iter().all(|s| s.id != NEW));
+}
