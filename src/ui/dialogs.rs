@@ -143,7 +143,11 @@ pub(super) fn small_dialog(frame: &mut Frame, area: Rect, title: &str, lines: Ve
     // Tall enough for the lines as they wrap, so the last one (the keys) stays inside.
     let inner = 80u16.min(area.width).saturating_sub(4);
     let rows: u16 = lines.iter().map(|l| wrapped_rows(l, inner)).sum();
-    let height = rows.saturating_add(4).min(area.height);
+    // Borders, and a blank row under the last line (four rows as before when none wraps).
+    let height = rows
+        .saturating_add(3)
+        .max(lines.len() as u16 + 4)
+        .min(area.height);
     let rect = centered(area, 80, height);
     let block = Block::default()
         .borders(Borders::ALL)
