@@ -182,6 +182,7 @@ impl App {
         });
         self.recount_rotations();
         self.merge_probe_findings();
+        self.merge_log_findings();
         self.problem_count = self.findings.iter().filter(|f| view::is_problem(f)).count();
         // Stale now; rebuilt by the next refilter that has a filter word.
         self.search = Vec::new();

@@ -240,6 +240,10 @@ pub struct App {
     /// The delivery attempts asked for, and the last ones seen: (subscription id, rows).
     deliveries_req: Option<ReqId>,
     pub deliveries: Option<deliveries::DeliveryLog>,
+    /// The delivery-log findings of each subscription whose log was read this session
+    /// (by id): they join its configuration findings, so the marker column and the
+    /// Problems tab show them too.
+    pub logged: std::collections::HashMap<String, Vec<crate::diagnose::Finding>>,
     /// Secret rotations: the pairs in progress and the steps in flight (`R`).
     pub rotation: rotation::Rotation,
     /// The verify screen (`V`), when open.
@@ -315,6 +319,7 @@ impl App {
             test_event_req: None,
             deliveries_req: None,
             deliveries: None,
+            logged: Default::default(),
             verify: None,
             rotation: Default::default(),
             export: None,

@@ -2314,3 +2314,45 @@ fn the_pane_gets_the_same_findings_as_doctor_from_the_log() {
 
 // Every account at once (`A` counts, `/` across accounts, `:` palette, `y`): its own file.
 mod fleet_tests;
+
+/// What the delivery log proves joins the row: a subscription whose receiver answers 401
+/// (events dropped for good) gets its error marker and a place in the Problems tab, and
+/// keeps them after the selection moves on.
+#[test]
+fn delivery_log_findings_reach_the_marker_column_and_the_problems_tab() {
+    let mut subs = five();
+    subs[0] = sub("a", 1, "https://alpha.test/hooks?version=2026-02-03", true);
+    let mut app = loaded_with(connection(true), subs);
+    let has_dropped = |app: &App| {
+        app.findings[0]
+            .iter()
+            .any(|f| f.code == "dropped-4xx" && f.severity == crate::diagnose::Severity::Error)
+    };
+    assert!(!has_dropped(&app));
+    let marker = |app: &App| crate::diagnose::worst(&app.findings[0]);
+    assert_ne!(marker(&app), Some(crate::diagnose::Severity::Error));
+    assert!(!view::is_problem(&app.findings[0]), "{:?}", app.findings[0]);
+
+    let (req, _) = polled(&app.update(code(KeyCode::Enter)));
+    let mut refused = log_entry("e1", 1, false, 3);
+    refused.http_status = Some(401);
+    refused.status = crate::evidence::logs::AttemptStatus::Failed;
+    app.update(deliveries_answer(req, vec![refused]));
+    assert!(has_dropped(&app), "{:?}", app.findings[0]);
+    assert_eq!(
+        marker(&app),
+        Some(crate::diagnose::Severity::Error),
+        "✖ in the list"
+    );
+
+    app.update(code(KeyCode::Esc));
+    app.update(key('j'));
+    assert!(
+        has_dropped(&app),
+        "kept for the row while another is selected"
+    );
+    app.update(key('4'));
+    assert_eq!(app.tab, Tab::Problems);
+    assert!(app.visible.iter().any(|&i| app.subscriptions[i].id == "a"));
+    assert!(view::is_problem(&app.findings[0]));
+}
