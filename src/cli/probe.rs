@@ -183,22 +183,6 @@ fn secret_file(path: &Path) -> Result<Zeroizing<String>, CliError> {
     ))
 }
 
-/// The event the test delivery carries: `--event`, else one the subscription subscribes to
-/// that its payload version delivers (message.received first), else message.received.
-fn event_for(sub: &Subscription, given: Option<&str>) -> String {
-    if let Some(e) = given {
-        return e.to_string();
-    }
-    let version = crate::payload::version_of(&sub.target_url);
-    let delivered = |e: &&String| version != "2025-01-01" || crate::payload::delivered_to_v1(e);
-    let events: Vec<&String> = sub.subscribed_events.iter().filter(delivered).collect();
-    events
-        .iter()
-        .find(|e| e.as_str() == delivery::DEFAULT_EVENT)
-        .or(events.first())
-        .map_or_else(|| delivery::DEFAULT_EVENT.to_string(), |e| e.to_string())
-}
-
 async fn probe_id(
     c: &Connected,
     id: &str,
@@ -216,7 +200,11 @@ async fn probe_id(
     })?;
     let send = args.send.then(|| Send {
         secret,
-        event_type: event_for(&sub, args.event.as_deref()),
+        event_type: delivery::event_for(
+            &sub.target_url,
+            &sub.subscribed_events,
+            args.event.as_deref(),
+        ),
         subscription_id: Some(sub.id.clone()),
     });
     let options = Options {

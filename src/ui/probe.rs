@@ -10,23 +10,27 @@ use ratatui::text::{Line, Span};
 
 pub fn probe_lines(app: &App, width: usize) -> Vec<Line<'static>> {
     let running = app.selected_probe_running();
+    let delivering = app.selected_delivery_running();
     let Some(result) = app.selected_probe() else {
-        if running {
-            return vec![
-                Line::from(vec![
-                    Span::styled(" Probe ", theme::title()),
-                    Span::styled(
-                        "— running: DNS, connect, TLS, HEAD… (Esc cancels)",
-                        theme::dim(),
-                    ),
-                ]),
-                Line::from(""),
-            ];
-        }
-        return Vec::new();
+        let note = if delivering {
+            "— sending a signed test delivery (DNS, connect, TLS, HEAD, then the POST)…"
+        } else if running {
+            "— running: DNS, connect, TLS, HEAD… (Esc cancels)"
+        } else {
+            return Vec::new();
+        };
+        return vec![
+            Line::from(vec![
+                Span::styled(" Probe ", theme::title()),
+                Span::styled(note, theme::dim()),
+            ]),
+            Line::from(""),
+        ];
     };
     let age = crate::app::age(app.now, result.at);
-    let note = if running {
+    let note = if delivering {
+        format!("— probed {age}; sending a signed test delivery…")
+    } else if running {
         format!("— probed {age}; probing again…")
     } else {
         format!("— probed {age} from this machine (P again to refresh)")
