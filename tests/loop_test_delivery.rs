@@ -1,7 +1,8 @@
 //! `T` end to end through the real runtime: the dashboard asks, takes the secret in its
 //! masked field and POSTs one signed test delivery to an HTTPS receiver this test starts
 //! (trusted through a test CA). The receiver checks both signature schemes with our
-//! signature module; what it received and what the screen shows are asserted.
+//! signature module; what it received, what the screen shows and what the audit trail
+//! records are asserted.
 
 mod probe_support;
 mod support;
@@ -53,11 +54,12 @@ async fn t_sends_a_signed_delivery_the_receiver_verifies() {
         .await
         .unwrap();
     let id = created.subscription.id.clone();
+    let audit = dir.path().join("audit.jsonl");
     let ui = Dashboard::start_with(
         client(&base, KEY),
         true,
         |app| app,
-        |rt| rt.with_probe_trust(trust),
+        |rt| rt.with_probe_trust(trust).with_audit(Some(audit.clone())),
     );
     ui.wait_for("127.0.0.1").await;
 
@@ -103,4 +105,24 @@ async fn t_sends_a_signed_delivery_the_receiver_verifies() {
     .await;
     let app = ui.quit().await;
     assert!(app.delivery_dialog.is_none());
+
+    // Both POSTs are in the audit trail with their outcome; the secret is not.
+    let text = std::fs::read_to_string(&audit).unwrap();
+    assert!(!text.contains(&SECRET[6..20]), "{text}");
+    let entries: Vec<serde_json::Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(entries.len(), 2, "{text}");
+    for entry in &entries {
+        assert_eq!(entry["operation"], "test-delivery");
+        assert_eq!(entry["source"], "dashboard");
+        assert_eq!(entry["subscription_id"], id.as_str());
+    }
+    assert_eq!(entries[0]["outcome"]["ok"], true);
+    assert_eq!(entries[0]["outcome"]["status"], 200);
+    assert_eq!(entries[0]["delivery"]["signed_with"], "given-secret");
+    assert_eq!(entries[1]["outcome"]["ok"], false);
+    assert_eq!(entries[1]["outcome"]["status"], 401);
+    assert_eq!(entries[1]["delivery"]["signed_with"], "random-secret");
 }

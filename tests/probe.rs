@@ -442,3 +442,77 @@ async fn the_secret_comes_from_a_file() {
         .await
         .expect(2);
 }
+
+/// The audit trail of a command run in `cli`'s home.
+fn trail(cli: &Cli) -> Vec<Value> {
+    let path = cli.home.path().join("state/linq-hooks/audit.jsonl");
+    let text = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        !text.contains(SECRET) && !text.contains(&SECRET[6..20]),
+        "{text}"
+    );
+    text.lines()
+        .map(|l| serde_json::from_str(l).expect("a JSON line"))
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_post_that_may_have_arrived_is_audited_without_the_secret() {
+    let server = probe_support::http(|request: &Received| {
+        // The HEAD at once; the POST to /slow after the command's deadline.
+        if request.method == "POST" && request.target == "/slow" {
+            return Reply::status(200).delay(Duration::from_secs(4));
+        }
+        if request.target == "/bad" {
+            return Reply::status(503);
+        }
+        Reply::status(204)
+    })
+    .await;
+    let cli = Cli::bare();
+    let run = |path: &str, extra: &[&str]| {
+        let mut cmd = cli.command();
+        cmd.env("HOOK_SECRET", SECRET)
+            .args(["probe", "--json", &server.url("http", path), "--send"])
+            .args(["--secret-env", "HOOK_SECRET"])
+            .args(extra);
+        cli_support::output(cmd)
+    };
+    run("/ok", &[]).await.expect(1);
+    run("/bad", &[]).await.expect(1);
+    run("/slow", &["--timeout", "2"]).await.expect(1);
+    // Nothing sent (the port is closed): nothing recorded.
+    let closed = format!("http://127.0.0.1:{}/h", closed_port());
+    cli.run(&["probe", &closed, "--send"]).await.expect(1);
+    // A probe without --send posts nothing and records nothing.
+    cli.run(&["probe", &server.url("http", "/ok")])
+        .await
+        .expect(1);
+
+    let entries = trail(&cli);
+    assert_eq!(entries.len(), 3, "{entries:#?}");
+    for entry in &entries {
+        assert_eq!(entry["operation"], "test-delivery");
+        assert_eq!(entry["source"], "cli");
+        assert_eq!(entry["account"]["name"], "none");
+        assert_eq!(entry["delivery"]["signed_with"], "given-secret");
+        assert!(entry["delivery"]["event_id"]
+            .as_str()
+            .unwrap()
+            .starts_with("probe-"));
+    }
+    assert_eq!(entries[0]["target_url"], server.url("http", "/ok"));
+    assert_eq!(entries[0]["outcome"]["ok"], true);
+    assert_eq!(entries[0]["outcome"]["status"], 204);
+    assert_eq!(entries[1]["outcome"]["ok"], false);
+    assert_eq!(entries[1]["outcome"]["status"], 503);
+    assert_eq!(entries[2]["outcome"]["ok"], false);
+    assert_eq!(entries[2]["outcome"]["unknown"], true);
+    // The POSTs the server saw are the ones recorded.
+    let posts = server
+        .requests()
+        .iter()
+        .filter(|r| r.method == "POST")
+        .count();
+    assert_eq!(posts, 3);
+}

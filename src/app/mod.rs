@@ -570,6 +570,7 @@ impl App {
     fn quit(&mut self) -> Vec<Cmd> {
         self.quitting = true;
         let mut cmds = self.audit_unanswered();
+        cmds.extend(self.audit_delivery_unanswered());
         cmds.push(Cmd::Quit);
         cmds
     }

@@ -9,15 +9,21 @@
 use super::input::text_request;
 use super::keymap::Action;
 use super::{App, Banner, Cmd, ReqId};
-use crate::audit::AuditAccount;
+use crate::audit::{AuditAccount, AuditEntry, DeliveryRecord, Outcome, TEST_DELIVERY};
 use crate::evidence::probe::{delivery, Target};
 use crate::text::clean;
 use crossterm::event::KeyEvent;
 use tui_input::InputRequest;
 use zeroize::Zeroizing;
 
-/// A signing secret is ~50 characters; a paste longer than this is not one.
+/// A signing secret is ~50 bytes; a paste longer than this is not one.
 const MAX_SECRET: usize = 256;
+
+/// An empty field with room for the longest secret: typing never reallocates, so no copy
+/// of a part of the secret is left behind in freed memory (the one buffer is wiped).
+fn empty_secret() -> Zeroizing<String> {
+    Zeroizing::new(String::with_capacity(MAX_SECRET))
+}
 
 /// The dialog: which endpoint, and the secret as typed (masked).
 pub struct DeliveryDialog {
@@ -56,7 +62,7 @@ impl DeliveryDialog {
 
     /// Replaces the secret with an empty one; the old buffer is wiped as it drops.
     fn wipe(&mut self) {
-        self.secret = Zeroizing::new(String::new());
+        self.secret = empty_secret();
     }
 }
 
@@ -94,7 +100,7 @@ impl App {
             shown_url: clean(&target.shown()).into_owned(),
             target_url: sub.target_url.clone(),
             event_type: delivery::event_for(&sub.target_url, &sub.subscribed_events, None),
-            secret: Zeroizing::new(String::new()),
+            secret: empty_secret(),
             problem: None,
         });
     }
@@ -131,17 +137,20 @@ impl App {
     }
 
     /// A paste or a typed character into the secret: one line of visible characters, at
-    /// most [`MAX_SECRET`].
+    /// most [`MAX_SECRET`] bytes (within the buffer's capacity).
     pub(super) fn delivery_input(&mut self, text: &str) {
         let Some(dialog) = self.delivery_dialog.as_mut() else {
             return;
         };
-        let room = MAX_SECRET.saturating_sub(dialog.secret.chars().count());
-        let kept = text
+        for c in text
             .chars()
             .filter(|c| !c.is_whitespace() && !c.is_control())
-            .take(room);
-        dialog.secret.extend(kept);
+        {
+            if dialog.secret.len() + c.len_utf8() > MAX_SECRET {
+                break;
+            }
+            dialog.secret.push(c);
+        }
         dialog.problem = None;
         self.dirty = true;
     }
@@ -209,6 +218,16 @@ impl App {
         sent: DeliveryInFlight,
         report: &crate::evidence::probe::ProbeReport,
     ) -> Vec<Cmd> {
+        // Recorded on the account it was sent from, whatever happened since.
+        let audit = report.delivery.as_ref().and_then(|d| {
+            d.audit_entry(
+                &sent.account,
+                "dashboard",
+                Some(&sent.subscription_id),
+                &report.url,
+                self.now,
+            )
+        });
         let result = self.keep_probe(sent.target_url.clone(), report);
         let delivery_line = result.stages.iter().find(|s| s.name == "delivery");
         let worst = result
@@ -239,6 +258,30 @@ impl App {
             )),
         });
         self.dirty = true;
-        Vec::new()
+        audit
+            .map(|entry| Cmd::Audit {
+                entry: Box::new(entry),
+            })
+            .into_iter()
+            .collect()
+    }
+
+    /// The session ends with a test delivery on its way: it may have reached the endpoint,
+    /// so the trail records it as `unknown`.
+    pub(super) fn audit_delivery_unanswered(&mut self) -> Option<Cmd> {
+        let sent = self.probes.delivery.take()?;
+        let mut entry = AuditEntry::new(&sent.account, TEST_DELIVERY, "dashboard", self.now)
+            .on(&sent.subscription_id, &sent.target_url)
+            .outcome(Outcome::unknown(super::trail::SESSION_ENDED));
+        entry.delivery = Some(DeliveryRecord {
+            // Made by the runtime as it sends; not known here.
+            event_id: String::new(),
+            event_type: sent.event_type,
+            webhook_version: crate::payload::version_of(&sent.target_url).to_string(),
+            signed_with: sent.signer.audit_name().into(),
+        });
+        Some(Cmd::Audit {
+            entry: Box::new(entry),
+        })
     }
 }

@@ -324,3 +324,103 @@ fn t_is_a_write_key_hidden_in_read_only_mode() {
     app.update(key('T'));
     assert!(app.delivery_dialog.is_none());
 }
+
+fn audits(cmds: &[Cmd]) -> Vec<&crate::audit::AuditEntry> {
+    cmds.iter()
+        .filter_map(|c| match c {
+            Cmd::Audit { entry } => Some(entry.as_ref()),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Sends with the secret and answers with `report`: the commands the answer gave.
+fn answer_with(app: &mut App, report: Box<ProbeReport>) -> Vec<Cmd> {
+    app.update(key('T'));
+    app.update(Msg::Paste(SECRET.into()));
+    let (req, _) = sent(&app.update(press(KeyCode::Enter, KeyModifiers::NONE)));
+    app.update(Msg::Probed { req, report })
+}
+
+#[test]
+fn the_post_is_audited_with_its_outcome_and_never_the_secret() {
+    let mut app = loaded(vec![sub("a", URL)]);
+    let cmds = answer_with(&mut app, delivered(Signer::Given, 202));
+    let [entry] = audits(&cmds)[..] else {
+        panic!("one audit line: {cmds:?}");
+    };
+    assert_eq!(entry.operation, "test-delivery");
+    assert_eq!(entry.source, "dashboard");
+    assert_eq!(entry.account.key_hint.as_deref(), Some("…abcd"));
+    assert_eq!(entry.subscription_id.as_deref(), Some("a"));
+    assert_eq!(entry.target_url.as_deref(), Some(URL));
+    assert!(entry.outcome.ok && !entry.outcome.unknown);
+    assert_eq!(entry.outcome.status, Some(202));
+    let record = entry.delivery.as_ref().expect("what was sent");
+    assert_eq!(record.event_id, "probe-1");
+    assert_eq!(record.event_type, "message.received");
+    assert_eq!(record.signed_with, "given-secret");
+    assert_eq!(
+        entry.summary(),
+        "test-delivery (message.received, given secret)"
+    );
+    let json = serde_json::to_string(entry).unwrap();
+    assert!(
+        !json.contains(SECRET_BODY) && !json.contains("whsec_"),
+        "{json}"
+    );
+
+    // Another answer: an error with its status.
+    let cmds = answer_with(&mut app, delivered(Signer::Given, 401));
+    let entry = audits(&cmds)[0];
+    assert!(!entry.outcome.ok && !entry.outcome.unknown);
+    assert_eq!(entry.outcome.status, Some(401));
+    assert_eq!(entry.outcome_text(), "HTTP 401");
+
+    // Sent, but no answer in time: it may have arrived.
+    let mut report = delivered(Signer::Given, 200);
+    let stage = report.delivery.as_mut().unwrap();
+    stage.answer = Answer {
+        ms: 15_000,
+        timed_out_ms: Some(15_000),
+        ..Answer::default()
+    };
+    let cmds = answer_with(&mut app, report);
+    let entry = audits(&cmds)[0];
+    assert!(!entry.outcome.ok && entry.outcome.unknown);
+    assert!(entry.outcome_text().starts_with("unknown"));
+
+    // Never sent (no connection for the POST; or the probe stopped before it): no line.
+    let mut report = delivered(Signer::Given, 200);
+    report.delivery.as_mut().unwrap().error = Some("no connection for the POST: refused".into());
+    assert!(audits(&answer_with(&mut app, report)).is_empty());
+    let mut report = delivered(Signer::Given, 200);
+    report.delivery = None;
+    assert!(audits(&answer_with(&mut app, report)).is_empty());
+}
+
+#[test]
+fn a_delivery_still_on_its_way_at_quit_is_recorded_as_unknown() {
+    let mut app = loaded(vec![sub("a", URL)]);
+    app.update(key('T'));
+    sent(&app.update(press(KeyCode::Enter, KeyModifiers::NONE)));
+    let cmds = app.update(key('q'));
+    let [entry] = audits(&cmds)[..] else {
+        panic!("one audit line: {cmds:?}");
+    };
+    assert_eq!(entry.operation, "test-delivery");
+    assert!(entry.outcome.unknown);
+    assert_eq!(
+        entry.delivery.as_ref().map(|d| d.signed_with.as_str()),
+        Some("random-secret")
+    );
+    assert!(matches!(cmds.last(), Some(Cmd::Quit)));
+}
+
+#[test]
+fn a_paste_longer_than_any_secret_is_cut() {
+    let mut app = loaded(vec![sub("a", URL)]);
+    app.update(key('T'));
+    app.update(Msg::Paste("x".repeat(10_000)));
+    assert_eq!(app.delivery_dialog.as_ref().unwrap().secret_len(), 256);
+}

@@ -6,6 +6,7 @@
 
 use super::http::{exchange, request, Answer};
 use super::{bounded, ms_since, Deadline, Options, Target};
+use crate::audit::{AuditAccount, AuditEntry, DeliveryRecord, Outcome, TEST_DELIVERY};
 use crate::payload::{self, EventSpec};
 use crate::signature;
 use base64::Engine as _;
@@ -46,6 +47,16 @@ pub enum Signer {
     Given,
     /// A random secret: a receiver that verifies must refuse it.
     Random,
+}
+
+impl Signer {
+    /// How the audit trail says which secret signed (never the secret).
+    pub fn audit_name(self) -> &'static str {
+        match self {
+            Signer::Given => "given-secret",
+            Signer::Random => "random-secret",
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -185,6 +196,60 @@ fn signed(
 }
 
 impl DeliveryStage {
+    /// How the audit trail records the POST: `ok` for a 2xx, the status for another
+    /// answer, `unknown` when it may have arrived but no answer came (a timeout, a dropped
+    /// connection). `None` when it was never sent (no connection, no body).
+    pub fn audit_outcome(&self) -> Option<Outcome> {
+        if self.error.is_some() {
+            return None;
+        }
+        let answer = &self.answer;
+        Some(match answer.status {
+            Some(status) if (200..300).contains(&status) => Outcome::ok(status),
+            Some(status) => Outcome {
+                ok: false,
+                status: Some(status),
+                error: Some(answer.detail("POST")),
+                ..Outcome::default()
+            },
+            None => Outcome::unknown(&match answer.timed_out_ms {
+                Some(ms) => format!("no answer within {ms} ms"),
+                None => answer.detail("POST"),
+            }),
+        })
+    }
+
+    /// The entry's record of what was sent (never the secret).
+    pub fn record(&self) -> DeliveryRecord {
+        DeliveryRecord {
+            event_id: self.event_id.clone(),
+            event_type: self.event_type.clone(),
+            webhook_version: self.webhook_version.clone(),
+            signed_with: self.signer.audit_name().into(),
+        }
+    }
+
+    /// The audit line of this POST to `target_url`, for `account`, or `None` when nothing
+    /// was sent.
+    pub fn audit_entry(
+        &self,
+        account: &AuditAccount,
+        source: &str,
+        subscription_id: Option<&str>,
+        target_url: &str,
+        now: time::OffsetDateTime,
+    ) -> Option<AuditEntry> {
+        let outcome = self.audit_outcome()?;
+        let mut entry = AuditEntry::new(account, TEST_DELIVERY, source, now)
+            .on(subscription_id.unwrap_or_default(), target_url)
+            .outcome(outcome);
+        if subscription_id.is_none() {
+            entry.subscription_id = None;
+        }
+        entry.delivery = Some(self.record());
+        Some(entry)
+    }
+
     pub fn detail(&self) -> String {
         let with = match self.signer {
             Signer::Given => "signed with the given secret",
