@@ -516,3 +516,69 @@ async fn every_post_that_may_have_arrived_is_audited_without_the_secret() {
         .count();
     assert_eq!(posts, 3);
 }
+
+/// A TCP peer that reads the ClientHello and answers each connection with `reply` (rustls
+/// cannot serve TLS 1.0/1.1, so an old server is played by its bytes).
+async fn old_tls_peer(reply: &'static [u8]) -> (u16, tokio::task::JoinHandle<()>) {
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let task = tokio::spawn(async move {
+        while let Ok((mut stream, _)) = listener.accept().await {
+            tokio::spawn(async move {
+                let mut hello = [0u8; 4096];
+                if stream.read(&mut hello).await.unwrap_or(0) > 0 {
+                    let _ = stream.write_all(reply).await;
+                    let _ = stream.flush().await;
+                    tokio::time::sleep(Duration::from_millis(500)).await;
+                }
+            });
+        }
+    });
+    (port, task)
+}
+
+/// A `protocol_version` alert: what a TLS 1.0/1.1-only server answers to a ClientHello
+/// offering 1.2 and 1.3.
+const ALERT_PROTOCOL_VERSION: &[u8] = &[0x15, 0x03, 0x01, 0x00, 0x02, 0x02, 0x46];
+
+/// A ServerHello choosing TLS 1.0 (TLS_RSA_WITH_AES_128_CBC_SHA, no extensions).
+const SERVER_HELLO_TLS_1_0: &[u8] = &[
+    0x16, 0x03, 0x01, 0x00, 0x2a, // handshake record, 42 bytes
+    0x02, 0x00, 0x00, 0x26, // ServerHello, 38 bytes
+    0x03, 0x01, // TLS 1.0
+    0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11,
+    0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11,
+    0x11, // random
+    0x00, // no session id
+    0x00, 0x2f, // cipher suite
+    0x00, // no compression
+];
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_server_with_only_old_tls_is_named_as_such() {
+    let cli = Cli::bare();
+    for reply in [ALERT_PROTOCOL_VERSION, SERVER_HELLO_TLS_1_0] {
+        let (port, _peer) = old_tls_peer(reply).await;
+        let url = format!("https://127.0.0.1:{port}/hook");
+        let (run, value) = probe(&cli, &[&url]).await;
+        run.expect(1);
+        // Not a generic handshake failure: the old protocol, as a warning.
+        assert_eq!(
+            codes(&value),
+            ["dns-private-only", "tls-old-protocol"],
+            "{value:#}"
+        );
+        assert_eq!(finding(&value, "tls-old-protocol")["severity"], "warning");
+        let tls = stage(&value, "tls");
+        assert!(
+            tls["detail"]
+                .as_str()
+                .unwrap()
+                .contains("only TLS older than 1.2"),
+            "{tls}"
+        );
+        // Nothing is sent over a connection that did not become TLS.
+        assert!(stage_names(&value).iter().all(|n| *n != "http"));
+    }
+}
