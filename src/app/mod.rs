@@ -441,6 +441,8 @@ impl App {
                 if self.context() == Context::Verify {
                     self.verify_input(&text);
                 } else if self.context() == Context::ConfirmDelivery {
+                    // A pasted secret: the paste's own buffer is wiped as it drops.
+                    let text = zeroize::Zeroizing::new(text);
                     self.delivery_input(&text);
                 } else if self.context() == Context::ExportPath {
                     self.export_paste(&text);
