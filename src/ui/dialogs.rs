@@ -24,7 +24,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         return;
     }
     if let Some(dialog) = &app.delivery_dialog {
-        render_delivery(dialog, frame, area);
+        super::probe::render_delivery(dialog, frame, area);
         return;
     }
     match &app.modal {
@@ -140,86 +140,6 @@ fn render_export(dialog: &crate::app::export::ExportDialog, frame: &mut Frame, a
         }
     }
     small_dialog(frame, area, " Export ", lines);
-}
-
-/// `T`: the question, naming the URL, and the masked secret field. The secret itself is
-/// never drawn: only a dot per character.
-fn render_delivery(
-    dialog: &crate::app::test_delivery::DeliveryDialog,
-    frame: &mut Frame,
-    area: Rect,
-) {
-    let mut lines = vec![
-        Line::from(Span::styled(
-            format!(
-                "Send a signed test delivery to {}? This is a real POST to the customer's endpoint.",
-                dialog.shown_url
-            ),
-            theme::title(),
-        )),
-        Line::from(""),
-        Line::from(vec![
-            Span::styled("Event  ", theme::dim()),
-            Span::raw(format!(
-                "{} · payload {} · ids start probe-",
-                clean(&dialog.event_type),
-                crate::payload::version_of(&dialog.target_url)
-            )),
-        ]),
-    ];
-    let field = match dialog.secret_len() {
-        0 => vec![
-            Span::styled("Secret ", theme::dim()),
-            Span::styled("▏", theme::key()),
-            Span::styled(
-                "empty: signs with a fresh random secret (a receiver that verifies must refuse it)",
-                theme::dim(),
-            ),
-        ],
-        n => vec![
-            Span::styled("Secret ", theme::dim()),
-            Span::styled(format!("{}▏", "•".repeat(n.min(32))), theme::key()),
-            Span::styled(format!(" {n} characters, never shown"), theme::dim()),
-        ],
-    };
-    lines.push(Line::from(field));
-    lines.push(Line::from(Span::styled(
-        "Paste or type the subscription's whsec_… secret; Linq showed it at create.",
-        theme::dim(),
-    )));
-    if let Some(problem) = &dialog.problem {
-        lines.push(Line::from(Span::styled(
-            clean(problem).into_owned(),
-            theme::error_text(),
-        )));
-    }
-    lines.push(Line::from(""));
-    lines.push(Line::from(
-        "Enter send · Ctrl-U clear · Esc cancel (the secret is wiped)",
-    ));
-    // As wide as the question needs (the URL on one line when the screen allows), and
-    // tall enough for its wrapped lines, so the keys line always shows.
-    let question = lines.first().map_or(0, Line::width);
-    let width = u16::try_from(question + 4)
-        .unwrap_or(u16::MAX)
-        .clamp(80, area.width.saturating_sub(4).max(80));
-    let inner = usize::from(width.saturating_sub(4)).max(1);
-    let rows: usize = lines.iter().map(|l| l.width().div_ceil(inner).max(1)).sum();
-    // Word wrapping can take a row more than the characters need.
-    let height = u16::try_from(rows + 2 + 1).unwrap_or(u16::MAX);
-    let rect = centered(area, width, height);
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .border_style(theme::danger())
-        .padding(Padding::horizontal(1))
-        .title(Span::styled(" Signed test delivery ", theme::danger()));
-    frame.render_widget(Clear, rect);
-    frame.render_widget(
-        Paragraph::new(lines)
-            .block(block)
-            .wrap(Wrap { trim: false }),
-        rect,
-    );
 }
 
 /// A bordered, padded dialog with wrapped lines.
