@@ -81,7 +81,8 @@ impl App {
         }
         let urls: Vec<String> = urls
             .into_iter()
-            .filter(|u| probeable(u) && !self.probes.is_running(u))
+            // A test delivery under way probes stages 1–4 too: its result is the newer.
+            .filter(|u| probeable(u) && !self.probes.is_running(u) && !self.probes.is_delivering(u))
             .collect();
         if urls.is_empty() {
             return Vec::new();

@@ -255,6 +255,12 @@ fn enter_hands_the_secret_to_the_command_and_keeps_none() {
     app.update(key('T'));
     assert!(app.delivery_dialog.is_none());
     assert_eq!(app.probes.delivery.as_ref().map(|d| d.req), Some(req));
+    // P meanwhile starts no second probe of the URL (its result would hide the delivery's).
+    let cmds = app.update(key('P'));
+    assert!(
+        !cmds.iter().any(|c| matches!(c, Cmd::Probe { .. })),
+        "{cmds:?}"
+    );
 }
 
 #[test]
