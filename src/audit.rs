@@ -150,6 +150,23 @@ pub struct AuditEntry {
     /// The run of `apply` this change belongs to: one id shared by all its changes.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub apply_id: Option<String>,
+    /// A signed test delivery (`probe --send`, `T`): what was POSTed — never the secret.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub delivery: Option<DeliveryRecord>,
+}
+
+/// Operation of a signed test delivery POSTed to the customer's endpoint.
+pub const TEST_DELIVERY: &str = "test-delivery";
+
+/// What a test delivery sent: enough to find it in the receiver's logs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeliveryRecord {
+    /// `probe-…`: the envelope's `event_id` and the `webhook-id` header.
+    pub event_id: String,
+    pub event_type: String,
+    pub webhook_version: String,
+    /// `given-secret` or `random-secret` (which secret signed it; never the secret).
+    pub signed_with: String,
 }
 
 /// The old subscription of a rotation and its twin with the new secret.
@@ -178,6 +195,7 @@ impl AuditEntry {
             outcome: Outcome::default(),
             batch: None,
             apply_id: None,
+            delivery: None,
         }
     }
 
@@ -237,6 +255,15 @@ impl AuditEntry {
 
     /// `pause (is_active true → false)`, `update (subscribed_events, phone_numbers)`.
     pub fn summary(&self) -> String {
+        if let Some(d) = &self.delivery {
+            return crate::text::clean(&format!(
+                "{} ({}, {})",
+                self.operation,
+                d.event_type,
+                d.signed_with.replace('-', " ")
+            ))
+            .into_owned();
+        }
         if let Some(pair) = &self.rotation {
             // The pair says more than the fields of the twin, which are the old one's.
             return format!(

@@ -104,6 +104,16 @@ pub enum Cmd {
         req: ReqId,
         url: String,
     },
+    /// Probe the endpoint (stages 1–4), then POST one signed test delivery to it (stage 5,
+    /// as `probe --send`): a real request to the customer's endpoint. `secret`: the
+    /// subscription's, or `None` to sign with a fresh random one. Its Debug is redacted.
+    TestDelivery {
+        req: ReqId,
+        url: String,
+        subscription_id: String,
+        event_type: String,
+        secret: Option<Zeroizing<String>>,
+    },
     /// Stop these probes; their results are not wanted.
     CancelProbes {
         reqs: Vec<ReqId>,

@@ -21,6 +21,7 @@ mod list_update;
 pub mod msg;
 pub mod probes;
 pub mod rotation;
+pub mod test_delivery;
 pub mod text_input;
 mod trail;
 pub mod undo;
@@ -250,6 +251,8 @@ pub struct App {
     pub verify: Option<verify::VerifyScreen>,
     /// The export dialog (`X`), when open.
     pub export: Option<export::ExportDialog>,
+    /// The signed test delivery's dialog (`T`), when open: the only place its secret lives.
+    pub delivery_dialog: Option<test_delivery::DeliveryDialog>,
     /// Every account the switcher offers, and the one in use.
     pub accounts: Vec<crate::config::AccountEntry>,
     pub current_account: Option<usize>,
@@ -323,6 +326,7 @@ impl App {
             verify: None,
             rotation: Default::default(),
             export: None,
+            delivery_dialog: None,
             accounts: Vec::new(),
             current_account: None,
             fleet: Default::default(),
@@ -362,6 +366,9 @@ impl App {
         }
         if self.verify.is_some() {
             return Context::Verify;
+        }
+        if self.delivery_dialog.is_some() {
+            return Context::ConfirmDelivery;
         }
         if let Some(dialog) = &self.export {
             return match dialog.stage {
@@ -438,6 +445,10 @@ impl App {
             Msg::Paste(text) => {
                 if self.context() == Context::Verify {
                     self.verify_input(&text);
+                } else if self.context() == Context::ConfirmDelivery {
+                    // A pasted secret: the paste's own buffer is wiped as it drops.
+                    let text = zeroize::Zeroizing::new(text);
+                    self.delivery_input(&text);
                 } else if self.context() == Context::ExportPath {
                     self.export_paste(&text);
                 } else if self.context().is_text() && self.form.is_some() {
@@ -566,6 +577,7 @@ impl App {
     fn quit(&mut self) -> Vec<Cmd> {
         self.quitting = true;
         let mut cmds = self.audit_unanswered();
+        cmds.extend(self.audit_delivery_unanswered());
         cmds.push(Cmd::Quit);
         cmds
     }
@@ -585,5 +597,7 @@ impl App {
 mod form_tests;
 #[cfg(test)]
 mod probe_tests;
+#[cfg(test)]
+mod test_delivery_tests;
 #[cfg(test)]
 mod tests;

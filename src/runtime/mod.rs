@@ -129,6 +129,13 @@ impl Runtime {
         self
     }
 
+    /// The roots probes and test deliveries trust (default: the platform's, read on the
+    /// first probe), e.g. a private CA's as `probe --ca-file` gives them.
+    pub fn with_probe_trust(self, trust: crate::evidence::probe::tls::Trust) -> Self {
+        let _ = self.probe_trust.set(Ok(trust));
+        self
+    }
+
     /// Records every change in the audit trail at `path`.
     pub fn with_audit(mut self, path: Option<std::path::PathBuf>) -> Self {
         self.audit_path = path;
@@ -378,6 +385,21 @@ impl Runtime {
                 }),
                 Cmd::ReadAccounts { names } => self.read_accounts(names),
                 Cmd::Probe { req, url } => self.probe(req, url),
+                Cmd::TestDelivery {
+                    req,
+                    url,
+                    subscription_id,
+                    event_type,
+                    secret,
+                } => self.test_delivery(
+                    req,
+                    url,
+                    crate::evidence::probe::delivery::Send {
+                        secret,
+                        event_type,
+                        subscription_id: Some(subscription_id),
+                    },
+                ),
                 Cmd::CancelProbes { reqs } => {
                     for req in reqs {
                         if let Some(task) = self.probes.remove(&req) {

@@ -23,6 +23,10 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         render_export(dialog, frame, area);
         return;
     }
+    if let Some(dialog) = &app.delivery_dialog {
+        super::probe::render_delivery(dialog, frame, area);
+        return;
+    }
     match &app.modal {
         None => {}
         Some(Modal::Help) => render_help(app, frame, area),
