@@ -6,6 +6,9 @@ use zeroize::Zeroizing;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Cmd {
+    /// Send [`super::Msg::FinishFindings`] back once the next frame is drawn: the rest of a
+    /// large list's findings, which the first screen does not need.
+    AfterFrame,
     /// `quiet`: an auto-refresh, which shows no spinner and redraws only on change.
     LoadList {
         req: ReqId,

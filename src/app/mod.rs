@@ -179,6 +179,9 @@ pub struct App {
     /// The findings of each subscription (`diagnose`), rebuilt with the list.
     pub findings: Vec<Vec<crate::diagnose::Finding>>,
     pub problem_count: usize,
+    /// Only the rows on screen have their findings yet (a large list just arrived); the
+    /// rest follow right after the frame ([`Msg::FinishFindings`]).
+    pub findings_partial: bool,
     /// `view::search_text` of each subscription: built by the first filter after a list change.
     search: Vec<String>,
     pub counts: Counts,
@@ -280,6 +283,7 @@ impl App {
             counts: Counts::default(),
             findings: Vec::new(),
             problem_count: 0,
+            findings_partial: false,
             startup: Startup::Loading,
             last_refresh: None,
             now,
@@ -424,6 +428,9 @@ impl App {
 
     pub fn update(&mut self, msg: Msg) -> Vec<Cmd> {
         let mut cmds = self.handle(msg);
+        if self.findings_partial && !cmds.contains(&Cmd::AfterFrame) {
+            cmds.push(Cmd::AfterFrame);
+        }
         self.register_writes(&cmds);
         if std::mem::take(&mut self.write_landed) {
             if let Some((_, quiet)) = self.list_req {
@@ -478,6 +485,10 @@ impl App {
                 } else if self.refresh_text() != before {
                     self.dirty = true;
                 }
+                Vec::new()
+            }
+            Msg::FinishFindings => {
+                self.finish_findings();
                 Vec::new()
             }
             Msg::AutoRefresh => {

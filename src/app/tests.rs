@@ -2356,3 +2356,66 @@ fn delivery_log_findings_reach_the_marker_column_and_the_problems_tab() {
     assert!(app.visible.iter().any(|&i| app.subscriptions[i].id == "a"));
     assert!(view::is_problem(&app.findings[0]));
 }
+
+/// A large list: the first frame waits only for the findings of the rows on it; the rest
+/// come right after (one `AfterFrame`), and then equal what computing them all at once
+/// gives. The Problems count says "…" meanwhile; a tab that looks at findings does not wait.
+#[test]
+fn a_large_lists_findings_beyond_the_first_screen_follow_the_frame() {
+    let mut subs = many(1_000);
+    // Off screen at first: a duplicate of the first row's URL, and an insecure URL.
+    subs[900].target_url = subs[0].target_url.clone();
+    subs[950].target_url = "http://h950.test/x".into();
+    let mut app = App::new(connection(true), test_now(), (100, 30));
+    let req = app.init().iter().find_map(|c| match c {
+        Cmd::LoadList { req, .. } => Some(*req),
+        _ => None,
+    });
+    let cmds = app.update(Msg::Api {
+        req: req.expect("a list request"),
+        result: ApiResult::List {
+            at: test_now(),
+            result: Ok(subs),
+        },
+    });
+    assert!(cmds.contains(&Cmd::AfterFrame), "{cmds:?}");
+    assert!(app.findings_partial);
+    assert!(!app.findings[0].is_empty(), "rows on screen have theirs");
+    assert!(app.findings[950].is_empty(), "off screen: after the frame");
+
+    app.update(Msg::FinishFindings);
+    assert!(!app.findings_partial);
+    let all = crate::diagnose::findings_for_all(&crate::diagnose::Account {
+        lines: app.lines.as_deref(),
+        catalog: &app.catalog,
+        catalog_from_server: app.catalog_from_server,
+        subscriptions: &app.subscriptions,
+        sandbox: app.connection.sandbox,
+    });
+    assert_eq!(app.findings, all);
+    assert!(app.findings[900]
+        .iter()
+        .any(|f| f.code == "duplicate-target"));
+    assert!(!app.findings[950].is_empty());
+
+    // A refresh that is partial again, then `4` before the rest arrived: the Problems tab
+    // is built from every row's findings at once.
+    app.update(key('r'));
+    let req = app.list_req.expect("refreshing").0;
+    let mut again = many(1_000);
+    again[950].target_url = "http://h950.test/x".into();
+    app.update(Msg::Api {
+        req,
+        result: ApiResult::List {
+            at: test_now(),
+            result: Ok(again),
+        },
+    });
+    assert!(app.findings_partial);
+    app.update(key('4'));
+    assert!(!app.findings_partial);
+    assert!(app
+        .visible
+        .iter()
+        .any(|&i| app.subscriptions[i].id == "s950"));
+}

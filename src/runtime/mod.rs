@@ -89,6 +89,8 @@ pub struct Runtime {
     /// Appends to the audit trail in flight: `run` waits for them before it returns, so
     /// the entries written at quit are not lost.
     audits: Vec<tokio::task::JoinHandle<()>>,
+    /// `Cmd::AfterFrame` was asked for: `Msg::FinishFindings` follows the next frame.
+    after_frame: bool,
     connector: Option<Connector>,
     guard: Option<Box<dyn AccountGuard>>,
     /// The account the last `SwitchAccount` asked for: an older attempt's result is dropped.
@@ -114,6 +116,7 @@ impl Runtime {
             reads: CancellationToken::new(),
             writes: Vec::new(),
             audits: Vec::new(),
+            after_frame: false,
             connector: None,
             guard: None,
             switching_to: None,
@@ -243,6 +246,14 @@ impl Runtime {
                     crate::logging::startup("first list drawn");
                 }
             }
+            // Work the frame did not need, done once it is out (before more input is read).
+            if std::mem::take(&mut self.after_frame) && !app.quitting {
+                let cmds = app.update(Msg::FinishFindings);
+                self.execute(cmds, &mut app);
+                if app.dirty {
+                    draw(terminal, &mut app)?;
+                }
+            }
             if lists {
                 // The old list and the answer's buffers were just freed; after the frame,
                 // which should not wait for the allocator's bookkeeping.
@@ -305,6 +316,7 @@ impl Runtime {
         for cmd in cmds {
             match cmd {
                 Cmd::Quit => app.quitting = true,
+                Cmd::AfterFrame => self.after_frame = true,
                 Cmd::LoadList { req, .. } => self.spawn(req, |c| async move {
                     let result = c.list().await;
                     ApiResult::List {
