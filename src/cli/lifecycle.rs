@@ -12,7 +12,7 @@ use crate::lifecycle::apply::Applier;
 use crate::lifecycle::check::{check, Desired};
 use crate::lifecycle::document::{self, line_column, Format, Problem};
 use crate::lifecycle::export::{self, ExportAccount};
-use crate::lifecycle::plan::{plan, Plan};
+use crate::lifecycle::plan::{plan, Action, Blocked, Plan};
 use crate::text::clean;
 use std::io::IsTerminal as _;
 use std::path::{Path, PathBuf};
@@ -156,13 +156,69 @@ pub async fn plan_command(c: &Connected, args: &PlanArgs) -> Result<(), CliError
     Ok(())
 }
 
+/// What `apply` would send: the plan's changes less the blocked ones.
+#[derive(Debug, Clone, Copy, Default)]
+struct Sendable {
+    create: usize,
+    update: usize,
+    delete: usize,
+    blocked: usize,
+}
+
+impl Sendable {
+    fn of(plan: &Plan) -> Self {
+        let mut out = Self::default();
+        for c in &plan.changes {
+            match (c.blocked.is_some(), c.action) {
+                (_, Action::Keep) => {}
+                (true, _) => out.blocked += 1,
+                (false, Action::Create) => out.create += 1,
+                (false, Action::Update) => out.update += 1,
+                (false, Action::Delete) => out.delete += 1,
+            }
+        }
+        out
+    }
+
+    fn count(&self) -> usize {
+        self.create + self.update + self.delete
+    }
+}
+
+/// Said before any request: which changes are left out, and the way to make them by hand.
+fn refuse_blocked(plan: &Plan, sendable: Sendable) -> Result<(), CliError> {
+    let n = sendable.blocked;
+    let swaps = plan
+        .blocked()
+        .any(|c| matches!(c.blocked, Some(Blocked::Swap(_))));
+    let mut message = format!(
+        "{n} change{} cannot be applied (marked !! above) and will not be sent",
+        if n == 1 { "" } else { "s" }
+    );
+    if swaps {
+        message.push_str(
+            ". Subscriptions that swap URLs need two applies: first give one of them a \
+             temporary URL in the file and apply, then put the final URLs back and apply again",
+        );
+    }
+    if sendable.count() == 0 {
+        return Err(CliError::Usage(format!("{message} (nothing was sent)")));
+    }
+    output::error_line("apply", &message);
+    Ok(())
+}
+
 pub async fn apply_command(c: &Connected, args: &ApplyArgs) -> Result<(), CliError> {
     let plan = file_plan(c, &args.file, args.prune).await?;
     output::write_stdout(plan_text(&plan, &args.file.display().to_string()).as_bytes())?;
     if !plan.has_changes() {
         return Ok(());
     }
-    let creates = plan.creates();
+    let sendable = Sendable::of(&plan);
+    if sendable.blocked > 0 {
+        refuse_blocked(&plan, sendable)?;
+    }
+    let creates = sendable.create;
     if creates > 0 && args.secret_dir.is_none() {
         let message = format!(
             "the plan creates {creates} subscription{}, each with a new signing secret shown only once: \
@@ -184,7 +240,7 @@ pub async fn apply_command(c: &Connected, args: &ApplyArgs) -> Result<(), CliErr
         _ => None,
     };
     if !args.yes {
-        confirm(&plan).await?;
+        confirm(sendable).await?;
     }
     let no_secrets = NoCreates;
     let applier = Applier {
@@ -198,15 +254,26 @@ pub async fn apply_command(c: &Connected, args: &ApplyArgs) -> Result<(), CliErr
         record: &|entry| c.audit(entry),
     };
     let results = applier.apply(&plan).await;
-    let failed = results.iter().filter(|r| r.result.is_err()).count();
+    let not_sent = results
+        .iter()
+        .filter(|r| r.result.as_ref().is_err_and(|f| f.not_sent))
+        .count();
+    let failed = results.iter().filter(|r| r.result.is_err()).count() - not_sent;
     output::write_stdout(results_text(&results).as_bytes())?;
-    if failed > 0 {
+    if failed + not_sent > 0 {
+        let plural = |n: usize| if n == 1 { "" } else { "s" };
+        let mut what = Vec::new();
+        if failed > 0 {
+            what.push(format!("{failed} change{} failed", plural(failed)));
+        }
+        if not_sent > 0 {
+            what.push(format!("{not_sent} change{} not sent", plural(not_sent)));
+        }
         output::error_line(
             "apply",
             &format!(
-                "{failed} change{} failed (listed above); the others were made. \
-                 `linq-hooks plan` shows what is left",
-                if failed == 1 { "" } else { "s" }
+                "{} (listed above); the others were made. `linq-hooks plan` shows what is left",
+                what.join(", ")
             ),
         );
         return Err(CliError::Reported(Exit::Failed));
@@ -229,17 +296,20 @@ impl crate::lifecycle::apply::SecretStore for NoCreates {
 }
 
 /// y/N on a terminal; without one only `--yes` will do.
-async fn confirm(plan: &Plan) -> Result<(), CliError> {
-    let s = plan.summary;
-    let count = s.create + s.update + s.delete;
+async fn confirm(s: Sendable) -> Result<(), CliError> {
+    let count = s.count();
     if !std::io::stdin().is_terminal() {
         return Err(CliError::Usage(format!(
             "apply would make {count} changes and stdin is not a terminal: nothing changed; \
              add --yes to go ahead (or --dry-run to see them)"
         )));
     }
+    let left_out = match s.blocked {
+        0 => String::new(),
+        n => format!("; {n} that cannot be applied left out"),
+    };
     let question = format!(
-        "Apply {count} changes ({} create, {} update, {} delete)?",
+        "Apply {count} changes ({} create, {} update, {} delete{left_out})?",
         s.create, s.update, s.delete
     );
     if super::bulk::ask_yes(&question).await? {

@@ -18,6 +18,9 @@ pub struct Desired {
     /// The id the file names (it may belong to another account: `plan` decides).
     pub id: Option<String>,
     pub target_url: String,
+    /// The URL's identity (the uniqueness rule's normalisation), computed once here so that
+    /// the plan need not parse the URL again.
+    pub url_identity: String,
     pub events: Vec<String>,
     pub phones: Vec<String>,
     pub is_active: bool,
@@ -40,8 +43,7 @@ pub fn check(
     for entry in &doc.entries {
         let before = problems.len();
         let d = check_entry(entry, known_event, &mut problems);
-        let url = url_identity(&entry.target_url.value);
-        if let Some(first) = urls.get(&url) {
+        if let Some(first) = urls.get(&d.url_identity) {
             problems.push(Problem::new(
                 entry.target_url.at,
                 format!(
@@ -50,7 +52,7 @@ pub fn check(
                 ),
             ));
         } else {
-            urls.insert(url, entry.target_url.at);
+            urls.insert(d.url_identity.clone(), entry.target_url.at);
         }
         if let Some(id) = &entry.id {
             let key = id.value.to_ascii_lowercase();
@@ -171,6 +173,7 @@ fn check_entry(
     }
     Desired {
         id,
+        url_identity: url_identity(&url),
         target_url: url,
         events,
         phones,
@@ -258,6 +261,7 @@ routing_id_header = ""
             Desired {
                 id: Some("a1b2c3d4-e5f6-7890-abcd-ef1234567890".into()),
                 target_url: "https://a.example/h".into(),
+                url_identity: "https://a.example/h".into(),
                 events: vec!["message.received".into(), "message.sent".into()],
                 phones: vec!["+12025550142".into()],
                 is_active: false,

@@ -8,6 +8,7 @@
 
 use super::check::Desired;
 use crate::api::{FieldChange, NewSubscription, Subscription, SubscriptionPatch};
+use crate::text::clean;
 use crate::validate::url_identity;
 use serde::Serialize;
 use serde_json::Value;
@@ -51,6 +52,48 @@ pub struct Change {
     /// The PUT's body: only what differs. For a create of a paused entry, the PUT that
     /// pauses it after the create.
     pub patch: Option<SubscriptionPatch>,
+    /// The change (an index in [`Plan::changes`]) that frees the URL this one takes: it
+    /// must succeed first, or this one would be refused as a duplicate URL.
+    pub after: Option<usize>,
+    /// Why this change cannot be applied as planned; `apply` never sends it.
+    pub blocked: Option<Blocked>,
+}
+
+/// A change that no order of requests can make without a moment where events go to a
+/// wrong URL, or that would be refused for a URL the account keeps.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Blocked {
+    /// A cycle of URL moves (A takes B's URL while B takes A's): the others' ids.
+    Swap(Vec<String>),
+    /// The URL belongs to this subscription, which stays where it is.
+    HeldBy { id: String, kept: bool },
+    /// It waits for this subscription's change, which is blocked itself.
+    Waits(String),
+}
+
+impl Blocked {
+    /// One sentence for the plan and the refusal.
+    pub fn reason(&self) -> String {
+        match self {
+            Blocked::Swap(ids) => format!(
+                "swaps URL with {}: cannot be applied in one step",
+                ids.iter().map(|i| clean(i)).collect::<Vec<_>>().join(", ")
+            ),
+            Blocked::HeldBy { id, kept: true } => format!(
+                "takes the URL of {}, which is not in the file and kept: cannot be applied \
+                 (--prune deletes it first)",
+                clean(id)
+            ),
+            Blocked::HeldBy { id, kept: false } => format!(
+                "takes the URL of {}, which keeps it: cannot be applied",
+                clean(id)
+            ),
+            Blocked::Waits(id) => format!(
+                "takes the URL of {}, whose change cannot be applied: cannot be applied either",
+                clean(id)
+            ),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
@@ -77,6 +120,11 @@ impl Plan {
 
     pub fn creates(&self) -> usize {
         self.summary.create
+    }
+
+    /// The changes `apply` refuses (URL swaps and what waits for them).
+    pub fn blocked(&self) -> impl Iterator<Item = &Change> {
+        self.changes.iter().filter(|c| c.blocked.is_some())
     }
 }
 
@@ -108,10 +156,14 @@ fn opt(h: Option<&str>) -> Value {
 }
 
 /// The fields of `current` that differ from `want`, and the PUT that changes them.
-fn diff(current: &Subscription, want: &Desired) -> (Vec<FieldDiff>, SubscriptionPatch) {
+fn diff(
+    current: &Subscription,
+    current_identity: &str,
+    want: &Desired,
+) -> (Vec<FieldDiff>, SubscriptionPatch) {
     let mut fields = Vec::new();
     let mut patch = SubscriptionPatch::default();
-    if url_identity(&current.target_url) != url_identity(&want.target_url) {
+    if current_identity != want.url_identity {
         fields.push(FieldDiff {
             name: "target_url",
             from: current.target_url.clone().into(),
@@ -237,20 +289,27 @@ fn create(want: &Desired) -> Change {
         }),
         // The API creates active subscriptions: a paused entry is paused right after.
         patch: (!want.is_active).then(|| SubscriptionPatch::pause(false)),
+        after: None,
+        blocked: None,
     }
 }
 
 /// Compares the file's entries with the account's subscriptions.
 pub fn plan(desired: &[Desired], account: &[Subscription], prune: bool) -> Plan {
+    // Each account URL's identity once: for matching, the diff and the URL hand-overs.
+    let identities: Vec<String> = account
+        .iter()
+        .map(|s| url_identity(&s.target_url))
+        .collect();
     let by_id: HashMap<String, usize> = account
         .iter()
         .enumerate()
         .map(|(i, s)| (s.id.to_ascii_lowercase(), i))
         .collect();
-    let by_url: HashMap<String, usize> = account
+    let by_url: HashMap<&str, usize> = identities
         .iter()
         .enumerate()
-        .map(|(i, s)| (url_identity(&s.target_url), i))
+        .map(|(i, u)| (u.as_str(), i))
         .collect();
     let mut claimed = vec![false; account.len()];
     let mut matched: Vec<Option<usize>> = desired
@@ -264,7 +323,7 @@ pub fn plan(desired: &[Desired], account: &[Subscription], prune: bool) -> Plan 
     // Then by URL, among the subscriptions no id claimed.
     for (d, m) in desired.iter().zip(matched.iter_mut()) {
         if m.is_none() {
-            if let Some(&i) = by_url.get(&url_identity(&d.target_url)) {
+            if let Some(&i) = by_url.get(d.url_identity.as_str()) {
                 if !claimed[i] {
                     claimed[i] = true;
                     *m = Some(i);
@@ -274,20 +333,29 @@ pub fn plan(desired: &[Desired], account: &[Subscription], prune: bool) -> Plan 
     }
     let mut summary = Summary::default();
     let mut changes = Vec::new();
+    // The change of each account subscription, and the changes that take a URL (with the
+    // subscription they change, none for a create).
+    let mut change_of: Vec<Option<usize>> = vec![None; account.len()];
+    let mut takes: Vec<(usize, &str, Option<usize>)> = Vec::new();
     for (d, m) in desired.iter().zip(&matched) {
         match m {
             None => {
                 summary.create += 1;
+                takes.push((changes.len(), &d.url_identity, None));
                 changes.push(create(d));
             }
             Some(i) => {
                 let current = &account[*i];
-                let (fields, patch) = diff(current, d);
+                let (fields, patch) = diff(current, &identities[*i], d);
                 if patch.is_empty() {
                     summary.unchanged += 1;
                     continue;
                 }
                 summary.update += 1;
+                if patch.target_url.is_some() {
+                    takes.push((changes.len(), &d.url_identity, Some(*i)));
+                }
+                change_of[*i] = Some(changes.len());
                 changes.push(Change {
                     action: Action::Update,
                     id: Some(current.id.clone()),
@@ -296,23 +364,25 @@ pub fn plan(desired: &[Desired], account: &[Subscription], prune: bool) -> Plan 
                     current: Some(current.clone()),
                     new: None,
                     patch: Some(patch),
+                    after: None,
+                    blocked: None,
                 });
             }
         }
     }
-    let mut rest: Vec<&Subscription> = account
-        .iter()
-        .zip(&claimed)
-        .filter(|(_, c)| !**c)
-        .map(|(s, _)| s)
-        .collect();
-    rest.sort_by(|a, b| a.target_url.cmp(&b.target_url).then(a.id.cmp(&b.id)));
-    for s in rest {
+    let mut rest: Vec<usize> = (0..account.len()).filter(|i| !claimed[*i]).collect();
+    rest.sort_by(|a, b| {
+        let (a, b) = (&account[*a], &account[*b]);
+        a.target_url.cmp(&b.target_url).then(a.id.cmp(&b.id))
+    });
+    for i in rest {
+        let s = &account[i];
         let action = if prune { Action::Delete } else { Action::Keep };
         match action {
             Action::Delete => summary.delete += 1,
             _ => summary.keep += 1,
         }
+        change_of[i] = Some(changes.len());
         changes.push(Change {
             action,
             id: Some(s.id.clone()),
@@ -321,8 +391,33 @@ pub fn plan(desired: &[Desired], account: &[Subscription], prune: bool) -> Plan 
             current: Some(s.clone()),
             new: None,
             patch: None,
+            after: None,
+            blocked: None,
         });
     }
+    for (taker, identity, own) in takes {
+        let Some(&holder) = by_url.get(identity) else {
+            continue;
+        };
+        if Some(holder) == own {
+            continue;
+        }
+        let frees = change_of[holder].filter(|&h| {
+            let c = &changes[h];
+            c.action == Action::Delete || c.patch.as_ref().is_some_and(|p| p.target_url.is_some())
+        });
+        match frees {
+            Some(h) => changes[taker].after = Some(h),
+            None => {
+                let kept = change_of[holder].is_some_and(|h| changes[h].action == Action::Keep);
+                changes[taker].blocked = Some(Blocked::HeldBy {
+                    id: account[holder].id.clone(),
+                    kept,
+                });
+            }
+        }
+    }
+    super::order::mark_blocked(&mut changes);
     Plan { changes, summary }
 }
 
