@@ -14,6 +14,7 @@ use crate::lifecycle::document::{self, line_column, Format, Problem};
 use crate::lifecycle::export::{self, ExportAccount};
 use crate::lifecycle::plan::{plan, Action, Blocked, Plan};
 use crate::text::clean;
+use std::collections::HashSet;
 use std::io::IsTerminal as _;
 use std::path::{Path, PathBuf};
 
@@ -130,13 +131,31 @@ fn report_problems(file: &Path, text: &str, problems: &[Problem]) -> CliError {
 
 /// The file read, parsed and checked against the account's catalogue, and the plan.
 async fn file_plan(c: &Connected, file: &Path, prune: bool) -> Result<Plan, CliError> {
-    let text = read_document(file)?;
-    let format = Format::detect(file, &text);
-    let doc = document::parse(&text, format).map_err(|p| report_problems(file, &text, &p))?;
-    // The two reads at once: the plan costs one round trip more than `list`, not two.
-    let (subs, (catalogue, _)) = tokio::join!(c.client.list(), event_catalogue(c));
+    // The file is read and parsed on another thread while the two reads are on the wire:
+    // the plan costs about one list, not a list plus the parse.
+    let path = file.to_path_buf();
+    let parsing = tokio::task::spawn_blocking(move || {
+        let text = read_document(&path)?;
+        let format = Format::detect(&path, &text);
+        let doc = document::parse(&text, format);
+        Ok::<_, CliError>((text, doc))
+    });
+    let parsed = async {
+        let (text, doc) = parsing.await.map_err(|e| CliError::Io {
+            what: format!("reading {}", clean(&file.display().to_string())),
+            source: std::io::Error::other(e),
+        })??;
+        match doc {
+            Ok(doc) => Ok((text, doc)),
+            Err(p) => Err(report_problems(file, &text, &p)),
+        }
+    };
+    let reads = async { Ok(tokio::join!(c.client.list(), event_catalogue(c))) };
+    // A bad file ends the command at once (the reads are dropped), whatever the network.
+    let ((text, doc), (subs, (catalogue, _))) = tokio::try_join!(parsed, reads)?;
     let subs = subs?;
-    let known = |e: &str| catalogue.iter().any(|k| k == e);
+    let known: HashSet<&str> = catalogue.iter().map(String::as_str).collect();
+    let known = |e: &str| known.contains(e);
     let desired: Vec<Desired> =
         check(&doc, &text, &known).map_err(|p| report_problems(file, &text, &p))?;
     Ok(plan(&desired, &subs, prune))
@@ -242,6 +261,16 @@ pub async fn apply_command(c: &Connected, args: &ApplyArgs) -> Result<(), CliErr
     if !args.yes {
         confirm(sendable).await?;
     }
+    // Opened once for the run; if it cannot be, each entry tries (and warns) by itself.
+    let trail = crate::audit::OpenTrail::open_default().ok();
+    let record = |entry: crate::audit::AuditEntry| match &trail {
+        Some(trail) => {
+            if let Err(reason) = trail.record(&entry) {
+                output::note(&format!("not recorded in the audit trail: {reason}"));
+            }
+        }
+        None => c.audit(entry),
+    };
     let no_secrets = NoCreates;
     let applier = Applier {
         client: &c.client,
@@ -251,7 +280,7 @@ pub async fn apply_command(c: &Connected, args: &ApplyArgs) -> Result<(), CliErr
             Some(dir) => dir,
             None => &no_secrets,
         },
-        record: &|entry| c.audit(entry),
+        record: &record,
     };
     let results = applier.apply(&plan).await;
     let not_sent = results

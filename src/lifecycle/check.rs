@@ -7,7 +7,7 @@ use super::document::{line_column, Document, Entry, Located, Problem};
 use crate::text::clean;
 use crate::validate::{
     is_reserved_header, is_subscription_id, normalise_phone, url_identity, validate_e164,
-    validate_routing, validate_url, RoutingField,
+    validate_routing, validate_url_identity, RoutingField,
 };
 use std::collections::HashMap;
 
@@ -96,9 +96,14 @@ fn check_entry(
         id.value.to_ascii_lowercase()
     });
     let url = entry.target_url.value.trim().to_string();
-    if let Err(m) = validate_url(&url) {
-        problem(entry.target_url.at, format!("target_url {m}"));
-    }
+    // One parse gives both the verdict and the identity.
+    let identity = match validate_url_identity(&url) {
+        Ok(identity) => identity,
+        Err(m) => {
+            problem(entry.target_url.at, format!("target_url {m}"));
+            url_identity(&url)
+        }
+    };
     let mut events: Vec<String> = Vec::new();
     for e in &entry.subscribed_events.value {
         let name = e.value.trim();
@@ -173,7 +178,7 @@ fn check_entry(
     }
     Desired {
         id,
-        url_identity: url_identity(&url),
+        url_identity: identity,
         target_url: url,
         events,
         phones,

@@ -156,14 +156,13 @@ fn opt(h: Option<&str>) -> Value {
 }
 
 /// The fields of `current` that differ from `want`, and the PUT that changes them.
-fn diff(
-    current: &Subscription,
-    current_identity: &str,
-    want: &Desired,
-) -> (Vec<FieldDiff>, SubscriptionPatch) {
+fn diff(current: &Subscription, want: &Desired) -> (Vec<FieldDiff>, SubscriptionPatch) {
     let mut fields = Vec::new();
     let mut patch = SubscriptionPatch::default();
-    if current_identity != want.url_identity {
+    // The same text is the same identity: the URL is parsed only when the text differs.
+    if current.target_url != want.target_url
+        && url_identity(&current.target_url) != want.url_identity
+    {
         fields.push(FieldDiff {
             name: "target_url",
             from: current.target_url.clone().into(),
@@ -296,21 +295,21 @@ fn create(want: &Desired) -> Change {
 
 /// Compares the file's entries with the account's subscriptions.
 pub fn plan(desired: &[Desired], account: &[Subscription], prune: bool) -> Plan {
-    // Each account URL's identity once: for matching, the diff and the URL hand-overs.
-    let identities: Vec<String> = account
-        .iter()
-        .map(|s| url_identity(&s.target_url))
-        .collect();
     let by_id: HashMap<String, usize> = account
         .iter()
         .enumerate()
         .map(|(i, s)| (s.id.to_ascii_lowercase(), i))
         .collect();
-    let by_url: HashMap<&str, usize> = identities
-        .iter()
-        .enumerate()
-        .map(|(i, u)| (u.as_str(), i))
-        .collect();
+    // Each account URL's identity, parsed only when needed: for an entry no id matched, or
+    // for a URL that moves. A file exported from this account needs neither.
+    let url_index = || -> HashMap<String, usize> {
+        account
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (url_identity(&s.target_url), i))
+            .collect()
+    };
+    let mut by_url: Option<HashMap<String, usize>> = None;
     let mut claimed = vec![false; account.len()];
     let mut matched: Vec<Option<usize>> = desired
         .iter()
@@ -323,6 +322,7 @@ pub fn plan(desired: &[Desired], account: &[Subscription], prune: bool) -> Plan 
     // Then by URL, among the subscriptions no id claimed.
     for (d, m) in desired.iter().zip(matched.iter_mut()) {
         if m.is_none() {
+            let by_url = by_url.get_or_insert_with(url_index);
             if let Some(&i) = by_url.get(d.url_identity.as_str()) {
                 if !claimed[i] {
                     claimed[i] = true;
@@ -346,7 +346,7 @@ pub fn plan(desired: &[Desired], account: &[Subscription], prune: bool) -> Plan 
             }
             Some(i) => {
                 let current = &account[*i];
-                let (fields, patch) = diff(current, &identities[*i], d);
+                let (fields, patch) = diff(current, d);
                 if patch.is_empty() {
                     summary.unchanged += 1;
                     continue;
@@ -396,6 +396,7 @@ pub fn plan(desired: &[Desired], account: &[Subscription], prune: bool) -> Plan 
         });
     }
     for (taker, identity, own) in takes {
+        let by_url = by_url.get_or_insert_with(url_index);
         let Some(&holder) = by_url.get(identity) else {
             continue;
         };
