@@ -9,8 +9,8 @@ use super::write::event_catalogue;
 use super::{CliError, Connected};
 use crate::audit::AuditAccount;
 use crate::lifecycle::apply::Applier;
-use crate::lifecycle::check::{check, Desired};
-use crate::lifecycle::document::{self, line_column, Format, Problem};
+use crate::lifecycle::check::check_text;
+use crate::lifecycle::document::{line_column, Format, Problem};
 use crate::lifecycle::export::{self, ExportAccount};
 use crate::lifecycle::plan::{plan, Action, Blocked, Plan};
 use crate::text::clean;
@@ -131,34 +131,39 @@ fn report_problems(file: &Path, text: &str, problems: &[Problem]) -> CliError {
 
 /// The file read, parsed and checked against the account's catalogue, and the plan.
 async fn file_plan(c: &Connected, file: &Path, prune: bool) -> Result<Plan, CliError> {
-    // The file is read and parsed on another thread while the two reads are on the wire:
-    // the plan costs about one list, not a list plus the parse.
+    // The file is read, parsed and (once the catalogue is here) checked on another thread
+    // while the list is on the wire and decoded: the plan costs about one list.
+    let (catalogue_tx, catalogue_rx) = tokio::sync::oneshot::channel::<Vec<String>>();
     let path = file.to_path_buf();
-    let parsing = tokio::task::spawn_blocking(move || {
+    let checking = tokio::task::spawn_blocking(move || {
         let text = read_document(&path)?;
         let format = Format::detect(&path, &text);
-        let doc = document::parse(&text, format);
-        Ok::<_, CliError>((text, doc))
+        // Without the catalogue (the command is ending) there is nothing to check.
+        let Ok(catalogue) = catalogue_rx.blocking_recv() else {
+            return Ok((text, Ok(Vec::new())));
+        };
+        let known: HashSet<&str> = catalogue.iter().map(String::as_str).collect();
+        let checked = check_text(&text, format, &|e: &str| known.contains(e));
+        Ok::<_, CliError>((text, checked))
     });
-    let parsed = async {
-        let (text, doc) = parsing.await.map_err(|e| CliError::Io {
+    let checked = async {
+        let (text, checked) = checking.await.map_err(|e| CliError::Io {
             what: format!("reading {}", clean(&file.display().to_string())),
             source: std::io::Error::other(e),
         })??;
-        match doc {
-            Ok(doc) => Ok((text, doc)),
-            Err(p) => Err(report_problems(file, &text, &p)),
-        }
+        checked.map_err(|p| report_problems(file, &text, &p))
     };
-    let reads = async { Ok(tokio::join!(c.client.list(), event_catalogue(c))) };
-    // A bad file ends the command at once (the reads are dropped), whatever the network.
-    let ((text, doc), (subs, (catalogue, _))) = tokio::try_join!(parsed, reads)?;
-    let subs = subs?;
-    let known: HashSet<&str> = catalogue.iter().map(String::as_str).collect();
-    let known = |e: &str| known.contains(e);
-    let desired: Vec<Desired> =
-        check(&doc, &text, &known).map_err(|p| report_problems(file, &text, &p))?;
-    Ok(plan(&desired, &subs, prune))
+    let reads = async {
+        let (subs, ()) = tokio::join!(c.client.list(), async {
+            let (catalogue, _) = event_catalogue(c).await;
+            // The checking thread may have ended already (an unreadable file).
+            let _ = catalogue_tx.send(catalogue);
+        });
+        Ok(subs)
+    };
+    // A bad file ends the command as soon as it is known, whatever the network.
+    let (desired, subs) = tokio::try_join!(checked, reads)?;
+    Ok(plan(&desired, &subs?, prune))
 }
 
 /// `--detailed-exitcode`: 3 for changes here; `cli::run` turns every error into 1.

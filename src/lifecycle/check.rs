@@ -3,7 +3,9 @@
 //! and no subscription twice (same id, or the same URL identity). Every problem is kept,
 //! each at its place in the file.
 
-use super::document::{line_column, Document, Entry, Located, Problem};
+use super::document::{
+    line_column, parse, parse_unlocated, Document, Entry, Format, Located, Problem,
+};
 use crate::text::clean;
 use crate::validate::{
     is_reserved_header, is_subscription_id, normalise_phone, url_identity, validate_e164,
@@ -75,6 +77,22 @@ pub fn check(
         problems.sort_by_key(|p| p.at);
         Err(problems)
     }
+}
+
+/// The file's text read and checked: in one pass without positions first (the common case,
+/// a valid file), and again with positions only when there is a problem to place.
+pub fn check_text(
+    text: &str,
+    format: Format,
+    known_event: &dyn Fn(&str) -> bool,
+) -> Result<Vec<Desired>, Vec<Problem>> {
+    if let Some(doc) = parse_unlocated(text, format) {
+        if let Ok(desired) = check(&doc, text, known_event) {
+            return Ok(desired);
+        }
+    }
+    let doc = parse(text, format)?;
+    check(&doc, text, known_event)
 }
 
 fn check_entry(
@@ -191,7 +209,6 @@ fn check_entry(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::lifecycle::document::{line_column, parse, Format};
 
     fn known(e: &str) -> bool {
         ["message.sent", "message.received"].contains(&e)
@@ -246,6 +263,18 @@ routing_id_header = "Webhook-Signature"
             "21:21: routing_id_header: Webhook-Signature is reserved for webhook deliveries",
         ];
         assert_eq!(got, expected);
+    }
+
+    #[test]
+    fn problems_in_a_json_file_are_placed_although_the_first_reading_has_no_positions() {
+        let text = "{\"subscriptions\": [\n  {\"target_url\": \"https://a.example/h\", \"subscribed_events\": [\"message.sent\"]},\n  {\"target_url\": \"https://b.example/h\",\n   \"subscribed_events\": [\"message.nope\"]}\n]}";
+        let problems = check_text(text, Format::Json, &known).expect_err("a problem");
+        let (line, column) = line_column(text, problems[0].at);
+        assert_eq!((line, column), (4, 26), "{problems:?}");
+        assert!(problems[0].message.contains("message.nope"));
+        let good = text.replace("message.nope", "message.received");
+        let desired = check_text(&good, Format::Json, &known).expect("valid");
+        assert_eq!(desired[1].events, ["message.received"]);
     }
 
     #[test]
