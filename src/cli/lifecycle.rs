@@ -14,7 +14,6 @@ use crate::lifecycle::document::{line_column, Format, Problem};
 use crate::lifecycle::export::{self, ExportAccount};
 use crate::lifecycle::plan::{plan, Action, Blocked, Plan};
 use crate::text::clean;
-use std::collections::HashSet;
 use std::io::IsTerminal as _;
 use std::path::{Path, PathBuf};
 
@@ -142,8 +141,10 @@ async fn file_plan(c: &Connected, file: &Path, prune: bool) -> Result<Plan, CliE
         let Ok(catalogue) = catalogue_rx.blocking_recv() else {
             return Ok((text, Ok(Vec::new())));
         };
-        let known: HashSet<&str> = catalogue.iter().map(String::as_str).collect();
-        let checked = check_text(&text, format, &|e: &str| known.contains(e));
+        // A few dozen names: a binary search beats hashing each event of the file.
+        let mut known: Vec<&str> = catalogue.iter().map(String::as_str).collect();
+        known.sort_unstable();
+        let checked = check_text(&text, format, &|e: &str| known.binary_search(&e).is_ok());
         Ok::<_, CliError>((text, checked))
     });
     let checked = async {

@@ -12,6 +12,7 @@ use crate::text::clean;
 use crate::validate::url_identity;
 use serde::Serialize;
 use serde_json::Value;
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 /// The id header the API uses when affinity is on and none was named (linq-api.md §4.1).
@@ -132,6 +133,16 @@ fn list(items: &[String]) -> Value {
     Value::from(items.to_vec())
 }
 
+/// Whether `current` (as the server lists it) holds exactly the items of `want` (sorted,
+/// without duplicates) — without a copy when `current` is sorted already, as it usually is.
+fn same_items(current: &[String], want: &[String]) -> bool {
+    if current.windows(2).all(|w| w[0] < w[1]) {
+        current == want
+    } else {
+        sorted(current) == want
+    }
+}
+
 fn sorted(items: &[String]) -> Vec<String> {
     let mut out = items.to_vec();
     out.sort_unstable();
@@ -170,8 +181,8 @@ fn diff(current: &Subscription, want: &Desired) -> (Vec<FieldDiff>, Subscription
         });
         patch.target_url = Some(want.target_url.clone());
     }
-    let events = sorted(&current.subscribed_events);
-    if events != want.events {
+    if !same_items(&current.subscribed_events, &want.events) {
+        let events = sorted(&current.subscribed_events);
         fields.push(FieldDiff {
             name: "subscribed_events",
             from: list(&events),
@@ -179,8 +190,8 @@ fn diff(current: &Subscription, want: &Desired) -> (Vec<FieldDiff>, Subscription
         });
         patch.subscribed_events = Some(want.events.clone());
     }
-    let phones = sorted(current.phone_filter());
-    if phones != want.phones {
+    if !same_items(current.phone_filter(), &want.phones) {
+        let phones = sorted(current.phone_filter());
         let value = |p: &[String]| if p.is_empty() { Value::Null } else { list(p) };
         fields.push(FieldDiff {
             name: "phone_numbers",
@@ -295,10 +306,17 @@ fn create(want: &Desired) -> Change {
 
 /// Compares the file's entries with the account's subscriptions.
 pub fn plan(desired: &[Desired], account: &[Subscription], prune: bool) -> Plan {
-    let by_id: HashMap<String, usize> = account
+    // Ids as the file's (lower case); the server's are lower case already, as a rule.
+    let by_id: HashMap<Cow<str>, usize> = account
         .iter()
         .enumerate()
-        .map(|(i, s)| (s.id.to_ascii_lowercase(), i))
+        .map(|(i, s)| {
+            let id = match s.id.bytes().any(|b| b.is_ascii_uppercase()) {
+                true => Cow::Owned(s.id.to_ascii_lowercase()),
+                false => Cow::Borrowed(s.id.as_str()),
+            };
+            (id, i)
+        })
         .collect();
     // Each account URL's identity, parsed only when needed: for an entry no id matched, or
     // for a URL that moves. A file exported from this account needs neither.

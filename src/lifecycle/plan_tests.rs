@@ -331,3 +331,25 @@ fn a_url_held_by_a_kept_subscription_is_blocked_unless_pruned() {
         "the delete frees it first"
     );
 }
+
+#[test]
+fn events_the_server_lists_out_of_order_or_twice_are_the_same_set() {
+    let account = [sub(
+        A,
+        "https://a.example/h",
+        &["message.sent", "message.received", "message.sent"],
+    )];
+    let file = [want(
+        Some(A),
+        "https://a.example/h",
+        &["message.received", "message.sent"],
+    )];
+    assert!(!super::plan(&file, &account, false).has_changes());
+    let file = [want(Some(A), "https://a.example/h", &["message.sent"])];
+    let plan = super::plan(&file, &account, false);
+    assert_eq!(names(&plan.changes[0]), ["subscribed_events"]);
+    assert_eq!(
+        plan.changes[0].fields[0].from,
+        serde_json::json!(["message.received", "message.sent"])
+    );
+}
