@@ -293,6 +293,22 @@ fn delete_dialog() {
     });
 }
 
+/// The rotation dialog wraps its long URLs and text; it grows with them, so its last line
+/// (the keys) is still drawn inside the border at both sizes.
+#[test]
+fn rotate_dialog_fits_its_wrapped_text() {
+    snapshot("rotate_dialog", |size| {
+        let mut app = loaded(size, mixed());
+        select(&mut app, LEGACY);
+        app.update(key('R'));
+        let screen = text(&draw(&app));
+        assert!(screen.contains("y start · n cancel"), "{screen}");
+        // LEGACY is paused: the new twin will not be.
+        assert!(screen.contains("starts active and delivers"), "{screen}");
+        app
+    });
+}
+
 #[test]
 fn delete_dialog_long_url() {
     snapshot("delete_dialog_long_url", |size| {

@@ -2,8 +2,10 @@
 
 pub mod client;
 pub mod error;
+pub mod key;
 pub mod model;
 
-pub use client::{ApiKey, ClientConfig, LinqClient, Probe, RawList, Renewal};
+pub use client::{ClientConfig, LinqClient, Probe, RawList, Renewal};
 pub use error::ApiError;
+pub use key::ApiKey;
 pub use model::*;

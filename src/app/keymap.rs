@@ -398,7 +398,7 @@ pub static BINDINGS: &[Binding] = &[
     bind!(ConfirmRotate, [(Char('y'), NONE), (Char('Y'), SHIFT)], "y", RotateYes, "create the twin (a new secret)", "start", Write),
     bind!(ConfirmRotate, [(Char('n'), NONE), (Esc, NONE)], "n/Esc", RotateNo, "cancel", "cancel", Read),
     bind!(RotationPair, [(Char('f'), NONE)], "f", RotateFinish, "finish: re-check, delete the old", "finish", Write),
-    bind!(RotationPair, [(Char('a'), NONE)], "a", RotateAbort, "abort: delete the new one", "abort", Write),
+    bind!(RotationPair, [(Char('a'), NONE)], "a", RotateAbort, "abort: delete the new one (asks)", "abort", Write),
     bind!(RotationPair, [(Esc, NONE), (Char('q'), NONE)], "Esc", RotateClose, "close, change nothing", "close", Read),
     bind!(AccountSearch, [(KDown, NONE)], "↓", HitDown, "next hit", "", Read),
     bind!(AccountSearch, [(KUp, NONE)], "↑", HitUp, "previous hit", "", Read),

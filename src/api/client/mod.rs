@@ -2,56 +2,24 @@
 //! decoding into [`ApiError`].
 
 use super::error::{ApiError, LinqFailure};
+use super::key::ApiKey;
 use super::model::*;
 use crate::text::clean;
 use reqwest::header::{HeaderMap, HeaderValue, ACCEPT, AUTHORIZATION, CONTENT_TYPE, USER_AGENT};
 use reqwest::{Method, StatusCode};
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
-use serde_json::value::RawValue;
-use std::fmt;
 use std::time::Duration;
-use zeroize::{Zeroize, Zeroizing};
+use zeroize::Zeroize;
+
+mod raw;
+mod sandbox;
+
+pub use raw::{RawCreated, RawList};
+pub use sandbox::Renewal;
 
 /// The production API base (paths are appended as `/v3/...`).
 pub const DEFAULT_BASE_URL: &str = "https://api.linqapp.com/api/partner";
-
-/// The API key: never printed, only its last four characters may be shown.
-#[derive(Clone)]
-pub struct ApiKey(Zeroizing<String>);
-
-impl ApiKey {
-    pub fn new(key: impl Into<String>) -> Self {
-        Self(Zeroizing::new(key.into()))
-    }
-
-    /// `…abcd`, for the header line and logs; nothing at all for a key short enough
-    /// that four characters would give much of it away.
-    pub fn hint(&self) -> String {
-        let chars: Vec<char> = self.0.chars().collect();
-        if chars.len() < 12 {
-            return "…".into();
-        }
-        let tail: String = chars[chars.len() - 4..].iter().collect();
-        format!("…{tail}")
-    }
-
-    /// `Bearer <key>`, marked sensitive (kept out of debug output).
-    pub(crate) fn bearer(&self) -> Result<HeaderValue, ApiError> {
-        let mut v =
-            HeaderValue::from_str(&format!("Bearer {}", self.0.as_str())).map_err(|_| {
-                ApiError::InvalidRequest("the API key contains invalid characters".into())
-            })?;
-        v.set_sensitive(true);
-        Ok(v)
-    }
-}
-
-impl fmt::Debug for ApiKey {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "ApiKey({})", self.hint())
-    }
-}
 
 #[derive(Debug, Clone)]
 pub struct ClientConfig {
@@ -64,6 +32,8 @@ pub struct ClientConfig {
     pub max_retries: u32,
     /// First backoff step; doubles per retry, capped at [`MAX_BACKOFF`].
     pub backoff_base: Duration,
+    /// The most a success answer may hold; a larger one is not read (an error).
+    pub max_answer_bytes: usize,
 }
 
 pub const MAX_BACKOFF: Duration = Duration::from_secs(8);
@@ -79,6 +49,7 @@ impl ClientConfig {
             request_timeout: Duration::from_secs(30),
             max_retries: 2,
             backoff_base: Duration::from_millis(500),
+            max_answer_bytes: MAX_ANSWER_BYTES,
         }
     }
 }
@@ -124,7 +95,9 @@ impl LinqClient {
         let mut builder = reqwest::Client::builder()
             .default_headers(headers)
             .connect_timeout(config.connect_timeout)
-            .timeout(config.request_timeout);
+            .timeout(config.request_timeout)
+            // The key must never be carried to where a redirect points: a 3xx is an answer.
+            .redirect(reqwest::redirect::Policy::none());
         if parsed.scheme() == "http" {
             // Plain http (the local sandbox): skip loading the system certificate store,
             // 10–20 ms before the first frame.
@@ -375,14 +348,33 @@ impl LinqClient {
             .map_err(|e| Attempt::Transport(self.transport_error(e)))?;
         let status = resp.status();
         let headers = resp.headers().clone();
-        let bytes = resp
-            .bytes()
+        let cap = if status.is_success() {
+            self.config.max_answer_bytes
+        } else {
+            MAX_ERROR_BYTES
+        };
+        let (bytes, complete) = read_capped(resp, cap)
             .await
             .map_err(|e| Attempt::Transport(self.transport_error(e)))?;
         if status.is_success() {
+            if !complete {
+                // Done on the server, unread here: the outcome counts as unknown.
+                return Err(Attempt::Answered {
+                    err: ApiError::Decode {
+                        status: status.as_u16(),
+                        detail: format!(
+                            "the answer is larger than {} KiB and was not read",
+                            self.config.max_answer_bytes >> 10
+                        ),
+                        trace_id: trace_header(&headers),
+                    },
+                    delay: None,
+                    should_retry: Some(false),
+                });
+            }
             return Ok(Answer {
                 status: status.as_u16(),
-                body: Vec::from(bytes),
+                body: bytes,
                 trace_id: trace_header(&headers),
             });
         }
@@ -428,6 +420,23 @@ impl LinqClient {
                 (
                     ApiError::Linq(failure),
                     retry_after.map(Duration::from_secs),
+                )
+            }
+            _ if status.is_redirection() => {
+                let location = headers
+                    .get(reqwest::header::LOCATION)
+                    .map(|v| clean(&String::from_utf8_lossy(v.as_bytes())).into_owned())
+                    .unwrap_or_else(|| "nowhere".into());
+                (
+                    ApiError::Foreign {
+                        status: status.as_u16(),
+                        snippet: format!(
+                            "a redirect to {location}, not followed (check the base URL)"
+                        ),
+                        host: Some(self.target.clone()),
+                        trace_id: header_trace,
+                    },
+                    None,
                 )
             }
             _ => {
@@ -478,258 +487,32 @@ impl LinqClient {
         }
         ApiError::Transport { target, detail }
     }
+}
 
-    // Raw JSON for the headless commands' `--json`: each object exactly as the API sent it,
-    // unknown fields included, through the same `send` (retries, timeouts, headers, errors).
+/// The most a success answer may hold: a list of 10,000 subscriptions is ~5.4 MB.
+const MAX_ANSWER_BYTES: usize = 64 << 20;
+/// An error answer is read for its envelope or a snippet only.
+const MAX_ERROR_BYTES: usize = 64 << 10;
 
-    /// `GET /v3/webhook-subscriptions`: the answer's body, whose [`RawList::items`] are the
-    /// items of `subscriptions`, verbatim — objects or not: one bad row must not hide the
-    /// others (the caller counts what it cannot read).
-    pub async fn list_raw(&self) -> Result<RawList, ApiError> {
-        let a = self
-            .send(Method::GET, "/v3/webhook-subscriptions", None)
-            .await?;
-        let list = RawList(a);
-        // Checked here, so that an answer of the wrong shape is an error of the request.
-        list.items()?;
-        Ok(list)
+/// The body, up to `cap` bytes; `false` when there was more (the rest is not read).
+async fn read_capped(
+    mut resp: reqwest::Response,
+    cap: usize,
+) -> Result<(Vec<u8>, bool), reqwest::Error> {
+    let announced = resp.content_length().unwrap_or(0) as usize;
+    if announced > cap {
+        return Ok((Vec::new(), false));
     }
-
-    pub async fn get_raw(&self, id: &str) -> Result<Box<RawValue>, ApiError> {
-        let a = self
-            .send(Method::GET, &subscription_path(id)?, None)
-            .await?;
-        let item = self.decode::<Box<RawValue>>(&a)?;
-        objects_only(&a, vec![item]).map(|mut v| v.remove(0))
-    }
-
-    /// PUT with partial semantics, like [`LinqClient::update`].
-    pub async fn update_raw(
-        &self,
-        id: &str,
-        patch: &SubscriptionPatch,
-    ) -> Result<Box<RawValue>, ApiError> {
-        let body = to_body(patch)?;
-        let a = self
-            .send(Method::PUT, &subscription_path(id)?, Some(body))
-            .await?;
-        let item = self.decode::<Box<RawValue>>(&a)?;
-        objects_only(&a, vec![item]).map(|mut v| v.remove(0))
-    }
-
-    /// POST, never retried (see [`LinqClient::create`]). The body must read as a created
-    /// subscription, as for `create`, or the outcome counts as unknown.
-    pub async fn create_raw(&self, new: &NewSubscription) -> Result<RawCreated, ApiError> {
-        let body = to_body(new)?;
-        let a = self
-            .send(Method::POST, "/v3/webhook-subscriptions", Some(body))
-            .await?;
-        // From here on the body holds the one-time secret: it is wiped when dropped.
-        let body = Zeroizing::new(a.body);
-        let created = CreatedSubscription::from_json(&body).map_err(|e| ApiError::Decode {
-            status: a.status,
-            detail: e.to_string(),
-            trace_id: a.trace_id.clone(),
-        })?;
-        Ok(RawCreated { created, body })
-    }
-
-    /// `GET /v3/webhook-events`: the `events` array, verbatim.
-    pub async fn events_raw(&self) -> Result<Vec<Box<RawValue>>, ApiError> {
-        #[derive(serde::Deserialize)]
-        struct Wrapper {
-            events: Vec<Box<RawValue>>,
+    let mut body = Vec::with_capacity(announced);
+    while let Some(chunk) = resp.chunk().await? {
+        if body.len() + chunk.len() > cap {
+            let room = cap - body.len();
+            body.extend_from_slice(&chunk[..room]);
+            return Ok((body, false));
         }
-        let a = self.send(Method::GET, "/v3/webhook-events", None).await?;
-        Ok(self.decode::<Wrapper>(&a)?.events)
+        body.extend_from_slice(&chunk);
     }
-
-    /// `GET /v3/phone_numbers`: the objects of `phone_numbers`, verbatim.
-    pub async fn phones_raw(&self) -> Result<Vec<Box<RawValue>>, ApiError> {
-        #[derive(serde::Deserialize)]
-        struct Wrapper {
-            phone_numbers: Vec<Box<RawValue>>,
-        }
-        let a = self.send(Method::GET, "/v3/phone_numbers", None).await?;
-        let items = self.decode::<Wrapper>(&a)?.phone_numbers;
-        objects_only(&a, items)
-    }
-
-    // The sandbox's own endpoints, next to `/v3` under the base URL. Linq's API has none
-    // of them: on a live account each of these fails with the server's 404 (an
-    // `ApiError` like any other, `status() == Some(404)`).
-
-    /// Makes a test event (`POST /_sandbox/v1/events`) and queues its deliveries. Never
-    /// retried, like every POST: a second attempt would be a second event.
-    pub async fn send_test_event(
-        &self,
-        event_type: &str,
-        phone_number: Option<&str>,
-    ) -> Result<TestEvent, ApiError> {
-        let mut body = serde_json::json!({ "event_type": event_type });
-        if let Some(number) = phone_number {
-            body["phone_number"] = serde_json::Value::from(number);
-        }
-        let a = self
-            .send(Method::POST, "/_sandbox/v1/events", Some(to_body(&body)?))
-            .await?;
-        self.decode(&a)
-    }
-
-    /// The account's delivery attempts, newest first (`GET /_sandbox/v1/deliveries`), of
-    /// one subscription or all; `limit` is clamped to 1..=500.
-    pub async fn deliveries(
-        &self,
-        subscription_id: Option<&str>,
-        limit: u32,
-    ) -> Result<Vec<DeliveryAttempt>, ApiError> {
-        // Built before any await: the serializer is not Send.
-        let path = {
-            let mut query = url::form_urlencoded::Serializer::new(String::new());
-            if let Some(id) = subscription_id {
-                // The same shape check as a subscription path.
-                subscription_path(id)?;
-                query.append_pair("subscription_id", id);
-            }
-            query.append_pair("limit", &limit.clamp(1, 500).to_string());
-            format!("/_sandbox/v1/deliveries?{}", query.finish())
-        };
-        let a = self.send(Method::GET, &path, None).await?;
-        Ok(self.decode::<DeliveryAttemptList>(&a)?.deliveries)
-    }
-
-    /// A subscription's signing secret, from the sandbox only (Linq shows it once, at
-    /// create): `listen` verifies deliveries with it.
-    pub async fn sandbox_signing_secret(&self, id: &str) -> Result<SigningSecret, ApiError> {
-        #[derive(Deserialize)]
-        struct SecretOnly {
-            signing_secret: SigningSecret,
-        }
-        // The same shape check as a subscription path keeps `/` and `?` out.
-        subscription_path(id)?;
-        let path = format!("/_sandbox/v1/webhook-subscriptions/{id}/secret");
-        let mut a = self.send(Method::GET, &path, None).await?;
-        let secret = self.decode::<SecretOnly>(&a).map(|s| s.signing_secret);
-        a.body.zeroize();
-        secret
-    }
-
-    /// Registers `url` (http on loopback) as the account's delivery receiver: every
-    /// delivery of the account goes there until [`LinqClient::unregister_forward`], or
-    /// until it expires unrenewed (a minute). Returns the URL of another live receiver it
-    /// took over from, if any.
-    pub async fn register_forward(&self, url: &str) -> Result<Option<String>, ApiError> {
-        let body = to_body(&serde_json::json!({ "url": url }))?;
-        let a = self
-            .send(Method::PUT, "/_sandbox/v1/forward", Some(body))
-            .await?;
-        Ok(self.decode::<ForwardAnswer>(&a)?.replaced.map(|f| f.url))
-    }
-
-    /// Renews the registration of `url`; if another receiver took over meanwhile, nothing
-    /// changes and its URL is returned.
-    pub async fn renew_forward(&self, url: &str) -> Result<Renewal, ApiError> {
-        let body = to_body(&serde_json::json!({ "url": url, "renew": true }))?;
-        let a = self
-            .send(Method::PUT, "/_sandbox/v1/forward", Some(body))
-            .await?;
-        let answer = self.decode::<ForwardAnswer>(&a)?;
-        Ok(match (answer.renewed, answer.forward) {
-            (Some(false), Some(other)) => Renewal::TakenOver { by: other.url },
-            _ => Renewal::Renewed,
-        })
-    }
-
-    /// Removes the account's receiver; with `only`, only if it is still that one.
-    pub async fn unregister_forward(&self, only: Option<&str>) -> Result<(), ApiError> {
-        let path = match only {
-            Some(url) => format!(
-                "/_sandbox/v1/forward?{}",
-                url::form_urlencoded::Serializer::new(String::new())
-                    .append_pair("url", url)
-                    .finish()
-            ),
-            None => "/_sandbox/v1/forward".to_owned(),
-        };
-        self.send(Method::DELETE, &path, None).await.map(|_| ())
-    }
-}
-
-/// The sandbox's answer to `PUT /_sandbox/v1/forward`.
-#[derive(Deserialize)]
-struct ForwardAnswer {
-    forward: Option<ForwardUrl>,
-    #[serde(default)]
-    replaced: Option<ForwardUrl>,
-    #[serde(default)]
-    renewed: Option<bool>,
-}
-
-#[derive(Deserialize)]
-struct ForwardUrl {
-    url: String,
-}
-
-/// What renewing a `listen` registration found.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Renewal {
-    Renewed,
-    /// Another receiver registered since (a second `listen`): deliveries go there now.
-    TakenOver {
-        by: String,
-    },
-}
-
-/// A create's answer: parsed, and the body bytes as sent (they hold the signing secret and
-/// are wiped on drop).
-#[derive(Debug)]
-pub struct RawCreated {
-    pub created: CreatedSubscription,
-    pub body: Zeroizing<Vec<u8>>,
-}
-
-/// The body of a list answer. Its items borrow from it: 10,000 subscriptions are read
-/// without copying each object out of the body.
-pub struct RawList(Answer);
-
-impl RawList {
-    /// The items of `subscriptions`, each exactly as the API sent it (an item that is not
-    /// an object is the caller's to count as unreadable).
-    pub fn items(&self) -> Result<Vec<&RawValue>, ApiError> {
-        #[derive(serde::Deserialize)]
-        struct Wrapper<'a> {
-            #[serde(borrow)]
-            subscriptions: Vec<&'a RawValue>,
-        }
-        let a = &self.0;
-        let items = serde_json::from_slice::<Wrapper>(&a.body)
-            .map_err(|e| ApiError::Decode {
-                status: a.status,
-                detail: e.to_string(),
-                trace_id: a.trace_id.clone(),
-            })?
-            .subscriptions;
-        Ok(items)
-    }
-}
-
-/// A list item or a single resource that is not a JSON object is not what the API
-/// documents: a decode error, like the typed calls give.
-fn objects_only<T: std::ops::Deref<Target = RawValue>>(
-    a: &Answer,
-    items: Vec<T>,
-) -> Result<Vec<T>, ApiError> {
-    match items
-        .iter()
-        .find(|v| !v.get().trim_start().starts_with('{'))
-    {
-        Some(_) => Err(ApiError::Decode {
-            status: a.status,
-            detail: "expected a JSON object".into(),
-            trace_id: a.trace_id.clone(),
-        }),
-        None => Ok(items),
-    }
+    Ok((body, true))
 }
 
 /// What [`LinqClient::probe`] saw.

@@ -2,9 +2,13 @@
 //! everywhere, and event types stay plain strings: the catalogue grows.
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use std::fmt;
 use time::OffsetDateTime;
-use zeroize::Zeroizing;
+
+mod sandbox;
+mod secret;
+
+pub use sandbox::{DeliveryAttempt, DeliveryAttemptList, QueuedDelivery, TestEvent};
+pub use secret::{CreatedSubscription, SigningSecret};
 
 /// A webhook subscription as returned by list, retrieve and update.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -179,81 +183,6 @@ impl Subscription {
     }
 }
 
-/// The `whsec_…` signing secret. It is returned once, by create, and then lives only in the
-/// secret dialog: zeroised on drop, never printed by `Debug`, no `Display`, not `Clone`
-/// (a copy would be a second place that has to be wiped).
-pub struct SigningSecret(Zeroizing<String>);
-
-impl SigningSecret {
-    pub fn new(secret: String) -> Self {
-        Self(Zeroizing::new(secret))
-    }
-
-    /// The secret text, for the clipboard and the dialog's reveal only.
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-
-    pub fn len(&self) -> usize {
-        self.0.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
-    }
-
-    /// The documented shape (linq-api.md §8.2): `whsec_` and standard base64 (with padding)
-    /// of 16 to 128 key bytes. Anything else from a server is not put on a clipboard: it
-    /// could carry a terminal escape or a shell command into the paste.
-    pub fn is_well_formed(&self) -> bool {
-        use base64::Engine as _;
-        let Some(key) = self.0.strip_prefix("whsec_") else {
-            return false;
-        };
-        key.len() <= 200
-            && base64::engine::general_purpose::STANDARD
-                .decode(key)
-                .is_ok_and(|bytes| (16..=128).contains(&Zeroizing::new(bytes).len()))
-    }
-}
-
-impl fmt::Debug for SigningSecret {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("whsec_…(redacted)")
-    }
-}
-
-impl<'de> Deserialize<'de> for SigningSecret {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        String::deserialize(d).map(SigningSecret::new)
-    }
-}
-
-/// The create response: a subscription plus its one-time signing secret (the client
-/// parses the two from the same body).
-#[derive(Debug)]
-pub struct CreatedSubscription {
-    pub subscription: Subscription,
-    pub signing_secret: SigningSecret,
-}
-
-impl CreatedSubscription {
-    /// Parses the body twice (no `#[serde(flatten)]`, which buffers every value in an
-    /// intermediate copy): once as the subscription, once for the secret alone.
-    pub fn from_json(body: &[u8]) -> serde_json::Result<Self> {
-        #[derive(Deserialize)]
-        struct SecretOnly {
-            signing_secret: SigningSecret,
-        }
-        let subscription = serde_json::from_slice(body)?;
-        let secret: SecretOnly = serde_json::from_slice(body)?;
-        Ok(Self {
-            subscription,
-            signing_secret: secret.signing_secret,
-        })
-    }
-}
-
 /// `{ "subscriptions": [...] }`
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct SubscriptionList {
@@ -406,98 +335,6 @@ pub struct ErrorDetail {
     pub doc_url: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub retry_after: Option<u64>,
-}
-
-// The sandbox's own endpoints (`/_sandbox/v1/...`): Linq's API has none of them, so on a
-// live account these calls fail with a 404.
-
-/// `POST /_sandbox/v1/events`: the event made and one delivery per subscription it goes to.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct TestEvent {
-    pub event_id: String,
-    #[serde(default)]
-    pub event_type: String,
-    #[serde(default, with = "time::serde::rfc3339::option")]
-    pub created_at: Option<OffsetDateTime>,
-    /// Empty when no active subscription listens to the type on that line.
-    #[serde(default)]
-    pub deliveries: Vec<QueuedDelivery>,
-}
-
-/// A delivery queued for a test event.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct QueuedDelivery {
-    pub id: String,
-    pub subscription_id: String,
-    pub target_url: String,
-    /// The payload version the subscription's URL asks for (`2025-01-01` or `2026-02-03`).
-    #[serde(default)]
-    pub webhook_version: Option<String>,
-}
-
-/// One delivery attempt from `GET /_sandbox/v1/deliveries` (newest first). Text fields
-/// come from the server and a receiver: clean them (`text::clean`) before drawing.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct DeliveryAttempt {
-    /// Grows with every attempt the sandbox stores: a list whose first id is unchanged has
-    /// no new attempts.
-    pub id: i64,
-    #[serde(default)]
-    pub delivery_id: String,
-    pub subscription_id: String,
-    pub event_id: String,
-    pub event_type: String,
-    /// 1 for the first attempt of a delivery, 2 for its first retry, …
-    pub attempt: u32,
-    #[serde(with = "time::serde::rfc3339")]
-    pub attempted_at: OffsetDateTime,
-    /// The subscription's URL when the event was queued.
-    #[serde(default)]
-    pub target_url: String,
-    /// Where the request went: the target, `--deliver-to` or a `listen` receiver.
-    #[serde(default)]
-    pub destination: String,
-    /// The receiver's HTTP status; `None` when no answer came (see `error`).
-    #[serde(default)]
-    pub status: Option<u16>,
-    /// Why there was no answer (timeout, connection refused, not sent).
-    #[serde(default)]
-    pub error: Option<String>,
-    #[serde(default)]
-    pub latency_ms: u64,
-    /// At most 1 KiB of the receiver's answer.
-    #[serde(default)]
-    pub response_snippet: Option<String>,
-    /// `delivered`, `retrying`, `dropped`, `exhausted` or `cancelled` (kept as text:
-    /// a newer sandbox may add values).
-    pub outcome: String,
-    /// The retry this attempt scheduled, while it is still ahead.
-    #[serde(default, with = "time::serde::rfc3339::option")]
-    pub next_attempt_at: Option<OffsetDateTime>,
-    /// The delivery now: `pending`, `delivered`, `dropped`, `failed` or `cancelled`.
-    #[serde(default)]
-    pub delivery_state: String,
-}
-
-impl DeliveryAttempt {
-    /// `HTTP 200`, or the error (cleaned of control characters), in one short line.
-    pub fn result_text(&self) -> String {
-        match (self.status, &self.error) {
-            (Some(status), _) => format!("HTTP {status}"),
-            (None, Some(error)) => crate::text::clean(error).into_owned(),
-            (None, None) => "no answer".into(),
-        }
-    }
-
-    pub fn is_delivered(&self) -> bool {
-        self.outcome == "delivered"
-    }
-}
-
-/// `{ "deliveries": [...] }`
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct DeliveryAttemptList {
-    pub deliveries: Vec<DeliveryAttempt>,
 }
 
 /// The payload version current docs use (linq-api.md §8.6).
