@@ -160,7 +160,8 @@ impl Applier<'_> {
         }
         let mut in_flight = FuturesUnordered::new();
         loop {
-            if open == 0 {
+            // (Also when nothing else can run: a miscount must never lose the deletes.)
+            if open == 0 || (in_flight.is_empty() && ready.is_empty()) {
                 ready.extend(held_deletes.drain(..).map(|i| (rank(Action::Delete), i)));
             }
             while in_flight.len() < CONCURRENCY {
@@ -174,7 +175,7 @@ impl Applier<'_> {
             };
             let i = done.index;
             if changes[i].action != Action::Delete {
-                open -= 1;
+                open = open.saturating_sub(1);
             }
             if done.result.is_ok() {
                 if let Some(w) = waiter[i].filter(|&w| changes[w].blocked.is_none()) {
@@ -191,7 +192,7 @@ impl Applier<'_> {
                     );
                     results.push(unsent(w, &changes[w], Failure::not_sent(why)));
                     if changes[w].action != Action::Delete {
-                        open -= 1;
+                        open = open.saturating_sub(1);
                     }
                     (by, next) = (w, waiter[w]);
                 }
