@@ -362,18 +362,51 @@ pub fn default_path() -> Option<PathBuf> {
 /// Appends one entry (creating the directory 0700 and the file 0600), its `time` stamped
 /// now: the clock a caller holds may be cached (the dashboard's advances on ticks only).
 pub fn append(path: &Path, entry: &AuditEntry) -> std::io::Result<()> {
+    let mut file = open_trail(path)?;
+    // One write per line: appends of concurrent writers do not interleave within it.
+    file.write_all(&stamped_line(entry)?)
+}
+
+fn open_trail(path: &Path) -> std::io::Result<std::fs::File> {
     if let Some(dir) = path.parent() {
         crate::private_files::create_dir(dir)?;
     }
+    crate::private_files::open_append(path)
+}
+
+/// The entry as one JSON line, stamped now.
+fn stamped_line(entry: &AuditEntry) -> std::io::Result<Vec<u8>> {
     let stamped = AuditEntry {
         time: rfc3339(time::OffsetDateTime::now_utc()),
         ..entry.clone()
     };
     let mut line = serde_json::to_vec(&stamped).map_err(std::io::Error::other)?;
     line.push(b'\n');
-    let mut file = crate::private_files::open_append(path)?;
-    // One write per line: appends of concurrent writers do not interleave within it.
-    file.write_all(&line)
+    Ok(line)
+}
+
+/// The default trail opened once for a run of many changes (`apply`): the same checks as
+/// [`append`] once, then one `write` per entry, each as soon as its request answered.
+pub struct OpenTrail {
+    path: PathBuf,
+    file: std::fs::File,
+}
+
+impl OpenTrail {
+    /// The default trail; the error is one sentence for a warning.
+    pub fn open_default() -> Result<Self, String> {
+        let path = default_path().ok_or("no home directory for the audit trail")?;
+        let file = open_trail(&path)
+            .map_err(|e| format!("cannot write the audit trail {}: {e}", path.display()))?;
+        Ok(Self { path, file })
+    }
+
+    /// Appends one entry (stamped now); the error is one sentence for a warning.
+    pub fn record(&self, entry: &AuditEntry) -> Result<(), String> {
+        stamped_line(entry)
+            .and_then(|line| (&self.file).write_all(&line))
+            .map_err(|e| format!("cannot write the audit trail {}: {e}", self.path.display()))
+    }
 }
 
 /// Appends to the default trail; the error is one sentence for a warning.
