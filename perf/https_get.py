@@ -18,7 +18,6 @@ import argparse
 import http.server
 import json
 import os
-import socket
 import ssl
 import statistics
 import subprocess
@@ -29,6 +28,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import perfkit as pk  # noqa: E402
+from probe import NoDelayServer, make_pki  # noqa: E402
 
 ID = "b2c3d4e5-f6a7-8901-bcde-f23456789012"
 KEY = "sk_perf_https_0123456789abcdef"
@@ -43,25 +43,6 @@ BODY = json.dumps({
 }).encode()
 
 
-def make_pki(d: Path) -> None:
-    """ca.pem and leaf.pem/leaf.key (SAN IP:127.0.0.1, signed by the CA)."""
-    def run(*args: str) -> None:
-        subprocess.run(["openssl", *args], check=True, capture_output=True)
-
-    ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"]
-    run("req", "-x509", *ec, "-keyout", str(d / "ca.key"), "-out", str(d / "ca.pem"),
-        "-days", "30", "-subj", "/CN=linq-hooks perf CA",
-        "-addext", "basicConstraints=critical,CA:TRUE",
-        "-addext", "keyUsage=critical,keyCertSign,cRLSign")
-    run("req", *ec, "-keyout", str(d / "leaf.key"), "-out", str(d / "leaf.csr"),
-        "-subj", "/CN=127.0.0.1")
-    (d / "leaf.ext").write_text("subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\n"
-                                "extendedKeyUsage=serverAuth\nkeyUsage=digitalSignature\n")
-    run("x509", "-req", "-in", str(d / "leaf.csr"), "-CA", str(d / "ca.pem"),
-        "-CAkey", str(d / "ca.key"), "-CAcreateserial", "-out", str(d / "leaf.pem"),
-        "-days", "30", "-extfile", str(d / "leaf.ext"))
-
-
 class One(http.server.BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
 
@@ -74,13 +55,6 @@ class One(http.server.BaseHTTPRequestHandler):
 
     def log_message(self, *args: object) -> None:
         pass
-
-
-class NoDelayServer(http.server.ThreadingHTTPServer):
-    def get_request(self):  # type: ignore[no-untyped-def]
-        sock, addr = super().get_request()
-        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        return sock, addr
 
 
 def serve(certs: Path) -> None:

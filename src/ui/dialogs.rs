@@ -153,6 +153,11 @@ pub(super) fn small_dialog(frame: &mut Frame, area: Rect, title: &str, lines: Ve
         .max(lines.len() as u16 + 4)
         .min(area.height);
     let rect = centered(area, 80, height);
+    draw_dialog(frame, rect, title, lines);
+}
+
+/// The danger-bordered, padded box of a dialog at `rect`, its lines wrapped.
+pub(super) fn draw_dialog(frame: &mut Frame, rect: Rect, title: &str, lines: Vec<Line<'static>>) {
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(theme::danger())
@@ -169,7 +174,7 @@ pub(super) fn small_dialog(frame: &mut Frame, area: Rect, title: &str, lines: Ve
 
 /// The rows `line` takes when word-wrapped to `width` columns (a word longer than a row is
 /// cut, as ratatui does); at worst one more than drawn, never fewer.
-fn wrapped_rows(line: &Line, width: u16) -> u16 {
+pub(super) fn wrapped_rows(line: &Line, width: u16) -> u16 {
     use unicode_width::UnicodeWidthStr;
     let width = usize::from(width.max(1));
     let text: String = line.spans.iter().map(|s| s.content.as_ref()).collect();

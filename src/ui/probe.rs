@@ -9,7 +9,6 @@ use crate::diagnose::Severity;
 use crate::text::clean;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Clear, Padding, Paragraph, Wrap};
 use ratatui::Frame;
 
 pub fn probe_lines(app: &App, width: usize) -> Vec<Line<'static>> {
@@ -132,21 +131,12 @@ pub(super) fn render_delivery(
     let width = u16::try_from(question + 4)
         .unwrap_or(u16::MAX)
         .clamp(80, area.width.saturating_sub(4).max(80));
-    let inner = usize::from(width.saturating_sub(4)).max(1);
-    let rows: usize = lines.iter().map(|l| l.width().div_ceil(inner).max(1)).sum();
-    // Word wrapping can take a row more than the characters need.
-    let height = u16::try_from(rows + 2 + 1).unwrap_or(u16::MAX);
-    let rect = super::dialogs::centered(area, width, height);
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .border_style(theme::danger())
-        .padding(Padding::horizontal(1))
-        .title(Span::styled(" Signed test delivery ", theme::danger()));
-    frame.render_widget(Clear, rect);
-    frame.render_widget(
-        Paragraph::new(lines)
-            .block(block)
-            .wrap(Wrap { trim: false }),
-        rect,
-    );
+    let inner = width.saturating_sub(4);
+    let rows: u16 = lines
+        .iter()
+        .map(|l| super::dialogs::wrapped_rows(l, inner))
+        .sum();
+    // Borders and a blank row under the keys.
+    let rect = super::dialogs::centered(area, width, rows.saturating_add(3));
+    super::dialogs::draw_dialog(frame, rect, " Signed test delivery ", lines);
 }
