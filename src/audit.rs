@@ -150,6 +150,23 @@ pub struct AuditEntry {
     /// The run of `apply` this change belongs to: one id shared by all its changes.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub apply_id: Option<String>,
+    /// A signed test delivery (`probe --send`, `T`): what was POSTed — never the secret.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub delivery: Option<DeliveryRecord>,
+}
+
+/// Operation of a signed test delivery POSTed to the customer's endpoint.
+pub const TEST_DELIVERY: &str = "test-delivery";
+
+/// What a test delivery sent: enough to find it in the receiver's logs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeliveryRecord {
+    /// `probe-…`: the envelope's `event_id` and the `webhook-id` header.
+    pub event_id: String,
+    pub event_type: String,
+    pub webhook_version: String,
+    /// `given-secret` or `random-secret` (which secret signed it; never the secret).
+    pub signed_with: String,
 }
 
 /// The old subscription of a rotation and its twin with the new secret.
@@ -178,6 +195,7 @@ impl AuditEntry {
             outcome: Outcome::default(),
             batch: None,
             apply_id: None,
+            delivery: None,
         }
     }
 
@@ -237,6 +255,15 @@ impl AuditEntry {
 
     /// `pause (is_active true → false)`, `update (subscribed_events, phone_numbers)`.
     pub fn summary(&self) -> String {
+        if let Some(d) = &self.delivery {
+            return crate::text::clean(&format!(
+                "{} ({}, {})",
+                self.operation,
+                d.event_type,
+                d.signed_with.replace('-', " ")
+            ))
+            .into_owned();
+        }
         if let Some(pair) = &self.rotation {
             // The pair says more than the fields of the twin, which are the old one's.
             return format!(
@@ -335,18 +362,51 @@ pub fn default_path() -> Option<PathBuf> {
 /// Appends one entry (creating the directory 0700 and the file 0600), its `time` stamped
 /// now: the clock a caller holds may be cached (the dashboard's advances on ticks only).
 pub fn append(path: &Path, entry: &AuditEntry) -> std::io::Result<()> {
+    let mut file = open_trail(path)?;
+    // One write per line: appends of concurrent writers do not interleave within it.
+    file.write_all(&stamped_line(entry)?)
+}
+
+fn open_trail(path: &Path) -> std::io::Result<std::fs::File> {
     if let Some(dir) = path.parent() {
         crate::private_files::create_dir(dir)?;
     }
+    crate::private_files::open_append(path)
+}
+
+/// The entry as one JSON line, stamped now.
+fn stamped_line(entry: &AuditEntry) -> std::io::Result<Vec<u8>> {
     let stamped = AuditEntry {
         time: rfc3339(time::OffsetDateTime::now_utc()),
         ..entry.clone()
     };
     let mut line = serde_json::to_vec(&stamped).map_err(std::io::Error::other)?;
     line.push(b'\n');
-    let mut file = crate::private_files::open_append(path)?;
-    // One write per line: appends of concurrent writers do not interleave within it.
-    file.write_all(&line)
+    Ok(line)
+}
+
+/// The default trail opened once for a run of many changes (`apply`): the same checks as
+/// [`append`] once, then one `write` per entry, each as soon as its request answered.
+pub struct OpenTrail {
+    path: PathBuf,
+    file: std::fs::File,
+}
+
+impl OpenTrail {
+    /// The default trail; the error is one sentence for a warning.
+    pub fn open_default() -> Result<Self, String> {
+        let path = default_path().ok_or("no home directory for the audit trail")?;
+        let file = open_trail(&path)
+            .map_err(|e| format!("cannot write the audit trail {}: {e}", path.display()))?;
+        Ok(Self { path, file })
+    }
+
+    /// Appends one entry (stamped now); the error is one sentence for a warning.
+    pub fn record(&self, entry: &AuditEntry) -> Result<(), String> {
+        stamped_line(entry)
+            .and_then(|line| (&self.file).write_all(&line))
+            .map_err(|e| format!("cannot write the audit trail {}: {e}", self.path.display()))
+    }
 }
 
 /// Appends to the default trail; the error is one sentence for a warning.

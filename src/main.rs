@@ -54,6 +54,10 @@ fn main() -> anyhow::Result<ExitCode> {
     linq_hooks::logging::mark_start();
     // Before any thread starts: the only time the local offset can be read soundly.
     linq_hooks::local_time::init();
+    // Every TLS client (the API, the delivery log, the sandbox's deliveries) uses ring:
+    // aws-lc seeds its generator from CPU jitter on first use, ~50 ms before the first
+    // handshake of every process (perf/https_get.py).
+    let _ = rustls::crypto::ring::default_provider().install_default();
     let cli = Cli::parse();
     match cli.command {
         Some(Command::Headless(command)) => Ok(ExitCode::from(cli::run(&cli.globals, command))),

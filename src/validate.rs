@@ -19,6 +19,15 @@ pub const MAX_DNS_NAME_LEN: usize = 253;
 /// authority (`https:///path` is refused, although a URL parser would mend it) and DNS
 /// labels of at most 63 characters.
 pub fn validate_url(raw: &str) -> Result<(), String> {
+    checked_url(raw).map(|_| ())
+}
+
+/// [`validate_url`] and, for a valid URL, its [`url_identity`] — from one parse.
+pub fn validate_url_identity(raw: &str) -> Result<String, String> {
+    checked_url(raw).map(String::from)
+}
+
+fn checked_url(raw: &str) -> Result<url::Url, String> {
     let s = raw.trim();
     if s.is_empty() {
         return Err("a target URL is required".into());
@@ -80,7 +89,7 @@ pub fn validate_url(raw: &str) -> Result<(), String> {
             ));
         }
     }
-    Ok(())
+    Ok(url)
 }
 
 /// What makes two target URLs the same for the per-account uniqueness rule: the URL as a

@@ -30,7 +30,8 @@ fn envelope(status: u16, code: u32, message: &str, trace: &str) -> Value {
     json!({"success": false, "error": {"status": status, "code": code, "message": message}, "trace_id": trace})
 }
 
-async fn server() -> MockServer {
+/// The account (A and B), the catalogue, and a PUT of A that fails with a 500.
+async fn account() -> MockServer {
     let server = MockServer::start().await;
     Mock::given(method("GET"))
         .and(path("/v3/webhook-subscriptions"))
@@ -59,6 +60,12 @@ async fn server() -> MockServer {
         )))
         .mount(&server)
         .await;
+    server
+}
+
+/// The account, B's PUT answering 200, a create answering 409, another 201.
+async fn server() -> MockServer {
+    let server = account().await;
     Mock::given(method("PUT"))
         .and(path(format!("/v3/webhook-subscriptions/{B}")))
         .respond_with(ResponseTemplate::new(200).set_body_json(sub(
@@ -180,4 +187,60 @@ async fn a_409_and_a_500_mid_apply_leave_a_correct_summary_and_audit() {
     assert_eq!(outcome("update", "https://b.example/h")["ok"], true);
     assert_eq!(outcome("create", "https://c.example/h")["code"], 2010);
     assert_eq!(outcome("create", "https://d.example/h")["ok"], true);
+}
+
+#[tokio::test]
+async fn a_create_waiting_for_a_failed_update_is_not_sent_and_says_why() {
+    let server = account().await;
+    // A's PUT fails (500), so A still holds its URL: the create on it must not go.
+    Mock::given(method("POST"))
+        .and(path("/v3/webhook-subscriptions"))
+        .respond_with(ResponseTemplate::new(500))
+        .expect(0)
+        .mount(&server)
+        .await;
+    let cli = Cli::new(&server.uri(), KEY);
+    let file = cli.home.path().join("move.toml");
+    std::fs::write(
+        &file,
+        format!(
+            "[[subscriptions]]\ntarget_url = \"https://a.example/h\"\nsubscribed_events = [\"message.sent\"]\n\n\
+             [[subscriptions]]\nid = \"{A}\"\ntarget_url = \"https://a2.example/h\"\nsubscribed_events = [\"message.sent\"]\n\n\
+             [[subscriptions]]\nid = \"{B}\"\ntarget_url = \"https://b.example/h\"\nsubscribed_events = [\"message.sent\"]\n"
+        ),
+    )
+    .unwrap();
+    let secrets = cli.home.path().join("secrets");
+    let run = cli
+        .run(&[
+            "apply",
+            file.to_str().unwrap(),
+            "--yes",
+            "--secret-dir",
+            secrets.to_str().unwrap(),
+        ])
+        .await
+        .expect(1);
+    let out = &run.stdout;
+    assert!(out.contains(&format!("after: {A} frees this URL")), "{out}");
+    assert!(out.contains(&format!("FAILED   update {A}")), "{out}");
+    assert!(
+        out.contains(&format!(
+            "NOT SENT create -  https://a.example/h: not sent: it takes the URL of {A}, \
+             whose change did not go through"
+        )),
+        "{out}"
+    );
+    assert!(
+        out.contains("Applied 0 of 2 changes; 1 failed; 1 not sent."),
+        "{out}"
+    );
+    assert!(
+        run.stderr.contains("1 change failed, 1 change not sent"),
+        "{}",
+        run.stderr
+    );
+    let audit =
+        std::fs::read_to_string(cli.home.path().join("state/linq-hooks/audit.jsonl")).unwrap();
+    assert_eq!(audit.lines().count(), 1, "only the PUT was sent: {audit}");
 }

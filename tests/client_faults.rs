@@ -844,3 +844,72 @@ async fn one_unreadable_row_does_not_hide_the_rest_of_the_list() {
         ["message.sent", "message.received"]
     );
 }
+
+/// A 3xx is an answer, not a direction: the key never travels to where it points, and
+/// the message names the Location so a wrong base URL is easy to see.
+#[tokio::test]
+async fn redirects_are_not_followed_and_the_key_stays_home() {
+    let server = MockServer::start().await;
+    let elsewhere = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(list_json()))
+        .mount(&elsewhere)
+        .await;
+    let location = format!("{}{LIST}", elsewhere.uri());
+    Mock::given(method("GET"))
+        .and(path(LIST))
+        .respond_with(ResponseTemplate::new(302).insert_header("location", location.as_str()))
+        .mount(&server)
+        .await;
+
+    let err = client_for(&server.uri(), 2)
+        .list()
+        .await
+        .expect_err("a redirect is not a list");
+    assert_eq!(err.status(), Some(302));
+    let text = err.to_string();
+    assert!(text.contains("redirect to"), "{text}");
+    assert!(text.contains(&elsewhere.uri()), "{text}");
+    assert!(
+        requests(&elsewhere).await.is_empty(),
+        "followed the redirect"
+    );
+    assert_eq!(requests(&server).await.len(), 1, "a 3xx is not retried");
+}
+
+/// An answer bigger than the cap is not read into memory: the call fails with a message
+/// that says so, and since the server did answer 2xx, the outcome counts as unknown.
+#[tokio::test]
+async fn an_oversized_answer_is_refused_not_read() {
+    let server = MockServer::start().await;
+    let mut rows = Vec::new();
+    for _ in 0..200 {
+        rows.push(subscription_json());
+    }
+    let big = json!({ "subscriptions": rows });
+    Mock::given(method("GET"))
+        .and(path(LIST))
+        .respond_with(ResponseTemplate::new(200).set_body_json(big))
+        .mount(&server)
+        .await;
+
+    let mut cfg = ClientConfig::new(server.uri(), ApiKey::new(KEY));
+    cfg.max_answer_bytes = 16 << 10;
+    let err = LinqClient::new(cfg.clone())
+        .expect("client")
+        .list()
+        .await
+        .expect_err("over the cap");
+    assert!(err.to_string().contains("larger than 16 KiB"), "{err}");
+    assert!(err.outcome_unknown());
+    assert_eq!(requests(&server).await.len(), 1, "not retried");
+
+    // The same list under a cap it fits in reads whole.
+    cfg.max_answer_bytes = 1 << 20;
+    let list = LinqClient::new(cfg)
+        .expect("client")
+        .list()
+        .await
+        .expect("fits");
+    assert_eq!(list.len(), 200);
+}

@@ -228,3 +228,35 @@ async fn unreachable_api_says_so_and_r_retries() {
     assert!(!screen.contains("Cannot reach"), "{screen}");
     ui.quit().await;
 }
+
+/// 500 subscriptions: the runtime draws the rows, then works out the findings of the rows
+/// off screen: the Problems count goes from "…" to the number, and a problem far down the
+/// list (an insecure URL at row 480) is in the Problems tab.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn findings_of_rows_off_screen_follow_the_first_frame() {
+    let server = MockServer::start().await;
+    let subs: Vec<_> = (0..500)
+        .map(|i| {
+            let scheme = if i == 480 { "http" } else { "https" };
+            subscription_json(
+                &format!("{i:08}-1111-1111-1111-111111111111"),
+                &format!("{scheme}://row{i}.acme-hooks.com/hook?version=2026-02-03"),
+            )
+        })
+        .collect();
+    Mock::given(method("GET"))
+        .and(path("/v3/webhook-subscriptions"))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(serde_json::json!({ "subscriptions": subs })),
+        )
+        .mount(&server)
+        .await;
+
+    let ui = Dashboard::start(client(&server.uri(), "k"), false);
+    ui.wait_for("row0.acme-hooks.com").await;
+    ui.wait_for("Problems (1)").await;
+    ui.key(KeyCode::Char('4'));
+    ui.wait_for("row480.acme-hooks.com").await;
+    let app = ui.quit().await;
+    assert!(!app.findings_partial);
+}

@@ -155,6 +155,13 @@ async fn a_pair_found_by_its_url_refuses_to_finish_while_the_new_one_is_paused_a
     ui.key_with(KeyCode::Char('R'), KeyModifiers::SHIFT);
     ui.wait_for("Rotation in progress").await;
     ui.key(KeyCode::Char('a'));
+    ui.wait_for("deletes the NEW subscription").await;
+    assert_eq!(
+        api.list().await.unwrap().len(),
+        2,
+        "nothing deleted before the answer"
+    );
+    ui.key(KeyCode::Char('y'));
     ui.wait_for("Rotation aborted").await;
     let left: Vec<String> = api
         .list()

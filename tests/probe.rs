@@ -442,3 +442,143 @@ async fn the_secret_comes_from_a_file() {
         .await
         .expect(2);
 }
+
+/// The audit trail of a command run in `cli`'s home.
+fn trail(cli: &Cli) -> Vec<Value> {
+    let path = cli.home.path().join("state/linq-hooks/audit.jsonl");
+    let text = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        !text.contains(SECRET) && !text.contains(&SECRET[6..20]),
+        "{text}"
+    );
+    text.lines()
+        .map(|l| serde_json::from_str(l).expect("a JSON line"))
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_post_that_may_have_arrived_is_audited_without_the_secret() {
+    let server = probe_support::http(|request: &Received| {
+        // The HEAD at once; the POST to /slow after the command's deadline.
+        if request.method == "POST" && request.target == "/slow" {
+            return Reply::status(200).delay(Duration::from_secs(4));
+        }
+        if request.target == "/bad" {
+            return Reply::status(503);
+        }
+        Reply::status(204)
+    })
+    .await;
+    let cli = Cli::bare();
+    let run = |path: &str, extra: &[&str]| {
+        let mut cmd = cli.command();
+        cmd.env("HOOK_SECRET", SECRET)
+            .args(["probe", "--json", &server.url("http", path), "--send"])
+            .args(["--secret-env", "HOOK_SECRET"])
+            .args(extra);
+        cli_support::output(cmd)
+    };
+    run("/ok", &[]).await.expect(1);
+    run("/bad", &[]).await.expect(1);
+    run("/slow", &["--timeout", "2"]).await.expect(1);
+    // Nothing sent (the port is closed): nothing recorded.
+    let closed = format!("http://127.0.0.1:{}/h", closed_port());
+    cli.run(&["probe", &closed, "--send"]).await.expect(1);
+    // A probe without --send posts nothing and records nothing.
+    cli.run(&["probe", &server.url("http", "/ok")])
+        .await
+        .expect(1);
+
+    let entries = trail(&cli);
+    assert_eq!(entries.len(), 3, "{entries:#?}");
+    for entry in &entries {
+        assert_eq!(entry["operation"], "test-delivery");
+        assert_eq!(entry["source"], "cli");
+        assert_eq!(entry["account"]["name"], "none");
+        assert_eq!(entry["delivery"]["signed_with"], "given-secret");
+        assert!(entry["delivery"]["event_id"]
+            .as_str()
+            .unwrap()
+            .starts_with("probe-"));
+    }
+    assert_eq!(entries[0]["target_url"], server.url("http", "/ok"));
+    assert_eq!(entries[0]["outcome"]["ok"], true);
+    assert_eq!(entries[0]["outcome"]["status"], 204);
+    assert_eq!(entries[1]["outcome"]["ok"], false);
+    assert_eq!(entries[1]["outcome"]["status"], 503);
+    assert_eq!(entries[2]["outcome"]["ok"], false);
+    assert_eq!(entries[2]["outcome"]["unknown"], true);
+    // The POSTs the server saw are the ones recorded.
+    let posts = server
+        .requests()
+        .iter()
+        .filter(|r| r.method == "POST")
+        .count();
+    assert_eq!(posts, 3);
+}
+
+/// A TCP peer that reads the ClientHello and answers each connection with `reply` (rustls
+/// cannot serve TLS 1.0/1.1, so an old server is played by its bytes).
+async fn old_tls_peer(reply: &'static [u8]) -> (u16, tokio::task::JoinHandle<()>) {
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let task = tokio::spawn(async move {
+        while let Ok((mut stream, _)) = listener.accept().await {
+            tokio::spawn(async move {
+                let mut hello = [0u8; 4096];
+                if stream.read(&mut hello).await.unwrap_or(0) > 0 {
+                    let _ = stream.write_all(reply).await;
+                    let _ = stream.flush().await;
+                    tokio::time::sleep(Duration::from_millis(500)).await;
+                }
+            });
+        }
+    });
+    (port, task)
+}
+
+/// A `protocol_version` alert: what a TLS 1.0/1.1-only server answers to a ClientHello
+/// offering 1.2 and 1.3.
+const ALERT_PROTOCOL_VERSION: &[u8] = &[0x15, 0x03, 0x01, 0x00, 0x02, 0x02, 0x46];
+
+/// A ServerHello choosing TLS 1.0 (TLS_RSA_WITH_AES_128_CBC_SHA, no extensions).
+const SERVER_HELLO_TLS_1_0: &[u8] = &[
+    0x16, 0x03, 0x01, 0x00, 0x2a, // handshake record, 42 bytes
+    0x02, 0x00, 0x00, 0x26, // ServerHello, 38 bytes
+    0x03, 0x01, // TLS 1.0
+    0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11,
+    0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11,
+    0x11, // random
+    0x00, // no session id
+    0x00, 0x2f, // cipher suite
+    0x00, // no compression
+];
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_server_with_only_old_tls_is_named_as_such() {
+    let cli = Cli::bare();
+    for reply in [ALERT_PROTOCOL_VERSION, SERVER_HELLO_TLS_1_0] {
+        let (port, _peer) = old_tls_peer(reply).await;
+        let url = format!("https://127.0.0.1:{port}/hook");
+        let (run, value) = probe(&cli, &[&url]).await;
+        run.expect(1);
+        // Not a generic handshake failure: the old protocol, as a warning.
+        assert_eq!(
+            codes(&value),
+            ["dns-private-only", "tls-old-protocol"],
+            "{value:#}"
+        );
+        assert_eq!(finding(&value, "tls-old-protocol")["severity"], "warning");
+        let tls = stage(&value, "tls");
+        assert!(
+            tls["detail"]
+                .as_str()
+                .unwrap()
+                .contains("only TLS older than 1.2"),
+            "{tls}"
+        );
+        // Nothing is sent over a connection that did not become TLS.
+        assert!(stage_names(&value).iter().all(|n| *n != "http"));
+    }
+}

@@ -293,6 +293,22 @@ fn delete_dialog() {
     });
 }
 
+/// The rotation dialog wraps its long URLs and text; it grows with them, so its last line
+/// (the keys) is still drawn inside the border at both sizes.
+#[test]
+fn rotate_dialog_fits_its_wrapped_text() {
+    snapshot("rotate_dialog", |size| {
+        let mut app = loaded(size, mixed());
+        select(&mut app, LEGACY);
+        app.update(key('R'));
+        let screen = text(&draw(&app));
+        assert!(screen.contains("y start · n cancel"), "{screen}");
+        // LEGACY is paused: the new twin will not be.
+        assert!(screen.contains("starts active and delivers"), "{screen}");
+        app
+    });
+}
+
 #[test]
 fn delete_dialog_long_url() {
     snapshot("delete_dialog_long_url", |size| {
@@ -1056,4 +1072,23 @@ fn the_activity_sparkline_marks_failing_hours_in_the_error_colour() {
     assert_eq!(bars.len(), 2, "two hours had attempts: {bars:?}");
     assert_eq!(bars[1].1, ratatui::style::Color::Red, "the failing hour");
     assert_ne!(bars[0].1, ratatui::style::Color::Red, "the good hour");
+}
+
+/// `T`: the signed test delivery's question, with a secret pasted (dots only) and the
+/// reason a malformed one is refused.
+#[test]
+fn test_delivery_dialog() {
+    // Fake, for this test only.
+    const SECRET: &str = "whsec_VEVTVE9OTFktZmFrZS1zZWNyZXQtMDEyMzQ1Njc4OWFi";
+    let mut app = loaded((80, 24), mixed());
+    select(&mut app, SUPPORT);
+    app.update(key('T'));
+    app.update(Msg::Paste(SECRET.into()));
+    let screen = text(&draw(&app));
+    assert!(!screen.contains("VEVTVE9OTF"), "{screen}");
+    assert!(
+        screen.contains("is a real POST to the customer's endpoint."),
+        "{screen}"
+    );
+    insta::assert_snapshot!("test_delivery_dialog_80x24", screen);
 }

@@ -3,7 +3,7 @@
 //! broken variants, and `url_identity` (the uniqueness key) on spellings of one URL.
 
 use linq_hooks::app::forms::{validate_e164, validate_url};
-use linq_hooks::validate::url_identity;
+use linq_hooks::validate::{url_identity, validate_url_identity};
 use proptest::prelude::*;
 
 /// The oracle: `\+[1-9][0-9]{7,14}`, anchored, written out by hand.
@@ -335,6 +335,8 @@ proptest! {
         }
         prop_assert!(validate_url(&respelled).is_ok(), "{} refused", respelled);
         prop_assert_eq!(url_identity(&respelled), url_identity(&url), "{} vs {}", respelled, url);
+        // The check's one-parse form gives the same identity.
+        prop_assert_eq!(validate_url_identity(&respelled), Ok(url_identity(&url)));
         // The identity is itself a valid URL and a fixed point.
         let id = url_identity(&url);
         prop_assert!(validate_url(&id).is_ok(), "{}", id);

@@ -175,6 +175,7 @@ impl App {
         self.current_account = index;
         self.deliveries = None;
         self.deliveries_req = None;
+        self.logged.clear();
         self.subscriptions.clear();
         self.visible.clear();
         self.search.clear();

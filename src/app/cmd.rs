@@ -6,6 +6,9 @@ use zeroize::Zeroizing;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Cmd {
+    /// Send [`super::Msg::FinishFindings`] back once the next frame is drawn: the rest of a
+    /// large list's findings, which the first screen does not need.
+    AfterFrame,
     /// `quiet`: an auto-refresh, which shows no spinner and redraws only on change.
     LoadList {
         req: ReqId,
@@ -103,6 +106,16 @@ pub enum Cmd {
     Probe {
         req: ReqId,
         url: String,
+    },
+    /// Probe the endpoint (stages 1–4), then POST one signed test delivery to it (stage 5,
+    /// as `probe --send`): a real request to the customer's endpoint. `secret`: the
+    /// subscription's, or `None` to sign with a fresh random one. Its Debug is redacted.
+    TestDelivery {
+        req: ReqId,
+        url: String,
+        subscription_id: String,
+        event_type: String,
+        secret: Option<Zeroizing<String>>,
     },
     /// Stop these probes; their results are not wanted.
     CancelProbes {

@@ -228,12 +228,41 @@ impl App {
                 // The same window as `doctor`: the newest 50 attempts.
                 let window = &log.entries[..log.entries.len().min(POLLED_ATTEMPTS)];
                 log.findings = crate::diagnose::delivery_findings(window, self.now);
+                self.keep_log_findings(&log.subscription_id, &log.findings);
             }
         }
         // Redraw only when what the pane shows changed.
         if before.as_ref() != Some(&log) {
             self.deliveries = Some(log);
             self.dirty = true;
+        }
+    }
+
+    /// Keeps a subscription's log findings for its row; the rows' findings are rebuilt
+    /// only when they changed (a poll every 3 s usually changes nothing).
+    fn keep_log_findings(&mut self, id: &str, findings: &[crate::diagnose::Finding]) {
+        let kept = self.logged.get(id).map_or(&[][..], Vec::as_slice);
+        if kept == findings {
+            return;
+        }
+        if findings.is_empty() {
+            self.logged.remove(id);
+        } else {
+            self.logged.insert(id.to_owned(), findings.to_vec());
+        }
+        self.recount();
+        self.refilter();
+    }
+
+    /// Each row's configuration (and probe) findings, plus its delivery log's.
+    pub(super) fn merge_log_findings(&mut self) {
+        if self.logged.is_empty() {
+            return;
+        }
+        for (sub, found) in self.subscriptions.iter().zip(self.findings.iter_mut()) {
+            if let Some(logged) = self.logged.get(&sub.id) {
+                *found = crate::diagnose::probe::merged(found, logged);
+            }
         }
     }
 

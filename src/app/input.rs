@@ -36,6 +36,9 @@ impl App {
                         self.verify_action(action);
                         Vec::new()
                     }
+                    Context::ConfirmDelivery if action != Action::ForceQuit => {
+                        self.delivery_action(action)
+                    }
                     Context::ExportPath | Context::ConfirmOverwrite
                         if action != Action::ForceQuit =>
                     {
@@ -57,6 +60,8 @@ impl App {
                     self.dirty = true;
                 } else if context == Context::Verify {
                     self.verify_key(key);
+                } else if context == Context::ConfirmDelivery {
+                    self.delivery_key(key);
                 } else if let Some(edit) =
                     (matches!(context, Context::AccountSearch | Context::Palette))
                         .then(|| query_key(&key))
@@ -209,6 +214,7 @@ impl App {
             Action::Export => self.open_export(),
             Action::TestEvent => self.ask_test_event(),
             Action::Probe => return self.probe(),
+            Action::TestDelivery => self.ask_test_delivery(),
             Action::PickEventUp
             | Action::PickEventDown
             | Action::PickEventSend
@@ -299,6 +305,7 @@ impl App {
         // Nothing behind a form or a dialog moves.
         if self.modal.is_some()
             || self.verify.is_some()
+            || self.delivery_dialog.is_some()
             || self.export.is_some()
             || self.form.is_some()
             || self.secret_dialog.is_some()

@@ -45,6 +45,8 @@ pub enum Context {
     Palette,
     ExportPath,
     ConfirmOverwrite,
+    /// `T`: the signed test delivery's question and its masked secret field.
+    ConfirmDelivery,
 }
 
 impl Context {
@@ -84,6 +86,7 @@ impl Context {
             Context::Palette => "Command palette",
             Context::ExportPath => "Export to a file",
             Context::ConfirmOverwrite => "Replace the file?",
+            Context::ConfirmDelivery => "Signed test delivery",
         }
     }
 
@@ -244,6 +247,10 @@ pub enum Action {
     ExportCancel,
     ExportOverwrite,
     ExportKeep,
+    TestDelivery,
+    DeliverySend,
+    DeliveryCancel,
+    DeliveryClear,
 }
 
 /// Whether a binding changes anything on the server (hidden with `--read-only`).
@@ -305,6 +312,7 @@ pub static BINDINGS: &[Binding] = &[
     bind!(Browse, [(Char(':'), NONE), (Char(':'), SHIFT)], ":", Palette, "command palette (every action)", "", Read),
     bind!(Browse, [(Char('P'), SHIFT), (Char('P'), NONE)], "P", Probe, "probe the endpoint (Esc stops it)", "", Read),
     bind!(Browse, [(Char('X'), SHIFT), (Char('X'), NONE)], "X", Export, "export marked (or shown) rows", "", Read),
+    bind!(Browse, [(Char('T'), SHIFT), (Char('T'), NONE)], "T", TestDelivery, "signed test delivery (asks first)", "", Write),
     bind!(Browse, [(Char('u'), NONE)], "u", Undo, "undo the last change", "undo", Write),
     bind!(Browse, [(Char('q'), NONE)], "q", Quit, "quit", "", Read),
     bind!(Browse, [(Char('?'), NONE), (Char('?'), SHIFT)], "?", Help, "help", "", Read),
@@ -398,7 +406,7 @@ pub static BINDINGS: &[Binding] = &[
     bind!(ConfirmRotate, [(Char('y'), NONE), (Char('Y'), SHIFT)], "y", RotateYes, "create the twin (a new secret)", "start", Write),
     bind!(ConfirmRotate, [(Char('n'), NONE), (Esc, NONE)], "n/Esc", RotateNo, "cancel", "cancel", Read),
     bind!(RotationPair, [(Char('f'), NONE)], "f", RotateFinish, "finish: re-check, delete the old", "finish", Write),
-    bind!(RotationPair, [(Char('a'), NONE)], "a", RotateAbort, "abort: delete the new one", "abort", Write),
+    bind!(RotationPair, [(Char('a'), NONE)], "a", RotateAbort, "abort: delete the new one (asks)", "abort", Write),
     bind!(RotationPair, [(Esc, NONE), (Char('q'), NONE)], "Esc", RotateClose, "close, change nothing", "close", Read),
     bind!(AccountSearch, [(KDown, NONE)], "↓", HitDown, "next hit", "", Read),
     bind!(AccountSearch, [(KUp, NONE)], "↑", HitUp, "previous hit", "", Read),
@@ -412,6 +420,9 @@ pub static BINDINGS: &[Binding] = &[
     bind!(ExportPath, [(Esc, NONE)], "Esc", ExportCancel, "cancel", "cancel", Read),
     bind!(ConfirmOverwrite, [(Char('y'), NONE), (Char('Y'), SHIFT)], "y", ExportOverwrite, "replace the existing file", "replace", Read),
     bind!(ConfirmOverwrite, [(Char('n'), NONE), (Esc, NONE)], "n/Esc", ExportKeep, "keep it; type another path", "keep it", Read),
+    bind!(ConfirmDelivery, [(Enter, NONE)], "Enter", DeliverySend, "send it: a real POST to the endpoint", "send", Write),
+    bind!(ConfirmDelivery, [(Char('u'), CTRL)], "Ctrl-U", DeliveryClear, "empty the secret field", "clear", Read),
+    bind!(ConfirmDelivery, [(Esc, NONE)], "Esc", DeliveryCancel, "cancel (the secret is wiped)", "cancel", Read),
     bind!(History, [(Char('j'), NONE), (KDown, NONE)], "j/↓", HistoryDown, "next entry", "", Read),
     bind!(History, [(Char('k'), NONE), (KUp, NONE)], "k/↑", HistoryUp, "previous entry", "", Read),
     bind!(History, [(Enter, NONE)], "Enter", HistoryToggle, "open / close a bulk change", "open", Read),

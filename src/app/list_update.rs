@@ -9,6 +9,10 @@ use crate::api::Subscription;
 use crate::text::clean;
 use time::OffsetDateTime;
 
+/// Up to this many rows, a list's findings are all computed before its first frame (about
+/// a millisecond); above it only the rows on screen are, and the rest right after.
+const FINDINGS_AT_ONCE: usize = 200;
+
 impl App {
     pub(super) fn apply_list(
         &mut self,
@@ -45,8 +49,15 @@ impl App {
             }
             let old_index = self.selected_index();
             self.subscriptions = list;
-            self.recount();
-            self.refilter_keeping(old_index);
+            if self.tab == Tab::All
+                && self.filter.value().is_empty()
+                && self.subscriptions.len() > FINDINGS_AT_ONCE
+            {
+                self.recount_on_screen(old_index);
+            } else {
+                self.recount();
+                self.refilter_keeping(old_index);
+            }
         }
         if changed || !quiet || self.refresh_text() != label_before {
             self.dirty = true;
@@ -144,6 +155,10 @@ impl App {
         // The search text is built for the first filter that needs it, not with every list:
         // most lists are never filtered, and the first frame should not wait for it.
         let filtering = self.filter.value().split_whitespace().next().is_some();
+        if self.findings_partial && (filtering || self.tab != Tab::All) {
+            // A filter or a tab that looks at findings needs every row's.
+            self.recount();
+        }
         if filtering && self.search.len() != self.subscriptions.len() {
             self.search = self.subscriptions.iter().map(view::search_text).collect();
         }
@@ -182,9 +197,55 @@ impl App {
         });
         self.recount_rotations();
         self.merge_probe_findings();
+        self.merge_log_findings();
+        self.findings_partial = false;
         self.problem_count = self.findings.iter().filter(|f| view::is_problem(f)).count();
         // Stale now; rebuilt by the next refilter that has a filter word.
         self.search = Vec::new();
+    }
+
+    /// A large list in the All tab without a filter: the rows are shown in list order
+    /// whatever their findings, so only the rows on screen (and the selected one) get theirs
+    /// before the frame; [`App::finish_findings`] does the rest right after it.
+    fn recount_on_screen(&mut self, old_index: Option<usize>) {
+        self.counts = Counts::of(&self.subscriptions);
+        self.findings = vec![Vec::new(); self.subscriptions.len()];
+        self.findings_partial = true;
+        self.search = Vec::new();
+        self.refilter_keeping(old_index);
+        let page = self.page();
+        let mut rows: Vec<usize> = self
+            .visible
+            .iter()
+            .skip(self.scroll)
+            .take(page)
+            .copied()
+            .collect();
+        rows.extend(self.selected_index().map(|i| self.visible[i]));
+        self.findings = crate::diagnose::findings_for_rows(
+            &crate::diagnose::Account {
+                lines: self.lines.as_deref(),
+                catalog: &self.catalog,
+                catalog_from_server: self.catalog_from_server,
+                subscriptions: &self.subscriptions,
+                sandbox: self.connection.sandbox,
+            },
+            &rows,
+        );
+        self.recount_rotations();
+        self.merge_probe_findings();
+        self.merge_log_findings();
+    }
+
+    /// Every row's findings, when only those on screen have them.
+    pub(super) fn finish_findings(&mut self) {
+        if !self.findings_partial {
+            return;
+        }
+        let old_index = self.selected_index();
+        self.recount();
+        self.refilter_keeping(old_index);
+        self.dirty = true;
     }
 
     /// The findings of the selected subscription, worst first.

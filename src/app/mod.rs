@@ -21,6 +21,7 @@ mod list_update;
 pub mod msg;
 pub mod probes;
 pub mod rotation;
+pub mod test_delivery;
 pub mod text_input;
 mod trail;
 pub mod undo;
@@ -178,6 +179,9 @@ pub struct App {
     /// The findings of each subscription (`diagnose`), rebuilt with the list.
     pub findings: Vec<Vec<crate::diagnose::Finding>>,
     pub problem_count: usize,
+    /// Only the rows on screen have their findings yet (a large list just arrived); the
+    /// rest follow right after the frame ([`Msg::FinishFindings`]).
+    pub findings_partial: bool,
     /// `view::search_text` of each subscription: built by the first filter after a list change.
     search: Vec<String>,
     pub counts: Counts,
@@ -240,12 +244,18 @@ pub struct App {
     /// The delivery attempts asked for, and the last ones seen: (subscription id, rows).
     deliveries_req: Option<ReqId>,
     pub deliveries: Option<deliveries::DeliveryLog>,
+    /// The delivery-log findings of each subscription whose log was read this session
+    /// (by id): they join its configuration findings, so the marker column and the
+    /// Problems tab show them too.
+    pub logged: std::collections::HashMap<String, Vec<crate::diagnose::Finding>>,
     /// Secret rotations: the pairs in progress and the steps in flight (`R`).
     pub rotation: rotation::Rotation,
     /// The verify screen (`V`), when open.
     pub verify: Option<verify::VerifyScreen>,
     /// The export dialog (`X`), when open.
     pub export: Option<export::ExportDialog>,
+    /// The signed test delivery's dialog (`T`), when open: the only place its secret lives.
+    pub delivery_dialog: Option<test_delivery::DeliveryDialog>,
     /// Every account the switcher offers, and the one in use.
     pub accounts: Vec<crate::config::AccountEntry>,
     pub current_account: Option<usize>,
@@ -273,6 +283,7 @@ impl App {
             counts: Counts::default(),
             findings: Vec::new(),
             problem_count: 0,
+            findings_partial: false,
             startup: Startup::Loading,
             last_refresh: None,
             now,
@@ -315,9 +326,11 @@ impl App {
             test_event_req: None,
             deliveries_req: None,
             deliveries: None,
+            logged: Default::default(),
             verify: None,
             rotation: Default::default(),
             export: None,
+            delivery_dialog: None,
             accounts: Vec::new(),
             current_account: None,
             fleet: Default::default(),
@@ -357,6 +370,9 @@ impl App {
         }
         if self.verify.is_some() {
             return Context::Verify;
+        }
+        if self.delivery_dialog.is_some() {
+            return Context::ConfirmDelivery;
         }
         if let Some(dialog) = &self.export {
             return match dialog.stage {
@@ -412,6 +428,9 @@ impl App {
 
     pub fn update(&mut self, msg: Msg) -> Vec<Cmd> {
         let mut cmds = self.handle(msg);
+        if self.findings_partial && !cmds.contains(&Cmd::AfterFrame) {
+            cmds.push(Cmd::AfterFrame);
+        }
         self.register_writes(&cmds);
         if std::mem::take(&mut self.write_landed) {
             if let Some((_, quiet)) = self.list_req {
@@ -433,6 +452,10 @@ impl App {
             Msg::Paste(text) => {
                 if self.context() == Context::Verify {
                     self.verify_input(&text);
+                } else if self.context() == Context::ConfirmDelivery {
+                    // A pasted secret: the paste's own buffer is wiped as it drops.
+                    let text = zeroize::Zeroizing::new(text);
+                    self.delivery_input(&text);
                 } else if self.context() == Context::ExportPath {
                     self.export_paste(&text);
                 } else if self.context().is_text() && self.form.is_some() {
@@ -462,6 +485,10 @@ impl App {
                 } else if self.refresh_text() != before {
                     self.dirty = true;
                 }
+                Vec::new()
+            }
+            Msg::FinishFindings => {
+                self.finish_findings();
                 Vec::new()
             }
             Msg::AutoRefresh => {
@@ -561,6 +588,7 @@ impl App {
     fn quit(&mut self) -> Vec<Cmd> {
         self.quitting = true;
         let mut cmds = self.audit_unanswered();
+        cmds.extend(self.audit_delivery_unanswered());
         cmds.push(Cmd::Quit);
         cmds
     }
@@ -580,5 +608,7 @@ impl App {
 mod form_tests;
 #[cfg(test)]
 mod probe_tests;
+#[cfg(test)]
+mod test_delivery_tests;
 #[cfg(test)]
 mod tests;

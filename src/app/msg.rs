@@ -23,6 +23,8 @@ pub enum Msg {
     },
     /// The auto-refresh timer fired.
     AutoRefresh,
+    /// The frame with the rows is out: the findings of the rows not on it now.
+    FinishFindings,
     Api {
         req: ReqId,
         result: ApiResult,

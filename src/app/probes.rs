@@ -32,11 +32,19 @@ pub struct Probes {
     queue: VecDeque<String>,
     /// (finished, asked for) of the current batch.
     pub progress: Option<(usize, usize)>,
+    /// The signed test delivery on its way (`T`): not cancelled by Esc, since its POST
+    /// may already have reached the endpoint.
+    pub delivery: Option<super::test_delivery::DeliveryInFlight>,
 }
 
 impl Probes {
     pub fn is_running(&self, url: &str) -> bool {
         self.running.values().any(|u| u == url) || self.queue.iter().any(|u| u == url)
+    }
+
+    /// Whether a test delivery to `url` is on its way.
+    pub fn is_delivering(&self, url: &str) -> bool {
+        self.delivery.as_ref().is_some_and(|d| d.target_url == url)
     }
 
     pub fn busy(&self) -> bool {
@@ -73,7 +81,8 @@ impl App {
         }
         let urls: Vec<String> = urls
             .into_iter()
-            .filter(|u| probeable(u) && !self.probes.is_running(u))
+            // A test delivery under way probes stages 1–4 too: its result is the newer.
+            .filter(|u| probeable(u) && !self.probes.is_running(u) && !self.probes.is_delivering(u))
             .collect();
         if urls.is_empty() {
             return Vec::new();
@@ -112,28 +121,13 @@ impl App {
 
     /// A probe finished: keep it, merge its findings, start the next one.
     pub(super) fn on_probed(&mut self, req: ReqId, report: &ProbeReport) -> Vec<Cmd> {
+        if let Some(sent) = self.probes.delivery.take_if(|d| d.req == req) {
+            return self.on_delivered(sent, report);
+        }
         let Some(url) = self.probes.running.remove(&req) else {
             return Vec::new(); // cancelled
         };
-        let now = self.now.unix_timestamp();
-        let findings = judge::findings(report, now);
-        let stages = judge::stage_lines(report, &findings);
-        let cert_expires = report
-            .tls
-            .as_ref()
-            .and_then(|t| t.certificate.as_ref())
-            .map(|c| c.not_after);
-        self.probes.done.insert(
-            url,
-            ProbeResult {
-                at: self.now,
-                stages,
-                findings,
-                cert_expires,
-            },
-        );
-        self.recount();
-        self.refilter();
+        self.keep_probe(url, report);
         if let Some((finished, _)) = &mut self.probes.progress {
             *finished += 1;
         }
@@ -150,6 +144,31 @@ impl App {
             self.dirty = true;
         }
         cmds
+    }
+
+    /// Keeps a finished probe of `url` (replacing an older one) and merges its findings.
+    pub(super) fn keep_probe(&mut self, url: String, report: &ProbeReport) -> &ProbeResult {
+        let now = self.now.unix_timestamp();
+        let findings = judge::findings(report, now);
+        let stages = judge::stage_lines(report, &findings);
+        let cert_expires = report
+            .tls
+            .as_ref()
+            .and_then(|t| t.certificate.as_ref())
+            .map(|c| c.not_after);
+        self.probes.done.insert(
+            url.clone(),
+            ProbeResult {
+                at: self.now,
+                stages,
+                findings,
+                cert_expires,
+            },
+        );
+        self.recount();
+        self.refilter();
+        self.dirty = true;
+        &self.probes.done[&url]
     }
 
     /// Esc while probes run: stop them (their results never arrive).
@@ -187,6 +206,12 @@ impl App {
     pub fn selected_probe_running(&self) -> bool {
         self.selected_subscription()
             .is_some_and(|s| self.probes.is_running(&s.target_url))
+    }
+
+    /// Whether a test delivery to the selected subscription's URL is on its way.
+    pub fn selected_delivery_running(&self) -> bool {
+        self.selected_subscription()
+            .is_some_and(|s| self.probes.is_delivering(&s.target_url))
     }
 }
 

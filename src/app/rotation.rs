@@ -5,7 +5,7 @@
 //! `lifecycle::rotate`'s; the requests are Cmds; every step is audited with both ids.
 
 use super::undo::Undo;
-use super::{ApiResult, App, Banner, Cmd, Modal, Pending, PendingOp, ReqId};
+use super::{ApiResult, App, Banner, Cmd, Modal, ReqId};
 use crate::api::{ApiError, CreatedSubscription, Subscription};
 use crate::audit::{AuditEntry, Outcome, RotationIds};
 use crate::lifecycle::rotate::{self, Found, Pair};
@@ -30,8 +30,8 @@ pub struct Rotation {
     start: Option<(ReqId, String)>,
     /// Both re-read before a finish.
     reread: Option<(ReqId, Pair)>,
-    /// The delete dialog open for a finish.
-    confirm_finish: Option<Pair>,
+    /// The delete dialog open for a finish (the old one) or an abort (the new one).
+    confirm: Option<(Pair, Step)>,
     /// The delete in flight that closes a pair.
     deleting: Option<(ReqId, Pair, Step)>,
 }
@@ -192,6 +192,8 @@ impl App {
         vec![cmd]
     }
 
+    /// Abort asks the usual delete question for the new one first: the receiver may
+    /// already verify with its secret, and a deleted subscription's secret is gone.
     pub(super) fn rotate_abort(&mut self) -> Vec<Cmd> {
         let Some(Modal::RotationPair { pair }) = self.modal.take() else {
             return Vec::new();
@@ -205,18 +207,17 @@ impl App {
             .find(|s| s.id == pair.new_id)
             .map(|s| s.target_url.clone())
             .unwrap_or_default();
-        let req = self.next_id();
-        let id = pair.new_id.clone();
-        self.pending.insert(
-            id.clone(),
-            Pending {
-                req,
-                op: PendingOp::Delete,
-                target_url,
-            },
-        );
-        self.rotation.deleting = Some((req, pair, Step::Abort));
-        vec![Cmd::Delete { req, id }]
+        self.modal = Some(Modal::ConfirmDelete {
+            id: pair.new_id.clone(),
+            target_url,
+            on_delete: false,
+        });
+        self.banner = Some(Banner::notice(
+            "Aborting the rotation deletes the NEW subscription and its secret",
+        ));
+        self.rotation.confirm = Some((pair, Step::Abort));
+        self.dirty = true;
+        Vec::new()
     }
 
     /// Both re-read: refuse naming what changed, or ask the usual delete question.
@@ -248,7 +249,7 @@ impl App {
                     target_url: old.target_url.clone(),
                     on_delete: false,
                 });
-                self.rotation.confirm_finish = Some(pair);
+                self.rotation.confirm = Some((pair, Step::Finish));
             }
             _ => {
                 let reasons: Vec<String> = refusals.iter().map(|r| clean(r).into_owned()).collect();
@@ -262,14 +263,19 @@ impl App {
 
     /// `Ctrl-D` opens a plain delete question: a finish asked earlier and cancelled is over.
     pub(super) fn forget_rotation_finish(&mut self) {
-        self.rotation.confirm_finish = None;
+        self.rotation.confirm = None;
     }
 
-    /// The delete dialog was confirmed: a finish when it is the old one of the pair.
+    /// The delete dialog was confirmed: a finish when it is the old one of the pair, an
+    /// abort when it is the new one.
     pub(super) fn tag_rotation_delete(&mut self, req: ReqId, id: &str) {
-        if let Some(pair) = self.rotation.confirm_finish.take() {
-            if pair.old_id == id {
-                self.rotation.deleting = Some((req, pair, Step::Finish));
+        if let Some((pair, step)) = self.rotation.confirm.take() {
+            let closing = match step {
+                Step::Finish => &pair.old_id,
+                Step::Abort => &pair.new_id,
+            };
+            if closing == id {
+                self.rotation.deleting = Some((req, pair, step));
             }
         }
     }

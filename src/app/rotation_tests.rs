@@ -61,6 +61,28 @@ fn codes(app: &App, index: usize) -> Vec<&'static str> {
     app.findings[index].iter().map(|f| f.code).collect()
 }
 
+/// `y` in the delete dialog: the one delete it sends (of `id`), answered 204; its audit entry.
+fn confirm_and_answer_delete(app: &mut App, expected: &str) -> crate::audit::AuditEntry {
+    let cmds = app.update(key('y'));
+    let [Cmd::Delete { req, id }] = cmds.as_slice() else {
+        panic!("{cmds:?}");
+    };
+    assert_eq!(id, expected);
+    let cmds = app.update(Msg::Api {
+        req: *req,
+        result: ApiResult::Deleted {
+            id: id.clone(),
+            result: Ok(()),
+        },
+    });
+    cmds.into_iter()
+        .find_map(|c| match c {
+            Cmd::Audit { entry } => Some(*entry),
+            _ => None,
+        })
+        .expect("audited")
+}
+
 fn reread_req(cmds: &[Cmd]) -> u64 {
     match cmds {
         [Cmd::RereadPair {
@@ -134,25 +156,7 @@ fn finish_asks_the_delete_question_audits_both_ids_and_cannot_be_undone() {
         "{:?}",
         app.modal
     );
-    let cmds = app.update(key('y'));
-    let [Cmd::Delete { req, id }] = cmds.as_slice() else {
-        panic!("{cmds:?}");
-    };
-    assert_eq!(id, OLD);
-    let cmds = app.update(Msg::Api {
-        req: *req,
-        result: ApiResult::Deleted {
-            id: OLD.into(),
-            result: Ok(()),
-        },
-    });
-    let audit = cmds
-        .iter()
-        .find_map(|c| match c {
-            Cmd::Audit { entry } => Some(&**entry),
-            _ => None,
-        })
-        .expect("audited");
+    let audit = confirm_and_answer_delete(&mut app, OLD);
     assert_eq!(audit.operation, "rotate-finish");
     let ids = audit.rotation.as_ref().expect("both ids");
     assert_eq!((ids.old_id.as_str(), ids.new_id.as_str()), (OLD, NEW));
@@ -163,4 +167,33 @@ fn finish_asks_the_delete_question_audits_both_ids_and_cannot_be_undone() {
     assert!(cmds.is_empty(), "nothing re-created: {cmds:?}");
     let banner = app.banner.as_ref().map(|b| b.text.as_str()).unwrap_or("");
     assert!(banner.contains("cannot be undone"), "{banner}");
+}
+
+#[test]
+fn abort_asks_before_deleting_the_new_one_and_audits_it_as_an_abort() {
+    let mut app = loaded(datetime!(2026-01-01 15:00 UTC));
+    app.update(key('R'));
+    assert!(
+        app.update(key('a')).is_empty(),
+        "nothing sent before the answer"
+    );
+    assert!(
+        matches!(&app.modal, Some(Modal::ConfirmDelete { id, on_delete: false, .. }) if id == NEW),
+        "{:?}",
+        app.modal
+    );
+    // Cancelled: nothing is deleted, and a later plain delete of the new one is no abort.
+    assert!(app.update(key('n')).is_empty());
+    assert_eq!(app.modal, None);
+    assert_eq!(app.rotation.pairs.len(), 1);
+
+    app.update(key('R'));
+    app.update(key('a'));
+    let audit = confirm_and_answer_delete(&mut app, NEW);
+    assert_eq!(audit.operation, "rotate-abort");
+    assert!(
+        app.subscriptions.iter().any(|s| s.id == OLD),
+        "the old one stays"
+    );
+    assert!(app.subscriptions.iter().all(|s| s.id != NEW));
 }

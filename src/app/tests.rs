@@ -2314,3 +2314,108 @@ fn the_pane_gets_the_same_findings_as_doctor_from_the_log() {
 
 // Every account at once (`A` counts, `/` across accounts, `:` palette, `y`): its own file.
 mod fleet_tests;
+
+/// What the delivery log proves joins the row: a subscription whose receiver answers 401
+/// (events dropped for good) gets its error marker and a place in the Problems tab, and
+/// keeps them after the selection moves on.
+#[test]
+fn delivery_log_findings_reach_the_marker_column_and_the_problems_tab() {
+    let mut subs = five();
+    subs[0] = sub("a", 1, "https://alpha.test/hooks?version=2026-02-03", true);
+    let mut app = loaded_with(connection(true), subs);
+    let has_dropped = |app: &App| {
+        app.findings[0]
+            .iter()
+            .any(|f| f.code == "dropped-4xx" && f.severity == crate::diagnose::Severity::Error)
+    };
+    assert!(!has_dropped(&app));
+    let marker = |app: &App| crate::diagnose::worst(&app.findings[0]);
+    assert_ne!(marker(&app), Some(crate::diagnose::Severity::Error));
+    assert!(!view::is_problem(&app.findings[0]), "{:?}", app.findings[0]);
+
+    let (req, _) = polled(&app.update(code(KeyCode::Enter)));
+    let mut refused = log_entry("e1", 1, false, 3);
+    refused.http_status = Some(401);
+    refused.status = crate::evidence::logs::AttemptStatus::Failed;
+    app.update(deliveries_answer(req, vec![refused]));
+    assert!(has_dropped(&app), "{:?}", app.findings[0]);
+    assert_eq!(
+        marker(&app),
+        Some(crate::diagnose::Severity::Error),
+        "✖ in the list"
+    );
+
+    app.update(code(KeyCode::Esc));
+    app.update(key('j'));
+    assert!(
+        has_dropped(&app),
+        "kept for the row while another is selected"
+    );
+    app.update(key('4'));
+    assert_eq!(app.tab, Tab::Problems);
+    assert!(app.visible.iter().any(|&i| app.subscriptions[i].id == "a"));
+    assert!(view::is_problem(&app.findings[0]));
+}
+
+/// A large list: the first frame waits only for the findings of the rows on it; the rest
+/// come right after (one `AfterFrame`), and then equal what computing them all at once
+/// gives. The Problems count says "…" meanwhile; a tab that looks at findings does not wait.
+#[test]
+fn a_large_lists_findings_beyond_the_first_screen_follow_the_frame() {
+    let mut subs = many(1_000);
+    // Off screen at first: a duplicate of the first row's URL, and an insecure URL.
+    subs[900].target_url = subs[0].target_url.clone();
+    subs[950].target_url = "http://h950.test/x".into();
+    let mut app = App::new(connection(true), test_now(), (100, 30));
+    let req = app.init().iter().find_map(|c| match c {
+        Cmd::LoadList { req, .. } => Some(*req),
+        _ => None,
+    });
+    let cmds = app.update(Msg::Api {
+        req: req.expect("a list request"),
+        result: ApiResult::List {
+            at: test_now(),
+            result: Ok(subs),
+        },
+    });
+    assert!(cmds.contains(&Cmd::AfterFrame), "{cmds:?}");
+    assert!(app.findings_partial);
+    assert!(!app.findings[0].is_empty(), "rows on screen have theirs");
+    assert!(app.findings[950].is_empty(), "off screen: after the frame");
+
+    app.update(Msg::FinishFindings);
+    assert!(!app.findings_partial);
+    let all = crate::diagnose::findings_for_all(&crate::diagnose::Account {
+        lines: app.lines.as_deref(),
+        catalog: &app.catalog,
+        catalog_from_server: app.catalog_from_server,
+        subscriptions: &app.subscriptions,
+        sandbox: app.connection.sandbox,
+    });
+    assert_eq!(app.findings, all);
+    assert!(app.findings[900]
+        .iter()
+        .any(|f| f.code == "duplicate-target"));
+    assert!(!app.findings[950].is_empty());
+
+    // A refresh that is partial again, then `4` before the rest arrived: the Problems tab
+    // is built from every row's findings at once.
+    app.update(key('r'));
+    let req = app.list_req.expect("refreshing").0;
+    let mut again = many(1_000);
+    again[950].target_url = "http://h950.test/x".into();
+    app.update(Msg::Api {
+        req,
+        result: ApiResult::List {
+            at: test_now(),
+            result: Ok(again),
+        },
+    });
+    assert!(app.findings_partial);
+    app.update(key('4'));
+    assert!(!app.findings_partial);
+    assert!(app
+        .visible
+        .iter()
+        .any(|&i| app.subscriptions[i].id == "s950"));
+}

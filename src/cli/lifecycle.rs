@@ -9,10 +9,10 @@ use super::write::event_catalogue;
 use super::{CliError, Connected};
 use crate::audit::AuditAccount;
 use crate::lifecycle::apply::Applier;
-use crate::lifecycle::check::{check, Desired};
-use crate::lifecycle::document::{self, line_column, Format, Problem};
+use crate::lifecycle::check::check_text;
+use crate::lifecycle::document::{line_column, Format, Problem};
 use crate::lifecycle::export::{self, ExportAccount};
-use crate::lifecycle::plan::{plan, Plan};
+use crate::lifecycle::plan::{plan, Action, Blocked, Plan};
 use crate::text::clean;
 use std::io::IsTerminal as _;
 use std::path::{Path, PathBuf};
@@ -130,16 +130,41 @@ fn report_problems(file: &Path, text: &str, problems: &[Problem]) -> CliError {
 
 /// The file read, parsed and checked against the account's catalogue, and the plan.
 async fn file_plan(c: &Connected, file: &Path, prune: bool) -> Result<Plan, CliError> {
-    let text = read_document(file)?;
-    let format = Format::detect(file, &text);
-    let doc = document::parse(&text, format).map_err(|p| report_problems(file, &text, &p))?;
-    // The two reads at once: the plan costs one round trip more than `list`, not two.
-    let (subs, (catalogue, _)) = tokio::join!(c.client.list(), event_catalogue(c));
-    let subs = subs?;
-    let known = |e: &str| catalogue.iter().any(|k| k == e);
-    let desired: Vec<Desired> =
-        check(&doc, &text, &known).map_err(|p| report_problems(file, &text, &p))?;
-    Ok(plan(&desired, &subs, prune))
+    // The file is read, parsed and (once the catalogue is here) checked on another thread
+    // while the list is on the wire and decoded: the plan costs about one list.
+    let (catalogue_tx, catalogue_rx) = tokio::sync::oneshot::channel::<Vec<String>>();
+    let path = file.to_path_buf();
+    let checking = tokio::task::spawn_blocking(move || {
+        let text = read_document(&path)?;
+        let format = Format::detect(&path, &text);
+        // Without the catalogue (the command is ending) there is nothing to check.
+        let Ok(catalogue) = catalogue_rx.blocking_recv() else {
+            return Ok((text, Ok(Vec::new())));
+        };
+        // A few dozen names: a binary search beats hashing each event of the file.
+        let mut known: Vec<&str> = catalogue.iter().map(String::as_str).collect();
+        known.sort_unstable();
+        let checked = check_text(&text, format, &|e: &str| known.binary_search(&e).is_ok());
+        Ok::<_, CliError>((text, checked))
+    });
+    let checked = async {
+        let (text, checked) = checking.await.map_err(|e| CliError::Io {
+            what: format!("reading {}", clean(&file.display().to_string())),
+            source: std::io::Error::other(e),
+        })??;
+        checked.map_err(|p| report_problems(file, &text, &p))
+    };
+    let reads = async {
+        let (subs, ()) = tokio::join!(c.client.list(), async {
+            let (catalogue, _) = event_catalogue(c).await;
+            // The checking thread may have ended already (an unreadable file).
+            let _ = catalogue_tx.send(catalogue);
+        });
+        Ok(subs)
+    };
+    // A bad file ends the command as soon as it is known, whatever the network.
+    let (desired, subs) = tokio::try_join!(checked, reads)?;
+    Ok(plan(&desired, &subs?, prune))
 }
 
 /// `--detailed-exitcode`: 3 for changes here; `cli::run` turns every error into 1.
@@ -156,13 +181,69 @@ pub async fn plan_command(c: &Connected, args: &PlanArgs) -> Result<(), CliError
     Ok(())
 }
 
+/// What `apply` would send: the plan's changes less the blocked ones.
+#[derive(Debug, Clone, Copy, Default)]
+struct Sendable {
+    create: usize,
+    update: usize,
+    delete: usize,
+    blocked: usize,
+}
+
+impl Sendable {
+    fn of(plan: &Plan) -> Self {
+        let mut out = Self::default();
+        for c in &plan.changes {
+            match (c.blocked.is_some(), c.action) {
+                (_, Action::Keep) => {}
+                (true, _) => out.blocked += 1,
+                (false, Action::Create) => out.create += 1,
+                (false, Action::Update) => out.update += 1,
+                (false, Action::Delete) => out.delete += 1,
+            }
+        }
+        out
+    }
+
+    fn count(&self) -> usize {
+        self.create + self.update + self.delete
+    }
+}
+
+/// Said before any request: which changes are left out, and the way to make them by hand.
+fn refuse_blocked(plan: &Plan, sendable: Sendable) -> Result<(), CliError> {
+    let n = sendable.blocked;
+    let swaps = plan
+        .blocked()
+        .any(|c| matches!(c.blocked, Some(Blocked::Swap(_))));
+    let mut message = format!(
+        "{n} change{} cannot be applied (marked !! above) and will not be sent",
+        if n == 1 { "" } else { "s" }
+    );
+    if swaps {
+        message.push_str(
+            ". Subscriptions that swap URLs need two applies: first give one of them a \
+             temporary URL in the file and apply, then put the final URLs back and apply again",
+        );
+    }
+    if sendable.count() == 0 {
+        return Err(CliError::Usage(format!("{message} (nothing was sent)")));
+    }
+    output::error_line("apply", &message);
+    Ok(())
+}
+
 pub async fn apply_command(c: &Connected, args: &ApplyArgs) -> Result<(), CliError> {
     let plan = file_plan(c, &args.file, args.prune).await?;
     output::write_stdout(plan_text(&plan, &args.file.display().to_string()).as_bytes())?;
     if !plan.has_changes() {
         return Ok(());
     }
-    let creates = plan.creates();
+    let sendable = Sendable::of(&plan);
+    if sendable.blocked > 0 {
+        refuse_blocked(&plan, sendable)?;
+    }
+    let creates = sendable.create;
     if creates > 0 && args.secret_dir.is_none() {
         let message = format!(
             "the plan creates {creates} subscription{}, each with a new signing secret shown only once: \
@@ -184,8 +265,18 @@ pub async fn apply_command(c: &Connected, args: &ApplyArgs) -> Result<(), CliErr
         _ => None,
     };
     if !args.yes {
-        confirm(&plan).await?;
+        confirm(sendable).await?;
     }
+    // Opened once for the run; if it cannot be, each entry tries (and warns) by itself.
+    let trail = crate::audit::OpenTrail::open_default().ok();
+    let record = |entry: crate::audit::AuditEntry| match &trail {
+        Some(trail) => {
+            if let Err(reason) = trail.record(&entry) {
+                output::note(&format!("not recorded in the audit trail: {reason}"));
+            }
+        }
+        None => c.audit(entry),
+    };
     let no_secrets = NoCreates;
     let applier = Applier {
         client: &c.client,
@@ -195,18 +286,29 @@ pub async fn apply_command(c: &Connected, args: &ApplyArgs) -> Result<(), CliErr
             Some(dir) => dir,
             None => &no_secrets,
         },
-        record: &|entry| c.audit(entry),
+        record: &record,
     };
     let results = applier.apply(&plan).await;
-    let failed = results.iter().filter(|r| r.result.is_err()).count();
+    let not_sent = results
+        .iter()
+        .filter(|r| r.result.as_ref().is_err_and(|f| f.not_sent))
+        .count();
+    let failed = results.iter().filter(|r| r.result.is_err()).count() - not_sent;
     output::write_stdout(results_text(&results).as_bytes())?;
-    if failed > 0 {
+    if failed + not_sent > 0 {
+        let plural = |n: usize| if n == 1 { "" } else { "s" };
+        let mut what = Vec::new();
+        if failed > 0 {
+            what.push(format!("{failed} change{} failed", plural(failed)));
+        }
+        if not_sent > 0 {
+            what.push(format!("{not_sent} change{} not sent", plural(not_sent)));
+        }
         output::error_line(
             "apply",
             &format!(
-                "{failed} change{} failed (listed above); the others were made. \
-                 `linq-hooks plan` shows what is left",
-                if failed == 1 { "" } else { "s" }
+                "{} (listed above); the others were made. `linq-hooks plan` shows what is left",
+                what.join(", ")
             ),
         );
         return Err(CliError::Reported(Exit::Failed));
@@ -229,17 +331,20 @@ impl crate::lifecycle::apply::SecretStore for NoCreates {
 }
 
 /// y/N on a terminal; without one only `--yes` will do.
-async fn confirm(plan: &Plan) -> Result<(), CliError> {
-    let s = plan.summary;
-    let count = s.create + s.update + s.delete;
+async fn confirm(s: Sendable) -> Result<(), CliError> {
+    let count = s.count();
     if !std::io::stdin().is_terminal() {
         return Err(CliError::Usage(format!(
             "apply would make {count} changes and stdin is not a terminal: nothing changed; \
              add --yes to go ahead (or --dry-run to see them)"
         )));
     }
+    let left_out = match s.blocked {
+        0 => String::new(),
+        n => format!("; {n} that cannot be applied left out"),
+    };
     let question = format!(
-        "Apply {count} changes ({} create, {} update, {} delete)?",
+        "Apply {count} changes ({} create, {} update, {} delete{left_out})?",
         s.create, s.update, s.delete
     );
     if super::bulk::ask_yes(&question).await? {

@@ -249,13 +249,18 @@ impl Connected {
         id: &str,
         target_url: &str,
     ) -> crate::audit::AuditEntry {
-        let account = crate::audit::AuditAccount {
+        let account = self.audit_account();
+        crate::audit::AuditEntry::new(&account, operation, "cli", time::OffsetDateTime::now_utc())
+            .on(id, target_url)
+    }
+
+    /// This account as the audit trail names it (never the key).
+    pub fn audit_account(&self) -> crate::audit::AuditAccount {
+        crate::audit::AuditAccount {
             name: self.account.name.clone(),
             key_hint: self.key_hint.clone(),
             host: crate::config::host_of(&self.base_url),
-        };
-        crate::audit::AuditEntry::new(&account, operation, "cli", time::OffsetDateTime::now_utc())
-            .on(id, target_url)
+        }
     }
 
     /// Stops the embedded sandbox (if any) and waits for its database to close.

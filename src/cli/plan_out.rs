@@ -82,7 +82,7 @@ fn field_line(f: &FieldDiff, create: bool) -> String {
     format!("      {label}: {detail}\n")
 }
 
-fn change_text(c: &Change) -> String {
+fn change_text(c: &Change, changes: &[Change]) -> String {
     let id = c.id.as_deref().map(clean).unwrap_or_default();
     let url = clean(&c.target_url);
     let mut out = match c.action {
@@ -93,20 +93,34 @@ fn change_text(c: &Change) -> String {
             format!("  keep    {id}  {url}  (not in the file, kept; --prune deletes it)\n")
         }
     };
+    if let Some(why) = &c.blocked {
+        // On the change's own line: `~ update  ID  URL  !! swaps URL with …`.
+        out.pop();
+        out.push_str(&format!("  !! {}\n", why.reason()));
+    }
     for f in &c.fields {
         // A create's URL is already on its line.
         if !(c.action == Action::Create && f.name == "target_url") {
             out.push_str(&field_line(f, c.action == Action::Create));
         }
     }
+    if let (None, Some(first)) = (&c.blocked, waits_for(c, changes)) {
+        out.push_str(&format!("      after: {first} frees this URL\n"));
+    }
     out
+}
+
+/// The id of the subscription whose change frees the URL `c` takes.
+fn waits_for(c: &Change, changes: &[Change]) -> Option<String> {
+    let first = changes.get(c.after?)?;
+    Some(clean(first.id.as_deref().unwrap_or("-")).into_owned())
 }
 
 /// The plan for people; `file` names the document in the "no changes" line.
 pub fn plan_text(plan: &Plan, file: &str) -> String {
     let mut out = String::new();
     for c in &plan.changes {
-        out.push_str(&change_text(c));
+        out.push_str(&change_text(c, &plan.changes));
     }
     let s = plan.summary;
     if !plan.has_changes() {
@@ -121,6 +135,12 @@ pub fn plan_text(plan: &Plan, file: &str) -> String {
         "Plan: {} to create, {} to update, {} to delete; {} not in the file (kept), {} unchanged.\n",
         s.create, s.update, s.delete, s.keep, s.unchanged
     ));
+    let blocked = plan.blocked().count();
+    if blocked > 0 {
+        out.push_str(&format!(
+            "{blocked} of these cannot be applied (marked !! above): `apply` leaves them out.\n"
+        ));
+    }
     out
 }
 
@@ -133,6 +153,12 @@ struct ChangeJson<'a> {
     target_url: &'a str,
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     fields: BTreeMap<&'static str, Value>,
+    /// The id whose change frees this change's URL first.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    after: Option<String>,
+    /// Why `apply` will not send it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    cannot_apply: Option<String>,
 }
 
 /// `{"changes": [...], "summary": {...}}` (README "plan --json").
@@ -149,6 +175,8 @@ pub fn plan_json(plan: &Plan) -> String {
                 .iter()
                 .map(|f| (f.name, json!({"from": f.from, "to": f.to})))
                 .collect(),
+            after: waits_for(c, &plan.changes),
+            cannot_apply: c.blocked.as_ref().map(|b| b.reason()),
         })
         .collect();
     #[derive(Serialize)]
@@ -171,7 +199,7 @@ pub fn plan_json(plan: &Plan) -> String {
 /// code and trace id.
 pub fn results_text(results: &[ChangeResult]) -> String {
     let mut out = String::new();
-    let (mut ok, mut failed) = (0, 0);
+    let (mut ok, mut failed, mut not_sent) = (0, 0, 0);
     for r in results {
         let id = r.id.as_deref().map(clean).unwrap_or_else(|| "-".into());
         let url = clean(&r.target_url);
@@ -189,7 +217,13 @@ pub fn results_text(results: &[ChangeResult]) -> String {
                 out.push_str(&line);
             }
             Err(f) => {
-                failed += 1;
+                let label = if f.not_sent {
+                    not_sent += 1;
+                    "NOT SENT"
+                } else {
+                    failed += 1;
+                    "FAILED  "
+                };
                 let verb = match r.action {
                     Action::Create => "create",
                     Action::Update => "update",
@@ -197,7 +231,7 @@ pub fn results_text(results: &[ChangeResult]) -> String {
                     Action::Keep => "keep",
                 };
                 out.push_str(&format!(
-                    "FAILED   {verb} {id}  {url}: {}",
+                    "{label} {verb} {id}  {url}: {}",
                     clean(&f.message)
                 ));
                 if let Some(code) = f.code {
@@ -211,8 +245,12 @@ pub fn results_text(results: &[ChangeResult]) -> String {
         out.push('\n');
     }
     out.push_str(&format!(
-        "Applied {ok} of {} changes; {failed} failed.\n",
+        "Applied {ok} of {} changes; {failed} failed",
         results.len()
     ));
+    if not_sent > 0 {
+        out.push_str(&format!("; {not_sent} not sent"));
+    }
+    out.push_str(".\n");
     out
 }

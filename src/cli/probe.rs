@@ -102,7 +102,20 @@ pub async fn run(globals: &Globals, args: &ProbeArgs) -> Result<(), CliError> {
                 trust,
                 send,
             };
-            print_one(None, &target, &options, args.json).await?
+            // No account: the trail names none (the POST went to the URL, not to Linq).
+            let account = crate::audit::AuditAccount {
+                name: NO_ACCOUNT.into(),
+                key_hint: None,
+                host: String::new(),
+            };
+            let record = |entry: crate::audit::AuditEntry| {
+                if let Err(reason) = crate::audit::record(&entry) {
+                    output::note(&format!("not recorded in the audit trail: {reason}"));
+                }
+            };
+            let report = probe::probe(&target, &options).await;
+            audit_delivery(&report, &account, None, record);
+            print_report(None, &report, args.json)?
         }
         Wanted::Id(id) => {
             let connected = connect(globals).await?;
@@ -183,22 +196,6 @@ fn secret_file(path: &Path) -> Result<Zeroizing<String>, CliError> {
     ))
 }
 
-/// The event the test delivery carries: `--event`, else one the subscription subscribes to
-/// that its payload version delivers (message.received first), else message.received.
-fn event_for(sub: &Subscription, given: Option<&str>) -> String {
-    if let Some(e) = given {
-        return e.to_string();
-    }
-    let version = crate::payload::version_of(&sub.target_url);
-    let delivered = |e: &&String| version != "2025-01-01" || crate::payload::delivered_to_v1(e);
-    let events: Vec<&String> = sub.subscribed_events.iter().filter(delivered).collect();
-    events
-        .iter()
-        .find(|e| e.as_str() == delivery::DEFAULT_EVENT)
-        .or(events.first())
-        .map_or_else(|| delivery::DEFAULT_EVENT.to_string(), |e| e.to_string())
-}
-
 async fn probe_id(
     c: &Connected,
     id: &str,
@@ -216,7 +213,11 @@ async fn probe_id(
     })?;
     let send = args.send.then(|| Send {
         secret,
-        event_type: event_for(&sub, args.event.as_deref()),
+        event_type: delivery::event_for(
+            &sub.target_url,
+            &sub.subscribed_events,
+            args.event.as_deref(),
+        ),
         subscription_id: Some(sub.id.clone()),
     });
     let options = Options {
@@ -224,18 +225,36 @@ async fn probe_id(
         trust,
         send,
     };
-    print_one(Some(&sub.id), &target, &options, args.json).await
+    let report = probe::probe(&target, &options).await;
+    let account = c.audit_account();
+    audit_delivery(&report, &account, Some(&sub.id), |entry| c.audit(entry));
+    print_report(Some(&sub.id), &report, args.json)
 }
 
-/// Probes one target and prints it; whether an error finding came out.
-async fn print_one(
+/// The audit trail's name for the account of `probe URL --send` (there is none).
+pub const NO_ACCOUNT: &str = "none";
+
+/// Records the test delivery's POST, when one may have reached the endpoint, with its
+/// outcome (never the secret).
+fn audit_delivery(
+    report: &ProbeReport,
+    account: &crate::audit::AuditAccount,
     id: Option<&str>,
-    target: &Target,
-    options: &Options,
-    json: bool,
-) -> Result<bool, CliError> {
-    let report = probe::probe(target, options).await;
-    let (text, failed) = render(id, &report, json);
+    record: impl FnOnce(crate::audit::AuditEntry),
+) {
+    let now = time::OffsetDateTime::now_utc();
+    let entry = report
+        .delivery
+        .as_ref()
+        .and_then(|d| d.audit_entry(account, "cli", id, &report.url, now));
+    if let Some(entry) = entry {
+        record(entry);
+    }
+}
+
+/// Prints one probe; whether an error finding came out.
+fn print_report(id: Option<&str>, report: &ProbeReport, json: bool) -> Result<bool, CliError> {
+    let (text, failed) = render(id, report, json);
     output::write_stdout(text.as_bytes())?;
     Ok(failed)
 }

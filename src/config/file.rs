@@ -95,19 +95,45 @@ pub fn load(path: &Path) -> Result<Option<Loaded>, ConfigError> {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
         Err(e) => return Err(io(e)),
     };
-    if meta.len() > MAX_CONFIG_BYTES {
-        return Err(ConfigError::Unreadable {
-            file: path.display().to_string(),
-            reason: format!("larger than {MAX_CONFIG_BYTES} bytes"),
-        });
+    let unreadable = |reason: String| ConfigError::Unreadable {
+        file: path.display().to_string(),
+        reason,
+    };
+    // A symlink is followed (dotfile managers link config files), but only a regular file
+    // is read: opening a FIFO would hang the start-up, a device never end.
+    if !meta.is_file() {
+        return Err(unreadable("not a regular file".into()));
     }
-    let text = std::fs::read_to_string(path).map_err(io)?;
+    if meta.len() > MAX_CONFIG_BYTES {
+        return Err(unreadable(format!("larger than {MAX_CONFIG_BYTES} bytes")));
+    }
+    let text = read_regular(path, MAX_CONFIG_BYTES).map_err(io)?;
+    if text.len() as u64 > MAX_CONFIG_BYTES {
+        return Err(unreadable(format!("larger than {MAX_CONFIG_BYTES} bytes")));
+    }
     let file = parse(&text, path)?;
     Ok(Some(Loaded {
         path: path.to_path_buf(),
         file,
         readable_by_others: readable_by_others(&meta),
     }))
+}
+
+/// Up to `limit + 1` bytes of the regular file at `path`, opened without blocking (it may
+/// have been swapped for a FIFO since it was checked) and checked again once open.
+fn read_regular(path: &Path, limit: u64) -> std::io::Result<String> {
+    use std::io::Read as _;
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::custom_flags(&mut options, libc::O_NONBLOCK);
+    let file = options.open(path)?;
+    if !file.metadata()?.is_file() {
+        return Err(std::io::Error::other("not a regular file"));
+    }
+    let mut text = String::new();
+    file.take(limit + 1).read_to_string(&mut text)?;
+    Ok(text)
 }
 
 #[cfg(unix)]

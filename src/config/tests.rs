@@ -295,6 +295,34 @@ fn load_reads_the_mode_and_a_missing_file_is_no_config() {
     assert!(!file::load(&path).unwrap().unwrap().readable_by_others);
 }
 
+/// A FIFO or a directory where config.toml should be is refused at once (the dashboard
+/// would otherwise hang before its first frame); a symlink to a real file is read.
+#[cfg(unix)]
+#[test]
+fn config_that_is_not_a_regular_file_is_refused_without_hanging() {
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("config.toml");
+    let name = std::ffi::CString::new(fifo.as_os_str().as_encoded_bytes()).unwrap();
+    assert_eq!(unsafe { libc::mkfifo(name.as_ptr(), 0o600) }, 0, "mkfifo");
+    let Err(err) = file::load(&fifo) else {
+        panic!("a FIFO is no config")
+    };
+    assert!(err.to_string().contains("not a regular file"), "{err}");
+
+    let sub = dir.path().join("sub");
+    std::fs::create_dir(&sub).unwrap();
+    let Err(err) = file::load(&sub) else {
+        panic!("a directory is no config")
+    };
+    assert!(err.to_string().contains("not a regular file"), "{err}");
+
+    let real = dir.path().join("real.toml");
+    std::fs::write(&real, "[profiles.a]\nkey_env = \"X\"\n").unwrap();
+    let link = dir.path().join("linked.toml");
+    std::os::unix::fs::symlink(&real, &link).unwrap();
+    assert!(file::load(&link).unwrap().is_some());
+}
+
 #[test]
 fn official_cli_profiles_are_listed_and_read_at_use_time() {
     let dir = tempfile::tempdir().unwrap();

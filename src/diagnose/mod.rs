@@ -198,6 +198,23 @@ pub fn findings_for_all(account: &Account) -> Vec<Vec<Finding>> {
     all
 }
 
+/// The findings of the listed rows only (the others stay empty), without the rules that
+/// compare rows with each other (duplicate targets): what the first screen of a large list
+/// needs before [`findings_for_all`] runs after it is drawn.
+pub fn findings_for_rows(account: &Account, rows: &[usize]) -> Vec<Vec<Finding>> {
+    let known = Known::new(account);
+    let subs = account.subscriptions;
+    let mut all: Vec<Vec<Finding>> = vec![Vec::new(); subs.len()];
+    for &i in rows {
+        if let (Some(sub), Some(slot)) = (subs.get(i), all.get_mut(i)) {
+            let (mut found, _) = own_findings(sub, &known);
+            sort(&mut found);
+            *slot = found;
+        }
+    }
+    all
+}
+
 /// Adds findings from other evidence (the delivery log) to a subscription's, worst first.
 pub fn merge(found: &mut Vec<Finding>, more: Vec<Finding>) {
     found.extend(more);

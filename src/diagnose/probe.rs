@@ -246,12 +246,7 @@ fn tls_findings(
             ),
             "Check the certificate's dates and this machine's clock.",
         )),
-        Verdict::OldProtocol => out.push(finding(
-            Severity::Warning,
-            "tls-old-protocol",
-            format!("{host} offers only TLS older than 1.2."),
-            "Enable TLS 1.2 or 1.3 on the server.",
-        )),
+        Verdict::OldProtocol => out.push(old_protocol(host, None)),
         Verdict::TimedOut(ms) => out.push(finding(
             Severity::Error,
             "tls-handshake-failed",
@@ -266,6 +261,40 @@ fn tls_findings(
         )),
         Verdict::Trusted | Verdict::Expired | Verdict::NameMismatch => {}
     }
+    // A handshake that did complete below 1.2 (a client that still speaks it; rustls
+    // refuses, which is the verdict above).
+    let old = tls.protocol.as_deref().filter(|p| is_old_protocol(p));
+    if let (Some(protocol), false) = (old, tls.verdict == Verdict::OldProtocol) {
+        out.push(old_protocol(host, Some(protocol)));
+    }
+}
+
+/// `SSLv3`, `TLSv1_0`, `TLSv1_1` (rustls' names), also written `TLSv1`, `TLS 1.1`.
+fn is_old_protocol(protocol: &str) -> bool {
+    let p = protocol.to_ascii_uppercase().replace([' ', '.'], "_");
+    p.starts_with("SSL")
+        || matches!(
+            p.as_str(),
+            "TLSV1" | "TLSV1_0" | "TLSV1_1" | "TLS1_0" | "TLS1_1" | "TLS_1_0" | "TLS_1_1"
+        )
+}
+
+fn old_protocol(host: &str, negotiated: Option<&str>) -> Finding {
+    let message = match negotiated {
+        Some(p) => format!(
+            "{host} negotiated {}: older than TLS 1.2, which current HTTPS clients refuse.",
+            shown(&p.replace("TLSv1_", "TLS 1."))
+        ),
+        None => format!(
+            "{host} offers only TLS older than 1.2 (it did not accept TLS 1.2 or 1.3); current HTTPS clients refuse such servers."
+        ),
+    };
+    finding(
+        Severity::Warning,
+        "tls-old-protocol",
+        message,
+        "Enable TLS 1.2 or 1.3 on the server.",
+    )
 }
 
 fn http_findings(http: &Answer, out: &mut Vec<Finding>) {

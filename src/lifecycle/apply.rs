@@ -1,13 +1,17 @@
-//! Makes a plan's changes through the client: updates first, then creates, deletes last
-//! (so a URL handed from one subscription to another is free before it is taken), at most
-//! four requests in flight. A failure does not stop the independent changes; every change
-//! is audited with the run's one `apply` id. A create is never retried (a second POST could
-//! make a second subscription); its secret goes straight to the caller's [`SecretStore`].
+//! Makes a plan's changes through the client, at most four requests in flight: updates,
+//! then creates, deletes last — except that a change waiting for a URL to be freed
+//! ([`Change::after`]) starts only once the change freeing it succeeded (a delete that
+//! frees a URL goes early). A failure does not stop the independent changes; what waited
+//! for it is not sent. Blocked changes (URL swaps) are never sent. Every change is audited
+//! with the run's one `apply` id. A create is never retried (a second POST could make a
+//! second subscription); its secret goes straight to the caller's [`SecretStore`].
 
+use super::order::waiters;
 use super::plan::{Action, Change, Plan};
 use crate::api::{ApiError, LinqClient, SigningSecret};
 use crate::audit::{AuditAccount, AuditEntry, Outcome};
-use futures::stream::{self, StreamExt};
+use futures::stream::{FuturesUnordered, StreamExt};
+use std::collections::BTreeSet;
 use std::path::PathBuf;
 
 /// Requests in flight at once: quick for a hundred changes, gentle on the API.
@@ -55,6 +59,8 @@ pub struct Failure {
     pub code: Option<u32>,
     pub trace_id: Option<String>,
     pub message: String,
+    /// Never sent: blocked in the plan, or waiting for a change that failed.
+    pub not_sent: bool,
 }
 
 impl Failure {
@@ -64,6 +70,7 @@ impl Failure {
             code: e.code(),
             trace_id: e.trace_id().map(str::to_string),
             message: format!("{what}{}", crate::text::clean(&e.to_string())),
+            not_sent: false,
         }
     }
 
@@ -73,7 +80,34 @@ impl Failure {
             code: None,
             trace_id: None,
             message,
+            not_sent: false,
         }
+    }
+
+    fn not_sent(message: String) -> Self {
+        Self {
+            not_sent: true,
+            ..Self::local(message)
+        }
+    }
+}
+
+/// Which ready change starts first: updates, then creates, then deletes.
+fn rank(action: Action) -> u8 {
+    match action {
+        Action::Update => 0,
+        Action::Create => 1,
+        _ => 2,
+    }
+}
+
+fn unsent(index: usize, change: &Change, failure: Failure) -> ChangeResult {
+    ChangeResult {
+        index,
+        action: change.action,
+        id: change.id.clone(),
+        target_url: change.target_url.clone(),
+        result: Err(failure),
     }
 }
 
@@ -92,19 +126,78 @@ impl Applier<'_> {
 
     /// Runs every create, update and delete of `plan`; results in plan order.
     pub async fn apply(&self, plan: &Plan) -> Vec<ChangeResult> {
-        let mut results = Vec::new();
-        for phase in [Action::Update, Action::Create, Action::Delete] {
-            let changes = plan
-                .changes
-                .iter()
-                .enumerate()
-                .filter(|(_, c)| c.action == phase);
-            let done: Vec<ChangeResult> = stream::iter(changes)
-                .map(|(index, change)| self.one(index, change))
-                .buffer_unordered(CONCURRENCY)
-                .collect()
-                .await;
-            results.extend(done);
+        let changes = &plan.changes;
+        let waiter = waiters(changes);
+        let mut results = Vec::with_capacity(changes.len());
+        // Ready to start, by (rank, plan order); deletes nobody waits for are held back
+        // until every create and update has finished.
+        let mut ready: BTreeSet<(u8, usize)> = BTreeSet::new();
+        let mut held_deletes = Vec::new();
+        // Creates and updates that have not finished (or been given up).
+        let mut open = 0usize;
+        for (i, c) in changes.iter().enumerate() {
+            if c.action == Action::Keep {
+                continue;
+            }
+            if let Some(why) = &c.blocked {
+                results.push(unsent(i, c, Failure::not_sent(why.reason())));
+                continue;
+            }
+            if c.action != Action::Delete {
+                open += 1;
+            }
+            match (c.after, c.action) {
+                (Some(_), _) => {}
+                (None, Action::Delete) if waiter[i].is_none() => held_deletes.push(i),
+                // A delete that frees a URL goes with the updates.
+                (None, Action::Delete) => {
+                    ready.insert((0, i));
+                }
+                (None, action) => {
+                    ready.insert((rank(action), i));
+                }
+            }
+        }
+        let mut in_flight = FuturesUnordered::new();
+        loop {
+            // (Also when nothing else can run: a miscount must never lose the deletes.)
+            if open == 0 || (in_flight.is_empty() && ready.is_empty()) {
+                ready.extend(held_deletes.drain(..).map(|i| (rank(Action::Delete), i)));
+            }
+            while in_flight.len() < CONCURRENCY {
+                let Some((_, i)) = ready.pop_first() else {
+                    break;
+                };
+                in_flight.push(self.one(i, &changes[i]));
+            }
+            let Some(done) = in_flight.next().await else {
+                break;
+            };
+            let i = done.index;
+            if changes[i].action != Action::Delete {
+                open = open.saturating_sub(1);
+            }
+            if done.result.is_ok() {
+                if let Some(w) = waiter[i].filter(|&w| changes[w].blocked.is_none()) {
+                    ready.insert((rank(changes[w].action), w));
+                }
+            } else {
+                // Down the chain: each waits for a URL that is still taken.
+                let (mut by, mut next) = (i, waiter[i]);
+                while let Some(w) = next {
+                    let id = changes[by].id.as_deref().unwrap_or("-");
+                    let why = format!(
+                        "not sent: it takes the URL of {}, whose change did not go through",
+                        crate::text::clean(id)
+                    );
+                    results.push(unsent(w, &changes[w], Failure::not_sent(why)));
+                    if changes[w].action != Action::Delete {
+                        open = open.saturating_sub(1);
+                    }
+                    (by, next) = (w, waiter[w]);
+                }
+            }
+            results.push(done);
         }
         results.sort_by_key(|r| r.index);
         results

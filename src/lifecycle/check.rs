@@ -3,11 +3,13 @@
 //! and no subscription twice (same id, or the same URL identity). Every problem is kept,
 //! each at its place in the file.
 
-use super::document::{line_column, Document, Entry, Located, Problem};
+use super::document::{
+    line_column, parse, parse_unlocated, Document, Entry, Format, Located, Problem,
+};
 use crate::text::clean;
 use crate::validate::{
     is_reserved_header, is_subscription_id, normalise_phone, url_identity, validate_e164,
-    validate_routing, validate_url, RoutingField,
+    validate_routing, validate_url_identity, RoutingField,
 };
 use std::collections::HashMap;
 
@@ -18,6 +20,9 @@ pub struct Desired {
     /// The id the file names (it may belong to another account: `plan` decides).
     pub id: Option<String>,
     pub target_url: String,
+    /// The URL's identity (the uniqueness rule's normalisation), computed once here so that
+    /// the plan need not parse the URL again.
+    pub url_identity: String,
     pub events: Vec<String>,
     pub phones: Vec<String>,
     pub is_active: bool,
@@ -40,8 +45,7 @@ pub fn check(
     for entry in &doc.entries {
         let before = problems.len();
         let d = check_entry(entry, known_event, &mut problems);
-        let url = url_identity(&entry.target_url.value);
-        if let Some(first) = urls.get(&url) {
+        if let Some(first) = urls.get(&d.url_identity) {
             problems.push(Problem::new(
                 entry.target_url.at,
                 format!(
@@ -50,7 +54,7 @@ pub fn check(
                 ),
             ));
         } else {
-            urls.insert(url, entry.target_url.at);
+            urls.insert(d.url_identity.clone(), entry.target_url.at);
         }
         if let Some(id) = &entry.id {
             let key = id.value.to_ascii_lowercase();
@@ -75,6 +79,22 @@ pub fn check(
     }
 }
 
+/// The file's text read and checked: in one pass without positions first (the common case,
+/// a valid file), and again with positions only when there is a problem to place.
+pub fn check_text(
+    text: &str,
+    format: Format,
+    known_event: &dyn Fn(&str) -> bool,
+) -> Result<Vec<Desired>, Vec<Problem>> {
+    if let Some(doc) = parse_unlocated(text, format) {
+        if let Ok(desired) = check(&doc, text, known_event) {
+            return Ok(desired);
+        }
+    }
+    let doc = parse(text, format)?;
+    check(&doc, text, known_event)
+}
+
 fn check_entry(
     entry: &Entry,
     known_event: &dyn Fn(&str) -> bool,
@@ -94,9 +114,14 @@ fn check_entry(
         id.value.to_ascii_lowercase()
     });
     let url = entry.target_url.value.trim().to_string();
-    if let Err(m) = validate_url(&url) {
-        problem(entry.target_url.at, format!("target_url {m}"));
-    }
+    // One parse gives both the verdict and the identity.
+    let identity = match validate_url_identity(&url) {
+        Ok(identity) => identity,
+        Err(m) => {
+            problem(entry.target_url.at, format!("target_url {m}"));
+            url_identity(&url)
+        }
+    };
     let mut events: Vec<String> = Vec::new();
     for e in &entry.subscribed_events.value {
         let name = e.value.trim();
@@ -171,6 +196,7 @@ fn check_entry(
     }
     Desired {
         id,
+        url_identity: identity,
         target_url: url,
         events,
         phones,
@@ -183,7 +209,6 @@ fn check_entry(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::lifecycle::document::{line_column, parse, Format};
 
     fn known(e: &str) -> bool {
         ["message.sent", "message.received"].contains(&e)
@@ -241,6 +266,18 @@ routing_id_header = "Webhook-Signature"
     }
 
     #[test]
+    fn problems_in_a_json_file_are_placed_although_the_first_reading_has_no_positions() {
+        let text = "{\"subscriptions\": [\n  {\"target_url\": \"https://a.example/h\", \"subscribed_events\": [\"message.sent\"]},\n  {\"target_url\": \"https://b.example/h\",\n   \"subscribed_events\": [\"message.nope\"]}\n]}";
+        let problems = check_text(text, Format::Json, &known).expect_err("a problem");
+        let (line, column) = line_column(text, problems[0].at);
+        assert_eq!((line, column), (4, 26), "{problems:?}");
+        assert!(problems[0].message.contains("message.nope"));
+        let good = text.replace("message.nope", "message.received");
+        let desired = check_text(&good, Format::Json, &known).expect("valid");
+        assert_eq!(desired[1].events, ["message.received"]);
+    }
+
+    #[test]
     fn a_good_file_is_normalised() {
         let text = r#"[[subscriptions]]
 id = "A1B2C3D4-E5F6-7890-ABCD-EF1234567890"
@@ -258,6 +295,7 @@ routing_id_header = ""
             Desired {
                 id: Some("a1b2c3d4-e5f6-7890-abcd-ef1234567890".into()),
                 target_url: "https://a.example/h".into(),
+                url_identity: "https://a.example/h".into(),
                 events: vec!["message.received".into(), "message.sent".into()],
                 phones: vec!["+12025550142".into()],
                 is_active: false,

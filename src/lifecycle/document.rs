@@ -123,6 +123,68 @@ pub fn parse(text: &str, format: Format) -> Result<Document, Vec<Problem>> {
     Ok(doc)
 }
 
+/// The file in one pass without positions (every `at` is 0): the fast path for a file that
+/// turns out valid (`check::check_text` parses again with positions when it finds a
+/// problem). `None` when it does not read as a document; [`parse`] then says where.
+pub fn parse_unlocated(text: &str, format: Format) -> Option<Document> {
+    if format != Format::Json {
+        return None;
+    }
+    let doc: fast_shape::Doc = serde_json::from_str(text).ok()?;
+    if doc.subscriptions.len() > MAX_ENTRIES {
+        return None;
+    }
+    fn here<T>(value: T) -> Located<T> {
+        Located { value, at: 0 }
+    }
+    fn list(items: Vec<String>) -> Located<Vec<Located<String>>> {
+        here(items.into_iter().map(here).collect())
+    }
+    let entries = doc
+        .subscriptions
+        .into_iter()
+        .map(|e| Entry {
+            at: 0,
+            id: e.id.map(here),
+            target_url: here(e.target_url),
+            subscribed_events: list(e.subscribed_events),
+            phone_numbers: e.phone_numbers.map(list),
+            is_active: e.is_active.map(here),
+            routing_key_header: e.routing_key_header.map(here),
+            routing_id_header: e.routing_id_header.map(here),
+        })
+        .collect();
+    Some(Document {
+        account: doc.account,
+        entries,
+    })
+}
+
+/// The same shape as `json_shape`, typed at once.
+mod fast_shape {
+    use serde::Deserialize;
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct Doc {
+        pub account: Option<super::DocAccount>,
+        #[serde(default)]
+        pub subscriptions: Vec<Entry>,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct Entry {
+        pub id: Option<String>,
+        pub target_url: String,
+        pub subscribed_events: Vec<String>,
+        pub phone_numbers: Option<Vec<String>>,
+        pub is_active: Option<bool>,
+        pub routing_key_header: Option<String>,
+        pub routing_id_header: Option<String>,
+    }
+}
+
 // TOML: `toml::Spanned` carries each value's byte range.
 
 mod toml_shape {
@@ -386,6 +448,46 @@ is_active = false
             assert_eq!(line_column(text, p.at), (line, column), "{text}: {p:?}");
             assert!(p.message.contains(words), "{text}: {p:?}");
             assert!(!p.message.contains('\n'));
+        }
+    }
+
+    #[test]
+    fn the_one_pass_json_reading_matches_the_located_one_but_for_positions() {
+        let text = "{\"account\": {\"name\": \"s\"}, \"subscriptions\": [\n  {\"id\": null, \"target_url\": \"https://a.example/h\",\n   \"subscribed_events\": [\"message.sent\", \"x\"], \"phone_numbers\": [\"+12025550142\"],\n   \"is_active\": false, \"routing_key_header\": \"X-R\"}\n]}";
+        let fast = parse_unlocated(text, Format::Json).expect("reads");
+        let mut located = parse(text, Format::Json).expect("parses");
+        for e in &mut located.entries {
+            e.at = 0;
+            e.target_url.at = 0;
+            e.subscribed_events.at = 0;
+            e.subscribed_events.value.iter_mut().for_each(|v| v.at = 0);
+            if let Some(p) = &mut e.phone_numbers {
+                p.at = 0;
+                p.value.iter_mut().for_each(|v| v.at = 0);
+            }
+            if let Some(h) = &mut e.is_active {
+                h.at = 0;
+            }
+            for h in [
+                &mut e.id,
+                &mut e.routing_key_header,
+                &mut e.routing_id_header,
+            ]
+            .into_iter()
+            .flatten()
+            {
+                h.at = 0;
+            }
+        }
+        assert_eq!(fast, located);
+        // What the located reading refuses, this one does not read (so `parse` says where).
+        for bad in [
+            "{\"subscriptions\": [{\"target_url\": \"https://a.example\", \"subscribed_events\": [1]}]}",
+            "{\"subscriptions\": [{\"target_url\": \"https://a.example\", \"subscribed_events\": [], \"colour\": 1}]}",
+            "{\"subscriptions\": [{\"target_url\": \"https://a.example\", \"subscribed_events\": null}]}",
+        ] {
+            assert!(parse(bad, Format::Json).is_err(), "{bad}");
+            assert!(parse_unlocated(bad, Format::Json).is_none(), "{bad}");
         }
     }
 

@@ -8,5 +8,6 @@ pub mod check;
 pub mod document;
 pub mod export;
 pub mod export_file;
+pub mod order;
 pub mod plan;
 pub mod rotate;

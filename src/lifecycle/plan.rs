@@ -8,9 +8,11 @@
 
 use super::check::Desired;
 use crate::api::{FieldChange, NewSubscription, Subscription, SubscriptionPatch};
+use crate::text::clean;
 use crate::validate::url_identity;
 use serde::Serialize;
 use serde_json::Value;
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 /// The id header the API uses when affinity is on and none was named (linq-api.md §4.1).
@@ -51,6 +53,48 @@ pub struct Change {
     /// The PUT's body: only what differs. For a create of a paused entry, the PUT that
     /// pauses it after the create.
     pub patch: Option<SubscriptionPatch>,
+    /// The change (an index in [`Plan::changes`]) that frees the URL this one takes: it
+    /// must succeed first, or this one would be refused as a duplicate URL.
+    pub after: Option<usize>,
+    /// Why this change cannot be applied as planned; `apply` never sends it.
+    pub blocked: Option<Blocked>,
+}
+
+/// A change that no order of requests can make without a moment where events go to a
+/// wrong URL, or that would be refused for a URL the account keeps.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Blocked {
+    /// A cycle of URL moves (A takes B's URL while B takes A's): the others' ids.
+    Swap(Vec<String>),
+    /// The URL belongs to this subscription, which stays where it is.
+    HeldBy { id: String, kept: bool },
+    /// It waits for this subscription's change, which is blocked itself.
+    Waits(String),
+}
+
+impl Blocked {
+    /// One sentence for the plan and the refusal.
+    pub fn reason(&self) -> String {
+        match self {
+            Blocked::Swap(ids) => format!(
+                "swaps URL with {}: cannot be applied in one step",
+                ids.iter().map(|i| clean(i)).collect::<Vec<_>>().join(", ")
+            ),
+            Blocked::HeldBy { id, kept: true } => format!(
+                "takes the URL of {}, which is not in the file and kept: cannot be applied \
+                 (--prune deletes it first)",
+                clean(id)
+            ),
+            Blocked::HeldBy { id, kept: false } => format!(
+                "takes the URL of {}, which keeps it: cannot be applied",
+                clean(id)
+            ),
+            Blocked::Waits(id) => format!(
+                "takes the URL of {}, whose change cannot be applied: cannot be applied either",
+                clean(id)
+            ),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
@@ -78,10 +122,25 @@ impl Plan {
     pub fn creates(&self) -> usize {
         self.summary.create
     }
+
+    /// The changes `apply` refuses (URL swaps and what waits for them).
+    pub fn blocked(&self) -> impl Iterator<Item = &Change> {
+        self.changes.iter().filter(|c| c.blocked.is_some())
+    }
 }
 
 fn list(items: &[String]) -> Value {
     Value::from(items.to_vec())
+}
+
+/// Whether `current` (as the server lists it) holds exactly the items of `want` (sorted,
+/// without duplicates) — without a copy when `current` is sorted already, as it usually is.
+fn same_items(current: &[String], want: &[String]) -> bool {
+    if current.windows(2).all(|w| w[0] < w[1]) {
+        current == want
+    } else {
+        sorted(current) == want
+    }
 }
 
 fn sorted(items: &[String]) -> Vec<String> {
@@ -111,7 +170,10 @@ fn opt(h: Option<&str>) -> Value {
 fn diff(current: &Subscription, want: &Desired) -> (Vec<FieldDiff>, SubscriptionPatch) {
     let mut fields = Vec::new();
     let mut patch = SubscriptionPatch::default();
-    if url_identity(&current.target_url) != url_identity(&want.target_url) {
+    // The same text is the same identity: the URL is parsed only when the text differs.
+    if current.target_url != want.target_url
+        && url_identity(&current.target_url) != want.url_identity
+    {
         fields.push(FieldDiff {
             name: "target_url",
             from: current.target_url.clone().into(),
@@ -119,8 +181,8 @@ fn diff(current: &Subscription, want: &Desired) -> (Vec<FieldDiff>, Subscription
         });
         patch.target_url = Some(want.target_url.clone());
     }
-    let events = sorted(&current.subscribed_events);
-    if events != want.events {
+    if !same_items(&current.subscribed_events, &want.events) {
+        let events = sorted(&current.subscribed_events);
         fields.push(FieldDiff {
             name: "subscribed_events",
             from: list(&events),
@@ -128,8 +190,8 @@ fn diff(current: &Subscription, want: &Desired) -> (Vec<FieldDiff>, Subscription
         });
         patch.subscribed_events = Some(want.events.clone());
     }
-    let phones = sorted(current.phone_filter());
-    if phones != want.phones {
+    if !same_items(current.phone_filter(), &want.phones) {
+        let phones = sorted(current.phone_filter());
         let value = |p: &[String]| if p.is_empty() { Value::Null } else { list(p) };
         fields.push(FieldDiff {
             name: "phone_numbers",
@@ -237,21 +299,35 @@ fn create(want: &Desired) -> Change {
         }),
         // The API creates active subscriptions: a paused entry is paused right after.
         patch: (!want.is_active).then(|| SubscriptionPatch::pause(false)),
+        after: None,
+        blocked: None,
     }
 }
 
 /// Compares the file's entries with the account's subscriptions.
 pub fn plan(desired: &[Desired], account: &[Subscription], prune: bool) -> Plan {
-    let by_id: HashMap<String, usize> = account
+    // Ids as the file's (lower case); the server's are lower case already, as a rule.
+    let by_id: HashMap<Cow<str>, usize> = account
         .iter()
         .enumerate()
-        .map(|(i, s)| (s.id.to_ascii_lowercase(), i))
+        .map(|(i, s)| {
+            let id = match s.id.bytes().any(|b| b.is_ascii_uppercase()) {
+                true => Cow::Owned(s.id.to_ascii_lowercase()),
+                false => Cow::Borrowed(s.id.as_str()),
+            };
+            (id, i)
+        })
         .collect();
-    let by_url: HashMap<String, usize> = account
-        .iter()
-        .enumerate()
-        .map(|(i, s)| (url_identity(&s.target_url), i))
-        .collect();
+    // Each account URL's identity, parsed only when needed: for an entry no id matched, or
+    // for a URL that moves. A file exported from this account needs neither.
+    let url_index = || -> HashMap<String, usize> {
+        account
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (url_identity(&s.target_url), i))
+            .collect()
+    };
+    let mut by_url: Option<HashMap<String, usize>> = None;
     let mut claimed = vec![false; account.len()];
     let mut matched: Vec<Option<usize>> = desired
         .iter()
@@ -264,7 +340,8 @@ pub fn plan(desired: &[Desired], account: &[Subscription], prune: bool) -> Plan 
     // Then by URL, among the subscriptions no id claimed.
     for (d, m) in desired.iter().zip(matched.iter_mut()) {
         if m.is_none() {
-            if let Some(&i) = by_url.get(&url_identity(&d.target_url)) {
+            let by_url = by_url.get_or_insert_with(url_index);
+            if let Some(&i) = by_url.get(d.url_identity.as_str()) {
                 if !claimed[i] {
                     claimed[i] = true;
                     *m = Some(i);
@@ -274,10 +351,15 @@ pub fn plan(desired: &[Desired], account: &[Subscription], prune: bool) -> Plan 
     }
     let mut summary = Summary::default();
     let mut changes = Vec::new();
+    // The change of each account subscription, and the changes that take a URL (with the
+    // subscription they change, none for a create).
+    let mut change_of: Vec<Option<usize>> = vec![None; account.len()];
+    let mut takes: Vec<(usize, &str, Option<usize>)> = Vec::new();
     for (d, m) in desired.iter().zip(&matched) {
         match m {
             None => {
                 summary.create += 1;
+                takes.push((changes.len(), &d.url_identity, None));
                 changes.push(create(d));
             }
             Some(i) => {
@@ -288,6 +370,10 @@ pub fn plan(desired: &[Desired], account: &[Subscription], prune: bool) -> Plan 
                     continue;
                 }
                 summary.update += 1;
+                if patch.target_url.is_some() {
+                    takes.push((changes.len(), &d.url_identity, Some(*i)));
+                }
+                change_of[*i] = Some(changes.len());
                 changes.push(Change {
                     action: Action::Update,
                     id: Some(current.id.clone()),
@@ -296,23 +382,25 @@ pub fn plan(desired: &[Desired], account: &[Subscription], prune: bool) -> Plan 
                     current: Some(current.clone()),
                     new: None,
                     patch: Some(patch),
+                    after: None,
+                    blocked: None,
                 });
             }
         }
     }
-    let mut rest: Vec<&Subscription> = account
-        .iter()
-        .zip(&claimed)
-        .filter(|(_, c)| !**c)
-        .map(|(s, _)| s)
-        .collect();
-    rest.sort_by(|a, b| a.target_url.cmp(&b.target_url).then(a.id.cmp(&b.id)));
-    for s in rest {
+    let mut rest: Vec<usize> = (0..account.len()).filter(|i| !claimed[*i]).collect();
+    rest.sort_by(|a, b| {
+        let (a, b) = (&account[*a], &account[*b]);
+        a.target_url.cmp(&b.target_url).then(a.id.cmp(&b.id))
+    });
+    for i in rest {
+        let s = &account[i];
         let action = if prune { Action::Delete } else { Action::Keep };
         match action {
             Action::Delete => summary.delete += 1,
             _ => summary.keep += 1,
         }
+        change_of[i] = Some(changes.len());
         changes.push(Change {
             action,
             id: Some(s.id.clone()),
@@ -321,8 +409,34 @@ pub fn plan(desired: &[Desired], account: &[Subscription], prune: bool) -> Plan 
             current: Some(s.clone()),
             new: None,
             patch: None,
+            after: None,
+            blocked: None,
         });
     }
+    for (taker, identity, own) in takes {
+        let by_url = by_url.get_or_insert_with(url_index);
+        let Some(&holder) = by_url.get(identity) else {
+            continue;
+        };
+        if Some(holder) == own {
+            continue;
+        }
+        let frees = change_of[holder].filter(|&h| {
+            let c = &changes[h];
+            c.action == Action::Delete || c.patch.as_ref().is_some_and(|p| p.target_url.is_some())
+        });
+        match frees {
+            Some(h) => changes[taker].after = Some(h),
+            None => {
+                let kept = change_of[holder].is_some_and(|h| changes[h].action == Action::Keep);
+                changes[taker].blocked = Some(Blocked::HeldBy {
+                    id: account[holder].id.clone(),
+                    kept,
+                });
+            }
+        }
+    }
+    super::order::mark_blocked(&mut changes);
     Plan { changes, summary }
 }
 

@@ -2,6 +2,8 @@ use super::*;
 
 const A: &str = "a1b2c3d4-e5f6-7890-abcd-ef1234567890";
 const B: &str = "b2c3d4e5-f6a7-8901-bcde-f23456789012";
+const C: &str = "c3d4e5f6-a7b8-9012-cdef-345678901234";
+const D: &str = "d4e5f6a7-b8c9-0123-def0-456789012345";
 const OTHER_ACCOUNT: &str = "ffffffff-1111-4222-8333-444444444444";
 
 fn sub(id: &str, url: &str, events: &[&str]) -> Subscription {
@@ -18,6 +20,7 @@ fn want(id: Option<&str>, url: &str, events: &[&str]) -> Desired {
     Desired {
         id: id.map(str::to_string),
         target_url: url.into(),
+        url_identity: crate::validate::url_identity(url),
         events,
         phones: Vec::new(),
         is_active: true,
@@ -219,4 +222,134 @@ fn an_id_claim_wins_over_a_url_match() {
     let plan = super::plan(&file, &account, true);
     let actions: Vec<Action> = plan.changes.iter().map(|c| c.action).collect();
     assert_eq!(actions, [Action::Create, Action::Update]);
+}
+
+#[test]
+fn a_create_on_a_url_an_update_frees_waits_for_that_update() {
+    let account = [sub(A, "https://old.example/h", &["message.sent"])];
+    let file = [
+        want(None, "https://old.example/h", &["message.sent"]),
+        want(Some(A), "https://new.example/h", &["message.sent"]),
+    ];
+    let plan = super::plan(&file, &account, true);
+    assert_eq!(plan.changes[0].action, Action::Create);
+    assert_eq!(plan.changes[0].after, Some(1), "{plan:#?}");
+    assert_eq!(plan.changes[1].after, None);
+    assert!(plan.blocked().next().is_none());
+}
+
+#[test]
+fn a_chain_of_url_moves_is_ordered_and_a_swap_is_blocked() {
+    // Chain: A takes B's URL (another spelling), B takes C's, C moves to a new URL.
+    let account = [
+        sub(A, "https://a.example/h", &["message.sent"]),
+        sub(B, "https://b.example/h", &["message.sent"]),
+        sub(C, "https://c.example/h", &["message.sent"]),
+    ];
+    let file = [
+        want(Some(A), "HTTPS://B.example:443/h", &["message.sent"]),
+        want(Some(B), "https://c.example/h", &["message.sent"]),
+        want(Some(C), "https://new.example/h", &["message.sent"]),
+    ];
+    let plan = super::plan(&file, &account, false);
+    let after: Vec<Option<usize>> = plan.changes.iter().map(|c| c.after).collect();
+    assert_eq!(after, [Some(1), Some(2), None]);
+    assert!(plan.blocked().next().is_none(), "{plan:#?}");
+
+    // Swap: A and B exchange URLs; D, unrelated, still goes; a create on A's old URL
+    // would wait for A, so it is blocked too.
+    let account = [
+        sub(A, "https://a.example/h", &["message.sent"]),
+        sub(B, "https://b.example/h", &["message.sent"]),
+        sub(D, "https://d.example/h", &["message.sent"]),
+    ];
+    let file = [
+        want(Some(A), "https://b.example/h", &["message.sent"]),
+        want(Some(B), "https://a.example/h", &["message.sent"]),
+        want(Some(D), "https://d.example/h", &["message.received"]),
+    ];
+    let plan = super::plan(&file, &account, false);
+    assert_eq!(plan.changes[0].blocked, Some(Blocked::Swap(vec![B.into()])));
+    assert_eq!(plan.changes[1].blocked, Some(Blocked::Swap(vec![A.into()])));
+    assert_eq!(plan.changes[2].blocked, None);
+    assert_eq!(
+        plan.changes[0]
+            .blocked
+            .as_ref()
+            .map(Blocked::reason)
+            .as_deref(),
+        Some(format!("swaps URL with {B}: cannot be applied in one step").as_str())
+    );
+    assert_eq!(plan.summary.update, 3, "still changes: plan shows them");
+}
+
+#[test]
+fn a_three_way_rotation_is_a_swap_and_what_waits_for_it_is_blocked() {
+    let account = [
+        sub(A, "https://a.example/h", &["message.sent"]),
+        sub(B, "https://b.example/h", &["message.sent"]),
+        sub(C, "https://c.example/h", &["message.sent"]),
+    ];
+    let file = [
+        want(Some(A), "https://b.example/h", &["message.sent"]),
+        want(Some(B), "https://c.example/h", &["message.sent"]),
+        want(Some(C), "https://a.example/h", &["message.sent"]),
+    ];
+    let plan = super::plan(&file, &account, false);
+    for (change, others) in plan.changes.iter().zip([[B, C], [A, C], [A, B]]) {
+        let Some(Blocked::Swap(ids)) = &change.blocked else {
+            panic!("{change:#?}");
+        };
+        let mut ids = ids.clone();
+        ids.sort();
+        assert_eq!(ids, others);
+    }
+}
+
+#[test]
+fn a_url_held_by_a_kept_subscription_is_blocked_unless_pruned() {
+    let account = [
+        sub(A, "https://a.example/h", &["message.sent"]),
+        sub(B, "https://b.example/h", &["message.sent"]),
+    ];
+    // A takes B's URL; B is not in the file.
+    let file = [want(Some(A), "https://b.example/h", &["message.sent"])];
+    let kept = super::plan(&file, &account, false);
+    assert_eq!(
+        kept.changes[0].blocked,
+        Some(Blocked::HeldBy {
+            id: B.into(),
+            kept: true
+        })
+    );
+    let pruned = super::plan(&file, &account, true);
+    assert_eq!(pruned.changes[0].blocked, None);
+    assert_eq!(pruned.changes[1].action, Action::Delete);
+    assert_eq!(
+        pruned.changes[0].after,
+        Some(1),
+        "the delete frees it first"
+    );
+}
+
+#[test]
+fn events_the_server_lists_out_of_order_or_twice_are_the_same_set() {
+    let account = [sub(
+        A,
+        "https://a.example/h",
+        &["message.sent", "message.received", "message.sent"],
+    )];
+    let file = [want(
+        Some(A),
+        "https://a.example/h",
+        &["message.received", "message.sent"],
+    )];
+    assert!(!super::plan(&file, &account, false).has_changes());
+    let file = [want(Some(A), "https://a.example/h", &["message.sent"])];
+    let plan = super::plan(&file, &account, false);
+    assert_eq!(names(&plan.changes[0]), ["subscribed_events"]);
+    assert_eq!(
+        plan.changes[0].fields[0].from,
+        serde_json::json!(["message.received", "message.sent"])
+    );
 }

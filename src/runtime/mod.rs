@@ -89,6 +89,8 @@ pub struct Runtime {
     /// Appends to the audit trail in flight: `run` waits for them before it returns, so
     /// the entries written at quit are not lost.
     audits: Vec<tokio::task::JoinHandle<()>>,
+    /// `Cmd::AfterFrame` was asked for: `Msg::FinishFindings` follows the next frame.
+    after_frame: bool,
     connector: Option<Connector>,
     guard: Option<Box<dyn AccountGuard>>,
     /// The account the last `SwitchAccount` asked for: an older attempt's result is dropped.
@@ -114,6 +116,7 @@ impl Runtime {
             reads: CancellationToken::new(),
             writes: Vec::new(),
             audits: Vec::new(),
+            after_frame: false,
             connector: None,
             guard: None,
             switching_to: None,
@@ -126,6 +129,13 @@ impl Runtime {
     /// The account's delivery log client (the Deliveries block reads it).
     pub fn with_logs(mut self, logs: Result<LogsClient, LogsError>) -> Self {
         self.logs = logs;
+        self
+    }
+
+    /// The roots probes and test deliveries trust (default: the platform's, read on the
+    /// first probe), e.g. a private CA's as `probe --ca-file` gives them.
+    pub fn with_probe_trust(self, trust: crate::evidence::probe::tls::Trust) -> Self {
+        let _ = self.probe_trust.set(Ok(trust));
         self
     }
 
@@ -236,6 +246,14 @@ impl Runtime {
                     crate::logging::startup("first list drawn");
                 }
             }
+            // Work the frame did not need, done once it is out (before more input is read).
+            if std::mem::take(&mut self.after_frame) && !app.quitting {
+                let cmds = app.update(Msg::FinishFindings);
+                self.execute(cmds, &mut app);
+                if app.dirty {
+                    draw(terminal, &mut app)?;
+                }
+            }
             if lists {
                 // The old list and the answer's buffers were just freed; after the frame,
                 // which should not wait for the allocator's bookkeeping.
@@ -298,6 +316,7 @@ impl Runtime {
         for cmd in cmds {
             match cmd {
                 Cmd::Quit => app.quitting = true,
+                Cmd::AfterFrame => self.after_frame = true,
                 Cmd::LoadList { req, .. } => self.spawn(req, |c| async move {
                     let result = c.list().await;
                     ApiResult::List {
@@ -378,6 +397,21 @@ impl Runtime {
                 }),
                 Cmd::ReadAccounts { names } => self.read_accounts(names),
                 Cmd::Probe { req, url } => self.probe(req, url),
+                Cmd::TestDelivery {
+                    req,
+                    url,
+                    subscription_id,
+                    event_type,
+                    secret,
+                } => self.test_delivery(
+                    req,
+                    url,
+                    crate::evidence::probe::delivery::Send {
+                        secret,
+                        event_type,
+                        subscription_id: Some(subscription_id),
+                    },
+                ),
                 Cmd::CancelProbes { reqs } => {
                     for req in reqs {
                         if let Some(task) = self.probes.remove(&req) {

@@ -50,9 +50,31 @@ impl Runtime {
     /// are read once, on the first probe of the session.
     pub(super) fn probe(&mut self, req: u64, url: String) {
         self.probes.retain(|_, task| !task.is_finished());
+        let task = self.spawn_probe(req, url, None);
+        self.probes.insert(req, task.abort_handle());
+    }
+
+    /// `T`: the probe and then one signed test delivery (stage 5, as `probe --send`). Not
+    /// kept among the probes Esc cancels: once sent, its POST is what the trail records.
+    pub(super) fn test_delivery(
+        &mut self,
+        req: u64,
+        url: String,
+        send: crate::evidence::probe::delivery::Send,
+    ) {
+        self.spawn_probe(req, url, Some(send));
+    }
+
+    /// One probe task; the secret of `send` (if any) lives in it and is wiped as it ends.
+    fn spawn_probe(
+        &self,
+        req: u64,
+        url: String,
+        send: Option<crate::evidence::probe::delivery::Send>,
+    ) -> tokio::task::JoinHandle<()> {
         let tx = self.tx.clone();
         let trust = self.probe_trust.clone();
-        let task = tokio::spawn(async move {
+        tokio::spawn(async move {
             let target = crate::evidence::probe::Target::parse(&url);
             let trust = trust
                 .get_or_init(|| async {
@@ -67,7 +89,7 @@ impl Runtime {
                     let options = crate::evidence::probe::Options {
                         timeout: crate::evidence::probe::DEFAULT_TIMEOUT,
                         trust,
-                        send: None,
+                        send,
                     };
                     crate::evidence::probe::probe(&target, &options).await
                 }
@@ -77,8 +99,7 @@ impl Runtime {
                 req,
                 report: Box::new(report),
             }));
-        });
-        self.probes.insert(req, task.abort_handle());
+        })
     }
 
     /// Reads the delivery log (linq-api.md §12) of one subscription: the same endpoint for

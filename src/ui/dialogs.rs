@@ -23,6 +23,10 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         render_export(dialog, frame, area);
         return;
     }
+    if let Some(dialog) = &app.delivery_dialog {
+        super::probe::render_delivery(dialog, frame, area);
+        return;
+    }
     match &app.modal {
         None => {}
         Some(Modal::Help) => render_help(app, frame, area),
@@ -76,7 +80,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
             id,
             target_url,
             new_url,
-        }) => super::rotation::render_start(frame, area, id, target_url, new_url),
+        }) => super::rotation::render_start(app, frame, area, id, target_url, new_url),
         Some(Modal::RotationPair { pair }) => super::rotation::render_pair(app, frame, area, pair),
         Some(Modal::ConfirmRecreate { target_url }) => {
             let lines = vec![
@@ -140,8 +144,20 @@ fn render_export(dialog: &crate::app::export::ExportDialog, frame: &mut Frame, a
 
 /// A bordered, padded dialog with wrapped lines.
 pub(super) fn small_dialog(frame: &mut Frame, area: Rect, title: &str, lines: Vec<Line<'static>>) {
-    let height = (lines.len() as u16 + 4).min(area.height);
+    // Tall enough for the lines as they wrap, so the last one (the keys) stays inside.
+    let inner = 80u16.min(area.width).saturating_sub(4);
+    let rows: u16 = lines.iter().map(|l| wrapped_rows(l, inner)).sum();
+    // Borders, and a blank row under the last line (four rows as before when none wraps).
+    let height = rows
+        .saturating_add(3)
+        .max(lines.len() as u16 + 4)
+        .min(area.height);
     let rect = centered(area, 80, height);
+    draw_dialog(frame, rect, title, lines);
+}
+
+/// The danger-bordered, padded box of a dialog at `rect`, its lines wrapped.
+pub(super) fn draw_dialog(frame: &mut Frame, rect: Rect, title: &str, lines: Vec<Line<'static>>) {
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(theme::danger())
@@ -154,6 +170,32 @@ pub(super) fn small_dialog(frame: &mut Frame, area: Rect, title: &str, lines: Ve
             .wrap(Wrap { trim: false }),
         rect,
     );
+}
+
+/// The rows `line` takes when word-wrapped to `width` columns (a word longer than a row is
+/// cut, as ratatui does); at worst one more than drawn, never fewer.
+pub(super) fn wrapped_rows(line: &Line, width: u16) -> u16 {
+    use unicode_width::UnicodeWidthStr;
+    let width = usize::from(width.max(1));
+    let text: String = line.spans.iter().map(|s| s.content.as_ref()).collect();
+    let (mut rows, mut col) = (1u16, 0usize);
+    for word in text.split(' ') {
+        let mut len = word.width();
+        let need = if col == 0 { len } else { col + 1 + len };
+        if need <= width {
+            col = need;
+            continue;
+        }
+        if col > 0 {
+            rows = rows.saturating_add(1);
+        }
+        while len > width {
+            rows = rows.saturating_add(1);
+            len -= width;
+        }
+        col = len;
+    }
+    rows
 }
 
 /// "Pause 7 subscriptions on 3 hosts?" with their URLs; Cancel focused. A delete wants the

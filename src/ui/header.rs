@@ -78,11 +78,18 @@ pub fn render_header(app: &App, frame: &mut Frame, area: Rect) {
 pub fn render_tabs(app: &App, frame: &mut Frame, area: Rect) {
     let mut spans = vec![Span::raw(" ")];
     for (tab, key, name, count) in [
-        (Tab::All, "1", "All", app.counts.all()),
-        (Tab::Active, "2", "Active", app.counts.active),
-        (Tab::Paused, "3", "Paused", app.counts.paused),
-        (Tab::Problems, "4", "Problems", app.problem_count),
+        (Tab::All, "1", "All", Some(app.counts.all())),
+        (Tab::Active, "2", "Active", Some(app.counts.active)),
+        (Tab::Paused, "3", "Paused", Some(app.counts.paused)),
+        // Not known until every row's findings are (a frame after a large list).
+        (
+            Tab::Problems,
+            "4",
+            "Problems",
+            Some(app.problem_count).filter(|_| !app.findings_partial),
+        ),
     ] {
+        let count = count.map_or_else(|| "…".to_string(), |n| n.to_string());
         let style = if app.tab == tab {
             theme::selected()
         } else {

@@ -25,8 +25,16 @@ fn url_of(app: &App, id: &str) -> String {
     )
 }
 
-pub fn render_start(frame: &mut Frame, area: Rect, id: &str, target_url: &str, new_url: &str) {
-    let lines = vec![
+pub fn render_start(
+    app: &App,
+    frame: &mut Frame,
+    area: Rect,
+    id: &str,
+    target_url: &str,
+    new_url: &str,
+) {
+    let paused = app.subscriptions.iter().any(|s| s.id == id && !s.is_active);
+    let mut lines = vec![
         Line::from(""),
         Line::from(format!(
             "Rotate the signing secret of {}?",
@@ -42,9 +50,15 @@ pub fn render_start(frame: &mut Frame, area: Rect, id: &str, target_url: &str, n
                 + OVERLAP_NOTE
                 + ".",
         ),
-        Line::from(""),
-        Line::from("y start · n cancel"),
     ];
+    if paused {
+        // As `rotate` says: the twin is created active, so the receiver starts getting events.
+        lines.push(Line::from(
+            "This subscription is paused; the new one starts active and delivers.",
+        ));
+    }
+    lines.push(Line::from(""));
+    lines.push(Line::from("y start · n cancel"));
     small_dialog(frame, area, " Rotate the signing secret ", lines);
 }
 

@@ -32,6 +32,8 @@ pub struct ClientConfig {
     pub max_retries: u32,
     /// First backoff step; doubles per retry, capped at [`MAX_BACKOFF`].
     pub backoff_base: Duration,
+    /// The most a success answer may hold; a larger one is not read (an error).
+    pub max_answer_bytes: usize,
 }
 
 pub const MAX_BACKOFF: Duration = Duration::from_secs(8);
@@ -47,6 +49,7 @@ impl ClientConfig {
             request_timeout: Duration::from_secs(30),
             max_retries: 2,
             backoff_base: Duration::from_millis(500),
+            max_answer_bytes: MAX_ANSWER_BYTES,
         }
     }
 }
@@ -92,7 +95,9 @@ impl LinqClient {
         let mut builder = reqwest::Client::builder()
             .default_headers(headers)
             .connect_timeout(config.connect_timeout)
-            .timeout(config.request_timeout);
+            .timeout(config.request_timeout)
+            // The key must never be carried to where a redirect points: a 3xx is an answer.
+            .redirect(reqwest::redirect::Policy::none());
         if parsed.scheme() == "http" {
             // Plain http (the local sandbox): skip loading the system certificate store,
             // 10–20 ms before the first frame.
@@ -343,14 +348,33 @@ impl LinqClient {
             .map_err(|e| Attempt::Transport(self.transport_error(e)))?;
         let status = resp.status();
         let headers = resp.headers().clone();
-        let bytes = resp
-            .bytes()
+        let cap = if status.is_success() {
+            self.config.max_answer_bytes
+        } else {
+            MAX_ERROR_BYTES
+        };
+        let (bytes, complete) = read_capped(resp, cap)
             .await
             .map_err(|e| Attempt::Transport(self.transport_error(e)))?;
         if status.is_success() {
+            if !complete {
+                // Done on the server, unread here: the outcome counts as unknown.
+                return Err(Attempt::Answered {
+                    err: ApiError::Decode {
+                        status: status.as_u16(),
+                        detail: format!(
+                            "the answer is larger than {} KiB and was not read",
+                            self.config.max_answer_bytes >> 10
+                        ),
+                        trace_id: trace_header(&headers),
+                    },
+                    delay: None,
+                    should_retry: Some(false),
+                });
+            }
             return Ok(Answer {
                 status: status.as_u16(),
-                body: Vec::from(bytes),
+                body: bytes,
                 trace_id: trace_header(&headers),
             });
         }
@@ -396,6 +420,23 @@ impl LinqClient {
                 (
                     ApiError::Linq(failure),
                     retry_after.map(Duration::from_secs),
+                )
+            }
+            _ if status.is_redirection() => {
+                let location = headers
+                    .get(reqwest::header::LOCATION)
+                    .map(|v| clean(&String::from_utf8_lossy(v.as_bytes())).into_owned())
+                    .unwrap_or_else(|| "nowhere".into());
+                (
+                    ApiError::Foreign {
+                        status: status.as_u16(),
+                        snippet: format!(
+                            "a redirect to {location}, not followed (check the base URL)"
+                        ),
+                        host: Some(self.target.clone()),
+                        trace_id: header_trace,
+                    },
+                    None,
                 )
             }
             _ => {
@@ -446,6 +487,32 @@ impl LinqClient {
         }
         ApiError::Transport { target, detail }
     }
+}
+
+/// The most a success answer may hold: a list of 10,000 subscriptions is ~5.4 MB.
+const MAX_ANSWER_BYTES: usize = 64 << 20;
+/// An error answer is read for its envelope or a snippet only.
+const MAX_ERROR_BYTES: usize = 64 << 10;
+
+/// The body, up to `cap` bytes; `false` when there was more (the rest is not read).
+async fn read_capped(
+    mut resp: reqwest::Response,
+    cap: usize,
+) -> Result<(Vec<u8>, bool), reqwest::Error> {
+    let announced = resp.content_length().unwrap_or(0) as usize;
+    if announced > cap {
+        return Ok((Vec::new(), false));
+    }
+    let mut body = Vec::with_capacity(announced);
+    while let Some(chunk) = resp.chunk().await? {
+        if body.len() + chunk.len() > cap {
+            let room = cap - body.len();
+            body.extend_from_slice(&chunk[..room]);
+            return Ok((body, false));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok((body, true))
 }
 
 /// What [`LinqClient::probe`] saw.

@@ -131,3 +131,51 @@ fn every_code_is_listed_and_has_a_stage() {
         }
     }
 }
+
+fn with_tls(verdict: Verdict, protocol: Option<&str>) -> ProbeReport {
+    let mut r = report(&[PUBLIC], answered(405, 5));
+    r.https = true;
+    r.tls = Some(crate::evidence::probe::tls::TlsStage {
+        ms: 4,
+        verdict,
+        protocol: protocol.map(str::to_string),
+        alpn: None,
+        certificate: None,
+        name_matches: None,
+    });
+    r
+}
+
+#[test]
+fn a_protocol_older_than_tls_1_2_is_a_warning() {
+    // Negotiated (a client that still speaks it).
+    for old in ["TLSv1_1", "TLSv1_0", "SSLv3"] {
+        let found = findings(&with_tls(Verdict::Trusted, Some(old)), 0);
+        assert_eq!(
+            codes(&found),
+            [("tls-old-protocol", Severity::Warning)],
+            "{old}"
+        );
+    }
+    let found = findings(&with_tls(Verdict::Trusted, Some("TLSv1_1")), 0);
+    assert!(found[0].message.contains("negotiated TLS 1.1"), "{found:?}");
+    // Refused by our client (the server offered only an old one): said once, not as a
+    // generic handshake failure.
+    let report = with_tls(Verdict::OldProtocol, None);
+    let found = findings(&report, 0);
+    assert_eq!(codes(&found), [("tls-old-protocol", Severity::Warning)]);
+    assert!(found[0].message.contains("older than 1.2"), "{found:?}");
+    let tls_line = stage_lines(&report, &found)
+        .into_iter()
+        .find(|l| l.name == "tls")
+        .unwrap();
+    assert_eq!(tls_line.worst, Some(Severity::Warning));
+    assert!(
+        tls_line.detail.contains("only TLS older than 1.2"),
+        "{tls_line:?}"
+    );
+    // 1.2 and 1.3 are fine.
+    for fine in ["TLSv1_2", "TLSv1_3"] {
+        assert!(findings(&with_tls(Verdict::Trusted, Some(fine)), 0).is_empty());
+    }
+}

@@ -6,6 +6,7 @@
 
 use super::http::{exchange, request, Answer};
 use super::{bounded, ms_since, Deadline, Options, Target};
+use crate::audit::{AuditAccount, AuditEntry, DeliveryRecord, Outcome, TEST_DELIVERY};
 use crate::payload::{self, EventSpec};
 use crate::signature;
 use base64::Engine as _;
@@ -48,6 +49,16 @@ pub enum Signer {
     Random,
 }
 
+impl Signer {
+    /// How the audit trail says which secret signed (never the secret).
+    pub fn audit_name(self) -> &'static str {
+        match self {
+            Signer::Given => "given-secret",
+            Signer::Random => "random-secret",
+        }
+    }
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct DeliveryStage {
     pub ms: u64,
@@ -58,6 +69,23 @@ pub struct DeliveryStage {
     /// The POST could not be made (no connection, the body could not be built …).
     pub error: Option<String>,
     pub answer: Answer,
+}
+
+/// The event the test delivery carries: `given` (`--event`), else one the subscription
+/// subscribes to that its payload version delivers (message.received first), else
+/// message.received.
+pub fn event_for(target_url: &str, subscribed: &[String], given: Option<&str>) -> String {
+    if let Some(e) = given {
+        return e.to_string();
+    }
+    let version = payload::version_of(target_url);
+    let delivered = |e: &&String| version != "2025-01-01" || payload::delivered_to_v1(e);
+    let events: Vec<&String> = subscribed.iter().filter(delivered).collect();
+    events
+        .iter()
+        .find(|e| e.as_str() == DEFAULT_EVENT)
+        .or(events.first())
+        .map_or_else(|| DEFAULT_EVENT.to_string(), |e| e.to_string())
 }
 
 /// A `whsec_` secret of 32 random bytes, as Linq issues them (§8.2).
@@ -168,6 +196,60 @@ fn signed(
 }
 
 impl DeliveryStage {
+    /// How the audit trail records the POST: `ok` for a 2xx, the status for another
+    /// answer, `unknown` when it may have arrived but no answer came (a timeout, a dropped
+    /// connection). `None` when it was never sent (no connection, no body).
+    pub fn audit_outcome(&self) -> Option<Outcome> {
+        if self.error.is_some() {
+            return None;
+        }
+        let answer = &self.answer;
+        Some(match answer.status {
+            Some(status) if (200..300).contains(&status) => Outcome::ok(status),
+            Some(status) => Outcome {
+                ok: false,
+                status: Some(status),
+                error: Some(answer.detail("POST")),
+                ..Outcome::default()
+            },
+            None => Outcome::unknown(&match answer.timed_out_ms {
+                Some(ms) => format!("no answer within {ms} ms"),
+                None => answer.detail("POST"),
+            }),
+        })
+    }
+
+    /// The entry's record of what was sent (never the secret).
+    pub fn record(&self) -> DeliveryRecord {
+        DeliveryRecord {
+            event_id: self.event_id.clone(),
+            event_type: self.event_type.clone(),
+            webhook_version: self.webhook_version.clone(),
+            signed_with: self.signer.audit_name().into(),
+        }
+    }
+
+    /// The audit line of this POST to `target_url`, for `account`, or `None` when nothing
+    /// was sent.
+    pub fn audit_entry(
+        &self,
+        account: &AuditAccount,
+        source: &str,
+        subscription_id: Option<&str>,
+        target_url: &str,
+        now: time::OffsetDateTime,
+    ) -> Option<AuditEntry> {
+        let outcome = self.audit_outcome()?;
+        let mut entry = AuditEntry::new(account, TEST_DELIVERY, source, now)
+            .on(subscription_id.unwrap_or_default(), target_url)
+            .outcome(outcome);
+        if subscription_id.is_none() {
+            entry.subscription_id = None;
+        }
+        entry.delivery = Some(self.record());
+        Some(entry)
+    }
+
     pub fn detail(&self) -> String {
         let with = match self.signer {
             Signer::Given => "signed with the given secret",

@@ -18,7 +18,20 @@ fn mark(severity: Severity) -> (&'static str, Style) {
 }
 
 pub(super) fn lines(pane: &Pane) -> Vec<Line<'static>> {
-    let findings = pane.app.selected_findings();
+    // The delivery log's findings are drawn in its own block, under the attempts they come
+    // from, when that block is on screen.
+    let below = pane
+        .app
+        .selected_deliveries()
+        .map_or(&[][..], |log| log.findings.as_slice());
+    let findings: Vec<Finding> = pane
+        .app
+        .selected_findings()
+        .iter()
+        .filter(|f| !below.contains(f))
+        .cloned()
+        .collect();
+    let findings = findings.as_slice();
     if findings.is_empty() {
         return Vec::new();
     }
