@@ -582,3 +582,30 @@ async fn a_server_with_only_old_tls_is_named_as_such() {
         assert!(stage_names(&value).iter().all(|n| *n != "http"));
     }
 }
+
+/// `--read-only` promises no writes: a test delivery is a real POST the customer's system
+/// acts on, so `--send` is refused before anything is sent; the reading probe still runs.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn read_only_refuses_send_but_probes() {
+    let server = receiver(SECRET, 200).await;
+    let url = server.url("http", "/hook?version=2026-02-03");
+    let cli = Cli::bare();
+    let mut cmd = cli.command();
+    cmd.env("HOOK_SECRET", SECRET).args([
+        "--read-only",
+        "probe",
+        &url,
+        "--send",
+        "--secret-env",
+        "HOOK_SECRET",
+    ]);
+    let run = cli_support::output(cmd).await.expect(2);
+    assert!(run.stderr.contains("--read-only"), "{}", run.stderr);
+    assert!(server.requests().is_empty(), "nothing reached the endpoint");
+
+    let mut cmd = cli.command();
+    cmd.args(["--read-only", "probe", "--json", &url]);
+    let run = cli_support::output(cmd).await;
+    assert_eq!(stage(&run.json(), "http")["ok"], true, "{}", run.stderr);
+    assert!(server.requests().iter().all(|r| r.method == "HEAD"));
+}

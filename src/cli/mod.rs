@@ -161,6 +161,8 @@ impl Command {
             Command::Pause(a) | Command::Resume(a) | Command::Delete(a) => !a.dry_run,
             Command::Rotate(a) => a.writes(),
             Command::Apply(a) => !a.dry_run,
+            // A real POST to the customer's endpoint: an event their system acts on.
+            Command::Probe(a) => a.send,
             _ => false,
         }
     }
@@ -391,9 +393,15 @@ pub fn run(globals: &Globals, command: Command) -> u8 {
         .then(|| crate::logging::init("cli"))
         .flatten();
     let result = if globals.read_only && command.writes() {
-        Err(CliError::Usage(format!(
-            "--read-only: {name} would change the account (--dry-run shows what it would do)"
-        )))
+        Err(CliError::Usage(if matches!(command, Command::Probe(_)) {
+            "--read-only: probe --send would POST a test delivery to the customer's endpoint \
+             (probe without --send only reads)"
+                .to_string()
+        } else {
+            format!(
+                "--read-only: {name} would change the account (--dry-run shows what it would do)"
+            )
+        }))
     } else if let Err(e) = check(&command) {
         // What can be checked without the network is, before connecting.
         Err(e)
