@@ -10,6 +10,7 @@ pub mod config;
 pub mod diagnose;
 pub mod evidence;
 pub mod fleet;
+pub mod interrupt;
 pub mod lifecycle;
 pub mod local_time;
 pub mod logging;

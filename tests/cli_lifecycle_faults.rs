@@ -244,3 +244,98 @@ async fn a_create_waiting_for_a_failed_update_is_not_sent_and_says_why() {
         std::fs::read_to_string(cli.home.path().join("state/linq-hooks/audit.jsonl")).unwrap();
     assert_eq!(audit.lines().count(), 1, "only the PUT was sent: {audit}");
 }
+
+/// Ctrl-C in the middle of an apply: the four PUTs on their way finish and are recorded,
+/// the two not started are never sent and say so, and the exit code is 1. A Ctrl-C must not
+/// leave a change that may have been made without its audit line.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ctrl_c_mid_apply_finishes_and_records_what_is_on_its_way() {
+    let ids: Vec<String> = (0..6)
+        .map(|i| format!("{i}0000000-e5f6-7890-abcd-ef1234567890"))
+        .collect();
+    let url = |i: usize| format!("https://s{i}.example/h");
+    let server = MockServer::start().await;
+    let subs: Vec<Value> = (0..6)
+        .map(|i| sub(&ids[i], &url(i), &["message.sent"]))
+        .collect();
+    Mock::given(method("GET"))
+        .and(path("/v3/webhook-subscriptions"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({ "subscriptions": subs })))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/v3/webhook-events"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "events": ["message.sent", "message.received"]})))
+        .mount(&server)
+        .await;
+    for (i, id) in ids.iter().enumerate() {
+        Mock::given(method("PUT"))
+            .and(path(format!("/v3/webhook-subscriptions/{id}")))
+            .respond_with(
+                ResponseTemplate::new(200)
+                    .set_body_json(sub(id, &url(i), &["message.sent", "message.received"]))
+                    .set_delay(std::time::Duration::from_secs(2)),
+            )
+            .mount(&server)
+            .await;
+    }
+    let cli = Cli::new(&server.uri(), KEY);
+    let file = cli.home.path().join("setup.toml");
+    let entries: String = (0..6)
+        .map(|i| {
+            format!(
+                "[[subscriptions]]\nid = \"{}\"\ntarget_url = \"{}\"\nsubscribed_events = [\"message.received\", \"message.sent\"]\n\n",
+                ids[i],
+                url(i)
+            )
+        })
+        .collect();
+    std::fs::write(&file, entries).unwrap();
+
+    let mut cmd = cli.command();
+    cmd.args(["apply", file.to_str().unwrap(), "--yes"]);
+    let child = cmd.spawn().expect("apply runs");
+    let pid = child.id().expect("running") as i32;
+    let puts = || async {
+        server
+            .received_requests()
+            .await
+            .unwrap_or_default()
+            .iter()
+            .filter(|r| r.method.as_str() == "PUT")
+            .count()
+    };
+    let started = std::time::Instant::now();
+    while puts().await < 4 {
+        assert!(started.elapsed().as_secs() < 30, "the PUTs never went out");
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    // SAFETY: a signal to the child this test started and still holds.
+    assert_eq!(unsafe { libc::kill(pid, libc::SIGINT) }, 0);
+    let out = child.wait_with_output().await.expect("apply ends");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stdout}\n{stderr}");
+    assert!(stderr.contains("interrupted"), "{stderr}");
+    assert_eq!(puts().await, 4, "nothing new after Ctrl-C");
+    assert_eq!(stdout.matches("updated ").count(), 4, "{stdout}");
+    assert_eq!(
+        stdout
+            .matches("interrupted (Ctrl-C) before it started")
+            .count(),
+        2,
+        "{stdout}"
+    );
+    let audit: Vec<Value> =
+        std::fs::read_to_string(cli.home.path().join("state/linq-hooks/audit.jsonl"))
+            .unwrap()
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+    assert_eq!(audit.len(), 4, "{audit:#?}");
+    assert!(
+        audit.iter().all(|e| e["outcome"]["ok"] == true),
+        "{audit:#?}"
+    );
+}

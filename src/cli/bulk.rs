@@ -177,13 +177,37 @@ pub async fn run(c: &Connected, action: Action, args: &BulkArgs) -> Result<(), C
         if change.len() > 1 && !args.yes {
             confirm(action, &change).await?;
         }
-        let results: Vec<(String, Result<(), ApiError>)> = stream::iter(&change)
-            .map(|t| async move { (t.id.clone(), apply(c, action, &t.id).await) })
+        // Until every answer is recorded; after a Ctrl-C nothing new is sent.
+        let _on_its_way = crate::interrupt::on_its_way();
+        let results: Vec<(String, Option<Result<(), ApiError>>)> = stream::iter(&change)
+            .map(|t| async move {
+                if crate::interrupt::stop_requested() {
+                    return (t.id.clone(), None);
+                }
+                (t.id.clone(), Some(apply(c, action, &t.id).await))
+            })
             .buffer_unordered(CONCURRENCY)
             .collect()
             .await;
         for (id, result) in results {
             let Some(t) = change.iter().find(|t| t.id == id) else {
+                continue;
+            };
+            let Some(result) = result else {
+                reports.push((
+                    order(&id),
+                    report(
+                        t,
+                        false,
+                        "not_sent",
+                        Some(ItemError {
+                            status: None,
+                            code: None,
+                            message: "not sent: interrupted (Ctrl-C) before it started".into(),
+                            trace_id: None,
+                        }),
+                    ),
+                ));
                 continue;
             };
             c.audit(audit_item(c, action, t, &result));

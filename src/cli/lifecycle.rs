@@ -267,6 +267,8 @@ pub async fn apply_command(c: &Connected, args: &ApplyArgs) -> Result<(), CliErr
     if !args.yes {
         confirm(sendable).await?;
     }
+    // Until every answer is recorded; after a Ctrl-C nothing new is sent.
+    let _on_its_way = crate::interrupt::on_its_way();
     // Opened once for the run; if it cannot be, each entry tries (and warns) by itself.
     let trail = crate::audit::OpenTrail::open_default().ok();
     let record = |entry: crate::audit::AuditEntry| match &trail {

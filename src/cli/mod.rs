@@ -417,19 +417,28 @@ pub fn run(globals: &Globals, command: Command) -> u8 {
                     .enable_all()
                     .build()
                 {
-                    Ok(rt) => match command {
-                        Command::Doctor(args) => {
-                            rt.block_on(account::doctor_command(globals, &args))
+                    Ok(rt) => {
+                        // Ctrl-C must not cut a change off unrecorded (see `interrupt`).
+                        let _enter = rt.enter();
+                        if command.writes() {
+                            crate::interrupt::listen();
                         }
-                        // Many accounts: each connects by itself.
-                        Command::Find(args) => rt.block_on(fleet::find(globals, &args)),
-                        Command::List(args) if args.all_profiles || globals.profiles.len() > 1 => {
-                            rt.block_on(fleet::list_all(globals, args.all_profiles, args.json))
+                        match command {
+                            Command::Doctor(args) => {
+                                rt.block_on(account::doctor_command(globals, &args))
+                            }
+                            // Many accounts: each connects by itself.
+                            Command::Find(args) => rt.block_on(fleet::find(globals, &args)),
+                            Command::List(args)
+                                if args.all_profiles || globals.profiles.len() > 1 =>
+                            {
+                                rt.block_on(fleet::list_all(globals, args.all_profiles, args.json))
+                            }
+                            // A URL needs no account; an id or --all connects itself.
+                            Command::Probe(args) => rt.block_on(probe::run(globals, &args)),
+                            command => rt.block_on(connect_and_run(globals, command)),
                         }
-                        // A URL needs no account; an id or --all connects itself.
-                        Command::Probe(args) => rt.block_on(probe::run(globals, &args)),
-                        command => rt.block_on(connect_and_run(globals, command)),
-                    },
+                    }
                     Err(source) => Err(CliError::Io {
                         what: "starting the async runtime".into(),
                         source,

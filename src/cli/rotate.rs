@@ -202,6 +202,7 @@ async fn start(c: &Connected, old_id: &str, args: &RotateArgs) -> Result<(), Cli
             clean(&old.id)
         ));
     }
+    let _on_its_way = crate::interrupt::on_its_way();
     let answer = c.client.create(&rotate::twin(&old, url.clone())).await;
     let mut pair = Pair {
         old_id: old.id.clone(),
@@ -303,6 +304,7 @@ async fn finish(c: &Connected, id: &str, json: bool) -> Result<(), CliError> {
             refusals.join("; ")
         )));
     };
+    let _on_its_way = crate::interrupt::on_its_way();
     let result = c.client.delete(&old.id).await;
     c.audit(
         rotation_entry(c, rotate::FINISH, &old, &pair)
@@ -343,6 +345,7 @@ async fn abort(c: &Connected, id: &str, json: bool) -> Result<(), CliError> {
             pair.new_id
         )));
     };
+    let _on_its_way = crate::interrupt::on_its_way();
     let result = c.client.delete(&new.id).await;
     c.audit(
         rotation_entry(c, rotate::ABORT, &new, &pair)

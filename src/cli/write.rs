@@ -177,6 +177,8 @@ pub async fn create(c: &Connected, args: &CreateArgs) -> Result<(), CliError> {
         routing_id_header: header(&args.routing_id_header),
     };
     let sent_at = time::OffsetDateTime::now_utc();
+    // Until the secret is delivered and the create recorded.
+    let _on_its_way = crate::interrupt::on_its_way();
     let answer = c.client.create_raw(&new).await;
     let mut entry = c.audit_entry("create", "", &url);
     match &answer {
@@ -401,6 +403,7 @@ pub async fn update(c: &Connected, args: &UpdateArgs) -> Result<(), CliError> {
             format!("nothing to change ({})\n", clean(&current.id)).as_bytes(),
         );
     }
+    let _on_its_way = crate::interrupt::on_its_way();
     let answer = c.client.update_raw(&args.id, &patch).await;
     let entry = c
         .audit_entry("update", &current.id, &current.target_url)

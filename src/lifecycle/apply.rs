@@ -164,7 +164,8 @@ impl Applier<'_> {
             if open == 0 || (in_flight.is_empty() && ready.is_empty()) {
                 ready.extend(held_deletes.drain(..).map(|i| (rank(Action::Delete), i)));
             }
-            while in_flight.len() < CONCURRENCY {
+            // After a Ctrl-C nothing new starts (`crate::interrupt`).
+            while in_flight.len() < CONCURRENCY && !crate::interrupt::stop_requested() {
                 let Some((_, i)) = ready.pop_first() else {
                     break;
                 };
@@ -198,6 +199,17 @@ impl Applier<'_> {
                 }
             }
             results.push(done);
+        }
+        // Interrupted: what never started is said, not dropped.
+        let mut finished = vec![false; changes.len()];
+        for r in &results {
+            finished[r.index] = true;
+        }
+        for (i, c) in changes.iter().enumerate() {
+            if c.action != Action::Keep && !finished[i] {
+                let why = "not sent: interrupted (Ctrl-C) before it started".to_string();
+                results.push(unsent(i, c, Failure::not_sent(why)));
+            }
         }
         results.sort_by_key(|r| r.index);
         results
