@@ -451,6 +451,8 @@ impl App {
             }
             Msg::Paste(text) => {
                 if self.context() == Context::Verify {
+                    // It may be the pasted secret: the paste's own buffer is wiped as it drops.
+                    let text = zeroize::Zeroizing::new(text);
                     self.verify_input(&text);
                 } else if self.context() == Context::ConfirmDelivery {
                     // A pasted secret: the paste's own buffer is wiped as it drops.
