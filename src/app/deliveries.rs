@@ -261,7 +261,7 @@ impl App {
         }
         for (sub, found) in self.subscriptions.iter().zip(self.findings.iter_mut()) {
             if let Some(logged) = self.logged.get(&sub.id) {
-                *found = crate::diagnose::probe::merged(found, logged);
+                crate::diagnose::merge(found, logged.clone());
             }
         }
     }

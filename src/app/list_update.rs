@@ -49,10 +49,7 @@ impl App {
             }
             let old_index = self.selected_index();
             self.subscriptions = list;
-            if self.tab == Tab::All
-                && self.filter.value().is_empty()
-                && self.subscriptions.len() > FINDINGS_AT_ONCE
-            {
+            if !self.shown_by_findings() && self.subscriptions.len() > FINDINGS_AT_ONCE {
                 self.recount_on_screen(old_index);
             } else {
                 self.recount();
@@ -154,8 +151,8 @@ impl App {
     pub(super) fn refilter_keeping(&mut self, old_index: Option<usize>) {
         // The search text is built for the first filter that needs it, not with every list:
         // most lists are never filtered, and the first frame should not wait for it.
-        let filtering = self.filter.value().split_whitespace().next().is_some();
-        if self.findings_partial && (filtering || self.tab != Tab::All) {
+        let filtering = self.filtering();
+        if self.findings_partial && self.shown_by_findings() {
             // A filter or a tab that looks at findings needs every row's.
             self.recount();
         }
@@ -188,13 +185,7 @@ impl App {
     /// text follow.
     pub(super) fn recount(&mut self) {
         self.counts = Counts::of(&self.subscriptions);
-        self.findings = crate::diagnose::findings_for_all(&crate::diagnose::Account {
-            lines: self.lines.as_deref(),
-            catalog: &self.catalog,
-            catalog_from_server: self.catalog_from_server,
-            subscriptions: &self.subscriptions,
-            sandbox: self.connection.sandbox,
-        });
+        self.findings = crate::diagnose::findings_for_all(&self.diagnosed_account());
         self.recount_rotations();
         self.merge_probe_findings();
         self.merge_log_findings();
@@ -202,6 +193,28 @@ impl App {
         self.problem_count = self.findings.iter().filter(|f| view::is_problem(f)).count();
         // Stale now; rebuilt by the next refilter that has a filter word.
         self.search = Vec::new();
+    }
+
+    /// What the account's findings are judged from.
+    fn diagnosed_account(&self) -> crate::diagnose::Account<'_> {
+        crate::diagnose::Account {
+            lines: self.lines.as_deref(),
+            catalog: &self.catalog,
+            catalog_from_server: self.catalog_from_server,
+            subscriptions: &self.subscriptions,
+            sandbox: self.connection.sandbox,
+        }
+    }
+
+    /// A filter word is typed (blanks alone filter nothing).
+    fn filtering(&self) -> bool {
+        self.filter.value().split_whitespace().next().is_some()
+    }
+
+    /// Which rows show depends on their findings: a tab other than All, or a filter (it
+    /// matches finding codes too).
+    fn shown_by_findings(&self) -> bool {
+        self.tab != Tab::All || self.filtering()
     }
 
     /// A large list in the All tab without a filter: the rows are shown in list order
@@ -222,16 +235,7 @@ impl App {
             .copied()
             .collect();
         rows.extend(self.selected_index().map(|i| self.visible[i]));
-        self.findings = crate::diagnose::findings_for_rows(
-            &crate::diagnose::Account {
-                lines: self.lines.as_deref(),
-                catalog: &self.catalog,
-                catalog_from_server: self.catalog_from_server,
-                subscriptions: &self.subscriptions,
-                sandbox: self.connection.sandbox,
-            },
-            &rows,
-        );
+        self.findings = crate::diagnose::findings_for_rows(&self.diagnosed_account(), &rows);
         self.recount_rotations();
         self.merge_probe_findings();
         self.merge_log_findings();

@@ -7,7 +7,7 @@ use crate::evidence::probe::ProbeReport;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use time::macros::datetime;
 
-const NOW: OffsetDateTime = datetime!(2026-11-27 12:00 UTC);
+pub(super) const NOW: OffsetDateTime = datetime!(2026-11-27 12:00 UTC);
 
 fn sub(id: &str, minute: i64, url: &str) -> Subscription {
     let created = datetime!(2026-01-01 00:00 UTC) + time::Duration::minutes(minute);
@@ -25,7 +25,8 @@ fn sub(id: &str, minute: i64, url: &str) -> Subscription {
     }
 }
 
-fn loaded(subs: Vec<Subscription>) -> App {
+/// A live account (no sandbox rules) with `subs` listed at `NOW`, 100×30.
+pub(super) fn loaded(subs: Vec<Subscription>) -> App {
     let connection = Connection {
         base_url: "https://api.linqapp.com/api/partner".into(),
         sandbox: false,
@@ -47,7 +48,7 @@ fn loaded(subs: Vec<Subscription>) -> App {
     app
 }
 
-fn key(c: char) -> Msg {
+pub(super) fn key(c: char) -> Msg {
     let modifiers = if c.is_ascii_uppercase() {
         KeyModifiers::SHIFT
     } else {

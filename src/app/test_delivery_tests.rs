@@ -9,10 +9,10 @@ use crate::evidence::probe::ProbeReport;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use time::macros::datetime;
 
-const NOW: OffsetDateTime = datetime!(2026-11-27 12:00 UTC);
+use super::probe_tests::{key, loaded, NOW};
 const URL: &str = "https://hooks.example.com/linq?version=2026-02-03";
 /// Fake, for these tests only (32 bytes of base64).
-const SECRET: &str = "whsec_VEVTVE9OTFktZmFrZS1zZWNyZXQtMDEyMzQ1Njc4OWFi";
+const SECRET: &str = "whsec_VEVTVE9OTFktZmFrZS1zZWNyZXQtMDEyMzQ1Njc4OWFi"; // fake, not a real secret
 /// What of the secret must never be drawn or logged (no dot-run can contain it).
 const SECRET_BODY: &str = "VEVTVE9OTFktZmFrZS1zZWNyZXQ";
 
@@ -32,39 +32,8 @@ fn sub(id: &str, url: &str) -> Subscription {
     }
 }
 
-fn loaded(subs: Vec<Subscription>) -> App {
-    let connection = Connection {
-        base_url: "https://api.linqapp.com/api/partner".into(),
-        sandbox: false,
-        key_hint: Some("…abcd".into()),
-        read_only: false,
-    };
-    let mut app = App::new(connection, NOW, (100, 30));
-    let cmds = app.init();
-    let Some(Cmd::LoadList { req, .. }) = cmds.first() else {
-        panic!("no list request: {cmds:?}");
-    };
-    app.update(Msg::Api {
-        req: *req,
-        result: ApiResult::List {
-            at: NOW,
-            result: Ok(subs),
-        },
-    });
-    app
-}
-
 fn press(code: KeyCode, modifiers: KeyModifiers) -> Msg {
     Msg::Key(KeyEvent::new(code, modifiers))
-}
-
-fn key(c: char) -> Msg {
-    let modifiers = if c.is_ascii_uppercase() {
-        KeyModifiers::SHIFT
-    } else {
-        KeyModifiers::NONE
-    };
-    press(KeyCode::Char(c), modifiers)
 }
 
 fn type_text(app: &mut App, text: &str) {
