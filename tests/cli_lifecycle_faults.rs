@@ -30,17 +30,21 @@ fn envelope(status: u16, code: u32, message: &str, trace: &str) -> Value {
     json!({"success": false, "error": {"status": status, "code": code, "message": message}, "trace_id": trace})
 }
 
-/// The account (A and B), the catalogue, and a PUT of A that fails with a 500.
-async fn account() -> MockServer {
+/// The audit trail's entries, oldest first.
+fn audit_entries(cli: &Cli) -> Vec<Value> {
+    std::fs::read_to_string(cli.home.path().join("state/linq-hooks/audit.jsonl"))
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+/// A server listing `subs`, with the catalogue of two event types.
+async fn listing(subs: Vec<Value>) -> MockServer {
     let server = MockServer::start().await;
     Mock::given(method("GET"))
         .and(path("/v3/webhook-subscriptions"))
-        .respond_with(
-            ResponseTemplate::new(200).set_body_json(json!({"subscriptions": [
-                sub(A, "https://a.example/h", &["message.sent"]),
-                sub(B, "https://b.example/h", &["message.sent"]),
-            ]})),
-        )
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({ "subscriptions": subs })))
         .mount(&server)
         .await;
     Mock::given(method("GET"))
@@ -50,6 +54,16 @@ async fn account() -> MockServer {
             "events": ["message.sent", "message.received"]})))
         .mount(&server)
         .await;
+    server
+}
+
+/// The account (A and B), the catalogue, and a PUT of A that fails with a 500.
+async fn account() -> MockServer {
+    let server = listing(vec![
+        sub(A, "https://a.example/h", &["message.sent"]),
+        sub(B, "https://b.example/h", &["message.sent"]),
+    ])
+    .await;
     Mock::given(method("PUT"))
         .and(path(format!("/v3/webhook-subscriptions/{A}")))
         .respond_with(ResponseTemplate::new(500).set_body_json(envelope(
@@ -162,12 +176,7 @@ async fn a_409_and_a_500_mid_apply_leave_a_correct_summary_and_audit() {
         SECRET
     );
 
-    let audit: Vec<Value> =
-        std::fs::read_to_string(cli.home.path().join("state/linq-hooks/audit.jsonl"))
-            .unwrap()
-            .lines()
-            .map(|l| serde_json::from_str(l).unwrap())
-            .collect();
+    let audit = audit_entries(&cli);
     assert_eq!(audit.len(), 4, "{audit:#?}");
     assert!(audit
         .iter()
@@ -254,21 +263,12 @@ async fn ctrl_c_mid_apply_finishes_and_records_what_is_on_its_way() {
         .map(|i| format!("{i}0000000-e5f6-7890-abcd-ef1234567890"))
         .collect();
     let url = |i: usize| format!("https://s{i}.example/h");
-    let server = MockServer::start().await;
-    let subs: Vec<Value> = (0..6)
-        .map(|i| sub(&ids[i], &url(i), &["message.sent"]))
-        .collect();
-    Mock::given(method("GET"))
-        .and(path("/v3/webhook-subscriptions"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({ "subscriptions": subs })))
-        .mount(&server)
-        .await;
-    Mock::given(method("GET"))
-        .and(path("/v3/webhook-events"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
-            "events": ["message.sent", "message.received"]})))
-        .mount(&server)
-        .await;
+    let server = listing(
+        (0..6)
+            .map(|i| sub(&ids[i], &url(i), &["message.sent"]))
+            .collect(),
+    )
+    .await;
     for (i, id) in ids.iter().enumerate() {
         Mock::given(method("PUT"))
             .and(path(format!("/v3/webhook-subscriptions/{id}")))
@@ -327,12 +327,7 @@ async fn ctrl_c_mid_apply_finishes_and_records_what_is_on_its_way() {
         2,
         "{stdout}"
     );
-    let audit: Vec<Value> =
-        std::fs::read_to_string(cli.home.path().join("state/linq-hooks/audit.jsonl"))
-            .unwrap()
-            .lines()
-            .map(|l| serde_json::from_str(l).unwrap())
-            .collect();
+    let audit = audit_entries(&cli);
     assert_eq!(audit.len(), 4, "{audit:#?}");
     assert!(
         audit.iter().all(|e| e["outcome"]["ok"] == true),
