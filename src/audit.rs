@@ -327,10 +327,7 @@ fn short_id(id: &str) -> String {
 pub fn subscription_fields(sub: &Subscription) -> Map<String, Value> {
     let mut map = Map::new();
     map.insert("target_url".into(), Value::from(sub.target_url.clone()));
-    map.insert(
-        "subscribed_events".into(),
-        Value::from(sub.subscribed_events.clone()),
-    );
+    map.insert("subscribed_events".into(), Value::from(sub.event_names()));
     map.insert("is_active".into(), Value::from(sub.is_active));
     map.insert(
         "phone_numbers".into(),

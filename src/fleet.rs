@@ -123,7 +123,7 @@ pub fn matches(sub: &Subscription, needle: &Needle) -> Option<MatchedOn> {
             let e = e.to_lowercase();
             e == text || (group && e.starts_with(text))
         })
-        .map(|e| MatchedOn::Event(e.clone()))
+        .map(|e| MatchedOn::Event(e.to_string()))
 }
 
 /// Active, paused, and how many have an error or warning finding: one account's summary

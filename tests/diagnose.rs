@@ -106,6 +106,10 @@ fn strings(list: &[&str]) -> Vec<String> {
     list.iter().map(|e| e.to_string()).collect()
 }
 
+fn events(list: &[&str]) -> Vec<linq_hooks::api::EventType> {
+    list.iter().map(|e| (*e).into()).collect()
+}
+
 #[test]
 fn one_case_per_rule() {
     let keep = |_: &mut Subscription| {};
@@ -185,14 +189,14 @@ fn one_case_per_rule() {
         (
             "edited alone on legacy never fires",
             with("https://hooks.acme.com/linq?version=2025-01-01", |s| {
-                s.subscribed_events = strings(&["message.edited"])
+                s.subscribed_events = events(&["message.edited"])
             }),
             vec![("event-not-delivered-for-version", E)],
         ),
         (
             "edited without a pin",
             with("https://hooks.acme.com/linq", |s| {
-                s.subscribed_events = strings(&["message.edited"])
+                s.subscribed_events = events(&["message.edited"])
             }),
             vec![
                 ("no-version-pin", W),
@@ -209,7 +213,7 @@ fn one_case_per_rule() {
         (
             "edited on an unknown version: no guess",
             with("https://hooks.acme.com/linq?version=2027-01-01", |s| {
-                s.subscribed_events = strings(&["message.edited"])
+                s.subscribed_events = events(&["message.edited"])
             }),
             vec![("unknown-version", W)],
         ),
@@ -693,7 +697,7 @@ fn messages_carry_no_control_characters_and_no_secrets() {
     );
     hostile.is_active = false;
     hostile.subscribed_events =
-        strings(&["message.\u{1b}]0;pwned\u{7}sent", "message.edited\u{202e}"]);
+        events(&["message.\u{1b}]0;pwned\u{7}sent", "message.edited\u{202e}"]);
     hostile.phone_numbers = Some(strings(&["+1202\u{1b}[1m5550000", LINE_A]));
     hostile.routing_id_header = Some("X-\u{9b}31mChat".into());
     let found = findings(&hostile, &fixture.account());

@@ -42,7 +42,7 @@ fn sub(
         created_at: created,
         updated_at: created,
         is_active: active,
-        subscribed_events: events.iter().map(|e| e.to_string()).collect(),
+        subscribed_events: events.iter().map(|e| (*e).into()).collect(),
         target_url: url.into(),
         phone_numbers: phones.map(|p| p.iter().map(|n| n.to_string()).collect()),
         routing_id_header: None,

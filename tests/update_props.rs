@@ -156,7 +156,7 @@ impl SubSpec {
             updated_at: created,
             is_active: self.active,
             subscribed_events: (0..self.events as usize)
-                .map(|i| EVENTS[i % EVENTS.len()].to_string())
+                .map(|i| EVENTS[i % EVENTS.len()].into())
                 .collect(),
             target_url: URLS[self.url as usize % URLS.len()].to_string(),
             phone_numbers: match self.phones {

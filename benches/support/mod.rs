@@ -66,7 +66,7 @@ pub fn subscriptions(n: usize) -> Vec<Subscription> {
             let event_count = 1 + rng.below(20);
             let start = rng.below(catalog.len());
             let subscribed_events = (0..event_count)
-                .map(|k| catalog[(start + k * 7) % catalog.len()].to_string())
+                .map(|k| catalog[(start + k * 7) % catalog.len()].into())
                 .collect();
             let phone_numbers = match rng.below(8) {
                 0 => Some(vec![format!("+1202555{:04}", rng.below(10_000))]),

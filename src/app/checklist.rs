@@ -32,19 +32,19 @@ pub struct Checklist {
 }
 
 impl Checklist {
-    pub fn new(catalog: &[String], current: &[String]) -> Self {
+    pub fn new<E: AsRef<str>>(catalog: &[String], current: &[E]) -> Self {
         let mut all: Vec<String> = catalog.to_vec();
         let mut unknown = BTreeSet::new();
-        for e in current {
-            if !all.contains(e) {
-                all.push(e.clone());
-                unknown.insert(e.clone());
+        for e in current.iter().map(AsRef::as_ref) {
+            if !all.iter().any(|k| k == e) {
+                all.push(e.to_string());
+                unknown.insert(e.to_string());
             }
         }
         Self {
             all,
             unknown,
-            selected: current.iter().cloned().collect(),
+            selected: current.iter().map(|e| e.as_ref().to_string()).collect(),
             cursor: 0,
             filter: Input::default(),
             filtering: false,
@@ -143,11 +143,12 @@ impl Checklist {
     }
 
     /// The list to send: the original order for events kept, new ones in catalogue order.
-    pub fn events_in_order(&self, original: &[String]) -> Vec<String> {
+    pub fn events_in_order<E: AsRef<str>>(&self, original: &[E]) -> Vec<String> {
         let mut out: Vec<String> = original
             .iter()
+            .map(AsRef::as_ref)
             .filter(|e| self.selected.contains(*e))
-            .cloned()
+            .map(str::to_string)
             .collect();
         for e in &self.all {
             if self.selected.contains(e) && !out.contains(e) {

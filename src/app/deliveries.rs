@@ -91,7 +91,7 @@ impl App {
         }
         self.modal = Some(Modal::PickEvent {
             id: sub.id.clone(),
-            events: sub.subscribed_events.clone(),
+            events: sub.event_names(),
             cursor: 0,
         });
     }

@@ -51,7 +51,7 @@ fn sub(id: &str, minute: i64, url: &str, events: &[&str], phones: Option<&[&str]
         created_at: created,
         updated_at: created,
         is_active: true,
-        subscribed_events: events.iter().map(|e| e.to_string()).collect(),
+        subscribed_events: events.iter().map(|e| (*e).into()).collect(),
         target_url: url.into(),
         phone_numbers: phones.map(|p| p.iter().map(|n| n.to_string()).collect()),
         routing_id_header: None,
@@ -1305,7 +1305,7 @@ fn created_opens_the_secret_dialog_closes_the_form_and_selects_the_new_row() {
     fill_create(&mut app, NEW_URL);
     let (req, body) = save_create(&mut app);
     let mut created = sub("zz-new", 10, NEW_URL, &[], None);
-    created.subscribed_events = body.subscribed_events;
+    created.subscribed_events = body.subscribed_events.into_iter().map(Into::into).collect();
     app.update(created_msg(req, created.clone()));
 
     assert!(app.form.is_none());
@@ -1700,10 +1700,7 @@ fn a_list_in_flight_when_a_save_lands_is_asked_again_so_the_older_view_loses() {
     app.update(space());
     let (_, req, id, _) = save_edit(&mut app);
     let mut server = three().into_iter().find(|s| s.id == id).unwrap();
-    server.subscribed_events = selected_events(&app)
-        .iter()
-        .map(|e| e.to_string())
-        .collect();
+    server.subscribed_events = selected_events(&app).iter().map(|e| (*e).into()).collect();
     let cmds = no_audit(app.update(saved_msg(req, Ok(server.clone()))));
     let second_list = match cmds.as_slice() {
         [Cmd::LoadList { req, .. }] => *req,

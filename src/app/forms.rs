@@ -154,7 +154,7 @@ impl Form {
             mode: FormMode::Create,
             field: FormField::Url,
             url: Input::default(),
-            events: Checklist::new(catalog, &[]),
+            events: Checklist::new::<String>(catalog, &[]),
             phones: PhoneEditor::default(),
             routing: RoutingEditor::default(),
             attempted: false,
@@ -283,7 +283,7 @@ impl Form {
     }
 
     fn events_to_send(&self) -> Vec<String> {
-        let original: &[String] = self
+        let original: &[crate::api::EventType] = self
             .original()
             .map(|o| o.subscribed_events.as_slice())
             .unwrap_or(&[]);
@@ -313,8 +313,8 @@ impl Form {
         if url != o.target_url {
             patch.target_url = Some(url);
         }
-        let old_events: BTreeSet<&String> = o.subscribed_events.iter().collect();
-        let new_events: BTreeSet<&String> = self.events.selected.iter().collect();
+        let old_events: BTreeSet<&str> = o.subscribed_events.iter().map(|e| e.as_str()).collect();
+        let new_events: BTreeSet<&str> = self.events.selected.iter().map(String::as_str).collect();
         if old_events != new_events {
             patch.subscribed_events = Some(self.events_to_send());
         }
@@ -413,13 +413,13 @@ pub fn diff_line(original: &Subscription, patch: &SubscriptionPatch) -> String {
     if let Some(events) = &patch.subscribed_events {
         let added: Vec<String> = events
             .iter()
-            .filter(|e| !original.subscribed_events.contains(e))
+            .filter(|e| !original.subscribed_events.iter().any(|have| have == *e))
             .map(|e| format!("+ {}", clean(e)))
             .collect();
         let removed: Vec<String> = original
             .subscribed_events
             .iter()
-            .filter(|e| !events.contains(e))
+            .filter(|e| !events.iter().any(|kept| kept == *e))
             .map(|e| format!("− {}", clean(e)))
             .collect();
         parts.push([added, removed].concat().join(" "));

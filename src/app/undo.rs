@@ -58,7 +58,7 @@ pub fn inverse_patch(before: &Subscription, patch: &SubscriptionPatch) -> Subscr
         subscribed_events: patch
             .subscribed_events
             .as_ref()
-            .map(|_| before.subscribed_events.clone()),
+            .map(|_| before.event_names()),
         is_active: patch.is_active.map(|_| before.is_active),
         phone_numbers: patch
             .phone_numbers
@@ -201,7 +201,7 @@ impl App {
         };
         let body = NewSubscription {
             target_url: sub.target_url.clone(),
-            subscribed_events: sub.subscribed_events.clone(),
+            subscribed_events: sub.event_names(),
             phone_numbers: (!sub.phone_filter().is_empty()).then(|| sub.phone_filter().to_vec()),
             routing_key_header: sub.routing_key_header.clone(),
             routing_id_header: sub

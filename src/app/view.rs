@@ -80,7 +80,8 @@ pub fn is_problem(findings: &[Finding]) -> bool {
 /// whitespace, so it never matches across fields).
 pub fn search_text(s: &Subscription) -> String {
     let mut text = format!("{}\n{}", s.target_url, s.id);
-    for e in s.subscribed_events.iter().chain(s.phone_filter()) {
+    let events = s.subscribed_events.iter().map(|e| e.as_str());
+    for e in events.chain(s.phone_filter().iter().map(String::as_str)) {
         text.push('\n');
         text.push_str(e);
     }

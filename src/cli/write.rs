@@ -391,7 +391,7 @@ pub async fn update(c: &Connected, args: &UpdateArgs) -> Result<(), CliError> {
         .subscribed_events
         .iter()
         .flatten()
-        .filter(|e| !current.subscribed_events.contains(e))
+        .filter(|e| !current.subscribed_events.iter().any(|have| have == *e))
         .collect();
     check_events(c, &added).await?;
     if patch.is_empty() {
@@ -439,7 +439,7 @@ fn patch_for(
     } else if !args.add_events.is_empty() || !args.remove_events.is_empty() {
         let remove = dedup(&args.remove_events);
         for r in &remove {
-            if !current.subscribed_events.contains(r) {
+            if !current.subscribed_events.iter().any(|have| have == r) {
                 output::note(&format!(
                     "{} is not subscribed: nothing to remove",
                     clean(r)
@@ -449,8 +449,8 @@ fn patch_for(
         let mut events: Vec<String> = current
             .subscribed_events
             .iter()
-            .filter(|e| !remove.contains(e))
-            .cloned()
+            .filter(|e| !remove.iter().any(|r| r == *e))
+            .map(String::from)
             .collect();
         for a in dedup(&args.add_events) {
             if !events.contains(&a) {
@@ -467,8 +467,12 @@ fn patch_for(
                 "pick at least one event (this would leave none)".into(),
             ));
         }
-        let old: BTreeSet<&String> = current.subscribed_events.iter().collect();
-        if events.iter().collect::<BTreeSet<_>>() != old {
+        let old: BTreeSet<&str> = current
+            .subscribed_events
+            .iter()
+            .map(|e| e.as_str())
+            .collect();
+        if events.iter().map(String::as_str).collect::<BTreeSet<_>>() != old {
             patch.subscribed_events = Some(events);
         }
     }

@@ -2,6 +2,7 @@
 //! against what the account knows.
 
 use super::*;
+use crate::api::EventType;
 
 /// Findings that need no other subscription, and the endpoint key for twin detection.
 pub(super) fn own_findings(sub: &Subscription, known: &Known) -> (Vec<Finding>, Option<String>) {
@@ -46,7 +47,12 @@ pub(super) fn own_findings(sub: &Subscription, known: &Known) -> (Vec<Finding>, 
     (out, key)
 }
 
-pub(super) fn event_findings(events: &[String], pin: Pin, known: &Known, out: &mut Vec<Finding>) {
+pub(super) fn event_findings(
+    events: &[EventType],
+    pin: Pin,
+    known: &Known,
+    out: &mut Vec<Finding>,
+) {
     if events.is_empty() {
         out.push(finding(
             Severity::Error,
@@ -56,7 +62,7 @@ pub(super) fn event_findings(events: &[String], pin: Pin, known: &Known, out: &m
         ));
         return;
     }
-    let withheld = |e: &String| {
+    let withheld = |e: &EventType| {
         VERSIONED_EVENTS
             .iter()
             .find(|(name, _)| name == e)
@@ -66,7 +72,7 @@ pub(super) fn event_findings(events: &[String], pin: Pin, known: &Known, out: &m
                 Pin::Unknowable | Pin::Unknown => false,
             })
     };
-    let gated: Vec<&String> = events.iter().filter(|e| withheld(e)).collect();
+    let gated: Vec<&EventType> = events.iter().filter(|e| withheld(e)).collect();
     if !gated.is_empty() {
         out.push(match pin {
             Pin::Known(v) => {
@@ -106,7 +112,7 @@ pub(super) fn event_findings(events: &[String], pin: Pin, known: &Known, out: &m
         return;
     }
     let mut seen = HashSet::new();
-    let unknown: Vec<&String> = events
+    let unknown: Vec<&EventType> = events
         .iter()
         .filter(|e| !known.catalog.contains(e.as_str()) && seen.insert(e.as_str()))
         .collect();

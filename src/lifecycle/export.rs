@@ -36,8 +36,8 @@ struct ExportDoc<'a> {
     subscriptions: Vec<ExportEntry<'a>>,
 }
 
-fn sorted(items: &[String]) -> Vec<&str> {
-    let mut out: Vec<&str> = items.iter().map(String::as_str).collect();
+fn sorted<S: AsRef<str>>(items: &[S]) -> Vec<&str> {
+    let mut out: Vec<&str> = items.iter().map(AsRef::as_ref).collect();
     out.sort_unstable();
     out.dedup();
     out

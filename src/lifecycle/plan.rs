@@ -135,16 +135,16 @@ fn list(items: &[String]) -> Value {
 
 /// Whether `current` (as the server lists it) holds exactly the items of `want` (sorted,
 /// without duplicates) — without a copy when `current` is sorted already, as it usually is.
-fn same_items(current: &[String], want: &[String]) -> bool {
-    if current.windows(2).all(|w| w[0] < w[1]) {
-        current == want
+fn same_items<S: AsRef<str>>(current: &[S], want: &[String]) -> bool {
+    if current.windows(2).all(|w| w[0].as_ref() < w[1].as_ref()) {
+        current.len() == want.len() && current.iter().zip(want).all(|(c, w)| c.as_ref() == w)
     } else {
         sorted(current) == want
     }
 }
 
-fn sorted(items: &[String]) -> Vec<String> {
-    let mut out = items.to_vec();
+fn sorted<S: AsRef<str>>(items: &[S]) -> Vec<String> {
+    let mut out: Vec<String> = items.iter().map(|s| s.as_ref().to_string()).collect();
     out.sort_unstable();
     out.dedup();
     out

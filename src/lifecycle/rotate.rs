@@ -126,7 +126,7 @@ pub fn twin(old: &Subscription, url: String) -> NewSubscription {
     let key = header(&old.routing_key_header);
     NewSubscription {
         target_url: url,
-        subscribed_events: old.subscribed_events.clone(),
+        subscribed_events: old.event_names(),
         phone_numbers: (!old.phone_filter().is_empty()).then(|| old.phone_filter().to_vec()),
         // The id header means nothing without the key header (linq-api.md §4.1).
         routing_id_header: key.as_ref().and(header(&old.routing_id_header)),
@@ -271,11 +271,11 @@ pub fn pair_of<'a>(pairs: &'a [Pair], id: &str) -> Option<&'a Pair> {
     pairs.iter().find(|p| p.involves(id))
 }
 
-fn set(items: &[String]) -> BTreeSet<&str> {
-    items.iter().map(String::as_str).collect()
+fn set<S: AsRef<str>>(items: &[S]) -> BTreeSet<&str> {
+    items.iter().map(AsRef::as_ref).collect()
 }
 
-fn difference(label: &str, old: &[String], new: &[String]) -> Option<String> {
+fn difference<S: AsRef<str>>(label: &str, old: &[S], new: &[S]) -> Option<String> {
     let (old, new) = (set(old), set(new));
     if old == new {
         return None;
@@ -330,19 +330,17 @@ pub fn finish_refusals(
             new.id
         ));
     }
-    let diff = |label: &str, a: &[String], b: &[String]| {
-        difference(label, a, b).map(|d| format!("the new subscription {}", d))
-    };
-    out.extend(diff(
+    let diff = |d: Option<String>| d.map(|d| format!("the new subscription {}", d));
+    out.extend(diff(difference(
         "events",
         &old.subscribed_events,
         &new.subscribed_events,
-    ));
-    out.extend(diff(
+    )));
+    out.extend(diff(difference(
         "phone lines",
         &lines(old.phone_filter()),
         &lines(new.phone_filter()),
-    ));
+    )));
     let header = |h: &Option<String>| h.clone().filter(|h| !h.is_empty());
     let key = header(&old.routing_key_header);
     // The id header counts only with a key header (otherwise it is ignored by Linq).

@@ -135,6 +135,7 @@ impl LinqClient {
         let a = self
             .send(Method::GET, "/v3/webhook-subscriptions", None)
             .await?;
+        crate::logging::startup("list answer read");
         // The common case in one pass; row by row only when something does not fit. The
         // body is checked as UTF-8 once, so the parser need not check each string again.
         let parsed = match std::str::from_utf8(&a.body) {
@@ -142,6 +143,7 @@ impl LinqClient {
             Err(_) => serde_json::from_slice::<SubscriptionList>(&a.body),
         };
         if let Ok(list) = parsed {
+            crate::logging::startup("list decoded");
             return Ok(list.subscriptions);
         }
         #[derive(serde::Deserialize)]

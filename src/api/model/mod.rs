@@ -4,8 +4,12 @@
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use time::OffsetDateTime;
 
+mod event_type;
 mod sandbox;
 mod secret;
+pub mod timestamp;
+
+pub use event_type::EventType;
 
 pub use sandbox::{DeliveryAttempt, DeliveryAttemptList, QueuedDelivery, TestEvent};
 pub use secret::{CreatedSubscription, SigningSecret};
@@ -14,12 +18,13 @@ pub use secret::{CreatedSubscription, SigningSecret};
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Subscription {
     pub id: String,
-    #[serde(with = "time::serde::rfc3339")]
+    #[serde(with = "timestamp")]
     pub created_at: OffsetDateTime,
-    #[serde(with = "time::serde::rfc3339")]
+    #[serde(with = "timestamp")]
     pub updated_at: OffsetDateTime,
     pub is_active: bool,
-    pub subscribed_events: Vec<String>,
+    #[serde(deserialize_with = "event_type::deserialize_events")]
+    pub subscribed_events: Vec<EventType>,
     pub target_url: String,
     /// Absent, `null` and `[]` all mean "events from every line".
     #[serde(default)]
@@ -92,6 +97,11 @@ impl UnreadableFields {
 }
 
 impl Subscription {
+    /// The event types as owned names, for a request body.
+    pub fn event_names(&self) -> Vec<String> {
+        self.subscribed_events.iter().map(String::from).collect()
+    }
+
     /// The phone filter, empty when the subscription hears every line.
     pub fn phone_filter(&self) -> &[String] {
         self.phone_numbers.as_deref().unwrap_or(&[])
@@ -120,9 +130,10 @@ impl Subscription {
         let id = text("id");
         let target_url = text("target_url");
         let mut time = |name: &'static str| {
-            let parsed = object.get(name).and_then(Value::as_str).and_then(|s| {
-                OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339).ok()
-            });
+            let parsed = object
+                .get(name)
+                .and_then(Value::as_str)
+                .and_then(|s| timestamp::parse(s).ok());
             parsed.unwrap_or_else(|| {
                 unreadable.insert(name);
                 OffsetDateTime::UNIX_EPOCH
@@ -144,7 +155,14 @@ impl Subscription {
                 .map(|v| v.as_str().map(str::to_string))
                 .collect()
         };
-        let subscribed_events = match object.get("subscribed_events").and_then(strings) {
+        let events = |value: &Value| -> Option<Vec<EventType>> {
+            value
+                .as_array()?
+                .iter()
+                .map(|v| v.as_str().map(EventType::new))
+                .collect()
+        };
+        let subscribed_events = match object.get("subscribed_events").and_then(events) {
             Some(events) => events,
             None => {
                 unreadable.insert("subscribed_events");

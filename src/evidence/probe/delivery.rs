@@ -74,16 +74,20 @@ pub struct DeliveryStage {
 /// The event the test delivery carries: `given` (`--event`), else one the subscription
 /// subscribes to that its payload version delivers (message.received first), else
 /// message.received.
-pub fn event_for(target_url: &str, subscribed: &[String], given: Option<&str>) -> String {
+pub fn event_for<E: AsRef<str>>(target_url: &str, subscribed: &[E], given: Option<&str>) -> String {
     if let Some(e) = given {
         return e.to_string();
     }
     let version = payload::version_of(target_url);
-    let delivered = |e: &&String| version != "2025-01-01" || payload::delivered_to_v1(e);
-    let events: Vec<&String> = subscribed.iter().filter(delivered).collect();
+    let delivered = |e: &&str| version != "2025-01-01" || payload::delivered_to_v1(e);
+    let events: Vec<&str> = subscribed
+        .iter()
+        .map(AsRef::as_ref)
+        .filter(delivered)
+        .collect();
     events
         .iter()
-        .find(|e| e.as_str() == DEFAULT_EVENT)
+        .find(|e| **e == DEFAULT_EVENT)
         .or(events.first())
         .map_or_else(|| DEFAULT_EVENT.to_string(), |e| e.to_string())
 }

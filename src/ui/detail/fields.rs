@@ -64,7 +64,7 @@ fn shown(sub: &Subscription, field: &str, text: &str) -> String {
 fn unknown_events<'a>(app: &App, sub: &'a Subscription) -> Vec<&'a str> {
     sub.subscribed_events
         .iter()
-        .map(String::as_str)
+        .map(|e| e.as_str())
         .filter(|e| !app.catalog.iter().any(|k| k == e))
         .collect()
 }
@@ -127,7 +127,7 @@ pub(super) fn summary(pane: &Pane) -> Vec<Line<'static>> {
         let known = sub
             .subscribed_events
             .iter()
-            .map(String::as_str)
+            .map(|e| e.as_str())
             .filter(|e| !unknown.contains(e));
         let mut parts: Vec<String> = group_events(known)
             .iter()
@@ -213,7 +213,7 @@ pub(super) fn settings(pane: &Pane) -> Vec<Line<'static>> {
     let known = sub
         .subscribed_events
         .iter()
-        .map(String::as_str)
+        .map(|e| e.as_str())
         .filter(|e| !unknown.contains(e));
     for (prefix, events) in group_events(known) {
         let names: Vec<String> = events
