@@ -9,7 +9,7 @@ use super::write::event_catalogue;
 use super::{CliError, Connected};
 use crate::audit::AuditAccount;
 use crate::lifecycle::apply::Applier;
-use crate::lifecycle::check::check_text;
+use crate::lifecycle::check::Parsed;
 use crate::lifecycle::document::{line_column, Format, Problem};
 use crate::lifecycle::export::{self, ExportAccount};
 use crate::lifecycle::plan::{plan, Action, Blocked, Plan};
@@ -137,14 +137,18 @@ async fn file_plan(c: &Connected, file: &Path, prune: bool) -> Result<Plan, CliE
     let checking = tokio::task::spawn_blocking(move || {
         let text = read_document(&path)?;
         let format = Format::detect(&path, &text);
+        let parsed = Parsed::new(&text, format);
+        crate::logging::startup("file parsed");
         // Without the catalogue (the command is ending) there is nothing to check.
         let Ok(catalogue) = catalogue_rx.blocking_recv() else {
             return Ok((text, Ok(Vec::new())));
         };
+        crate::logging::startup("catalogue here");
         // A few dozen names: a binary search beats hashing each event of the file.
         let mut known: Vec<&str> = catalogue.iter().map(String::as_str).collect();
         known.sort_unstable();
-        let checked = check_text(&text, format, &|e: &str| known.binary_search(&e).is_ok());
+        let checked = parsed.check(&|e: &str| known.binary_search(&e).is_ok());
+        crate::logging::startup("file checked");
         Ok::<_, CliError>((text, checked))
     });
     let checked = async {
@@ -164,7 +168,9 @@ async fn file_plan(c: &Connected, file: &Path, prune: bool) -> Result<Plan, CliE
     };
     // A bad file ends the command as soon as it is known, whatever the network.
     let (desired, subs) = tokio::try_join!(checked, reads)?;
-    Ok(plan(&desired, &subs?, prune))
+    let plan = plan(&desired, &subs?, prune);
+    crate::logging::startup("plan made");
+    Ok(plan)
 }
 
 /// `--detailed-exitcode`: 3 for changes here; `cli::run` turns every error into 1.
@@ -175,6 +181,7 @@ pub async fn plan_command(c: &Connected, args: &PlanArgs) -> Result<(), CliError
         false => plan_text(&plan, &args.file.display().to_string()),
     };
     output::write_stdout(text.as_bytes())?;
+    crate::logging::startup("plan written");
     if args.detailed_exitcode && plan.has_changes() {
         return Err(CliError::Reported(Exit::Changes));
     }

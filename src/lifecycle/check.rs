@@ -86,13 +86,46 @@ pub fn check_text(
     format: Format,
     known_event: &dyn Fn(&str) -> bool,
 ) -> Result<Vec<Desired>, Vec<Problem>> {
-    if let Some(doc) = parse_unlocated(text, format) {
-        if let Ok(desired) = check(&doc, text, known_event) {
-            return Ok(desired);
+    Parsed::new(text, format).check(known_event)
+}
+
+/// A file's text parsed and checked by every rule but the catalogue's, waiting for the
+/// catalogue: `plan` does this while the account's list and catalogue are on their way.
+pub struct Parsed<'a> {
+    text: &'a str,
+    format: Format,
+    /// The entries of a file that passes every other rule (no positions).
+    prechecked: Option<Vec<Desired>>,
+}
+
+impl<'a> Parsed<'a> {
+    pub fn new(text: &'a str, format: Format) -> Self {
+        let prechecked =
+            parse_unlocated(text, format).and_then(|doc| check(&doc, text, &|_: &str| true).ok());
+        Self {
+            text,
+            format,
+            prechecked,
         }
     }
-    let doc = parse(text, format)?;
-    check(&doc, text, known_event)
+
+    /// Every problem, each at its place; with the catalogue's rule now. A file that passed
+    /// the other rules and names only known events needs nothing more; anything else is
+    /// read again with positions and judged by every rule at once.
+    pub fn check(self, known_event: &dyn Fn(&str) -> bool) -> Result<Vec<Desired>, Vec<Problem>> {
+        if let Some(desired) = self.prechecked {
+            // `Desired::events` are the names as `check` asks `known_event` about them.
+            if desired
+                .iter()
+                .flat_map(|d| &d.events)
+                .all(|e| known_event(e))
+            {
+                return Ok(desired);
+            }
+        }
+        let doc = parse(self.text, self.format)?;
+        check(&doc, self.text, known_event)
+    }
 }
 
 fn check_entry(
