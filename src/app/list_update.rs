@@ -21,14 +21,17 @@ impl App {
         quiet: bool,
     ) {
         sort_subscriptions(&mut list);
-        // Writes still in flight keep their optimistic state over the server's older view.
-        for sub in &mut list {
-            if let Some(Pending {
-                op: PendingOp::Pause { was_active },
-                ..
-            }) = self.pending.get(&sub.id)
-            {
-                sub.is_active = !was_active;
+        // Writes still in flight keep their optimistic state over the server's older view
+        // (usually there are none: then no lookup per row).
+        if !self.pending.is_empty() {
+            for sub in &mut list {
+                if let Some(Pending {
+                    op: PendingOp::Pause { was_active },
+                    ..
+                }) = self.pending.get(&sub.id)
+                {
+                    sub.is_active = !was_active;
+                }
             }
         }
         let label_before = self.refresh_text();
