@@ -148,21 +148,10 @@ impl Subscription {
                 false
             }
         };
-        let strings = |value: &Value| -> Option<Vec<String>> {
-            value
-                .as_array()?
-                .iter()
-                .map(|v| v.as_str().map(str::to_string))
-                .collect()
-        };
-        let events = |value: &Value| -> Option<Vec<EventType>> {
-            value
-                .as_array()?
-                .iter()
-                .map(|v| v.as_str().map(EventType::new))
-                .collect()
-        };
-        let subscribed_events = match object.get("subscribed_events").and_then(events) {
+        let subscribed_events = match object
+            .get("subscribed_events")
+            .and_then(|v| strings_of(v, EventType::new))
+        {
             Some(events) => events,
             None => {
                 unreadable.insert("subscribed_events");
@@ -171,7 +160,7 @@ impl Subscription {
         };
         let phone_numbers = match object.get("phone_numbers") {
             None | Some(Value::Null) => None,
-            Some(value) => strings(value).or_else(|| {
+            Some(value) => strings_of(value, str::to_string).or_else(|| {
                 unreadable.insert("phone_numbers");
                 None
             }),
@@ -199,6 +188,15 @@ impl Subscription {
             unreadable,
         }
     }
+}
+
+/// An array of strings, each made into a `T`; `None` when it is not one.
+fn strings_of<T>(value: &serde_json::Value, each: impl Fn(&str) -> T) -> Option<Vec<T>> {
+    value
+        .as_array()?
+        .iter()
+        .map(|v| v.as_str().map(&each))
+        .collect()
 }
 
 /// `{ "subscriptions": [...] }`
