@@ -60,7 +60,12 @@ fn main() -> anyhow::Result<ExitCode> {
     let _ = rustls::crypto::ring::default_provider().install_default();
     let cli = Cli::parse();
     match cli.command {
-        Some(Command::Headless(command)) => Ok(ExitCode::from(cli::run(&cli.globals, command))),
+        Some(Command::Headless(command)) => {
+            // A command's helper thread (plan's file check) then reuses the pages the main
+            // thread freed, and the reverse: fewer fresh pages, fewer page faults.
+            linq_hooks::runtime::use_one_heap_arena();
+            Ok(ExitCode::from(cli::run(&cli.globals, command)))
+        }
         Some(Command::Verify(args)) => Ok(ExitCode::from(cli::verify::run(&args))),
         Some(Command::Completions { shell }) => {
             let code = cli::output::completions(shell, &mut Cli::command());

@@ -65,6 +65,10 @@ pub fn is_invisible(c: char) -> bool {
 /// the combining grapheme joiner, Hangul fillers, …). The whole tag block
 /// U+E0000–U+E007F is included. Ranges as of Unicode 16.
 pub fn is_invisible_or_format(c: char) -> bool {
+    // Every range below starts at U+00AD or later: ASCII text is decided by one comparison.
+    if c < '\u{00AD}' {
+        return false;
+    }
     matches!(
         c,
         // General category Cf.

@@ -11,7 +11,8 @@ use crate::validate::{
     is_reserved_header, is_subscription_id, normalise_phone, url_identity, validate_e164,
     validate_routing, validate_url_identity, RoutingField,
 };
-use std::collections::HashMap;
+// A local file's keys, at most `MAX_ENTRIES` of them: a fast hash is enough.
+use rustc_hash::FxHashMap as HashMap;
 
 /// What one entry asks for, normalised: lists sorted and without duplicates, an empty
 /// phone list for "every line", empty header names as absent.
@@ -32,39 +33,41 @@ pub struct Desired {
 
 /// Checks every entry; `known_event` is the account's event catalogue.
 /// `text` is the file the document was parsed from (for "same as line N").
+/// The document is used up: its strings become the entries' (no copy of each).
 pub fn check(
-    doc: &Document,
+    doc: Document,
     text: &str,
     known_event: &dyn Fn(&str) -> bool,
 ) -> Result<Vec<Desired>, Vec<Problem>> {
     let mut problems = Vec::new();
     let mut desired = Vec::with_capacity(doc.entries.len());
     // identity → line of the first entry that has it, for "same as line N".
-    let mut urls: HashMap<String, usize> = HashMap::new();
-    let mut ids: HashMap<String, usize> = HashMap::new();
-    for entry in &doc.entries {
+    let mut urls: HashMap<String, usize> = HashMap::default();
+    let mut ids: HashMap<String, usize> = HashMap::default();
+    for entry in doc.entries {
         let before = problems.len();
+        let (url_at, id_at) = (entry.target_url.at, entry.id.as_ref().map(|id| id.at));
         let d = check_entry(entry, known_event, &mut problems);
         if let Some(first) = urls.get(&d.url_identity) {
             problems.push(Problem::new(
-                entry.target_url.at,
+                url_at,
                 format!(
                     "the same target URL as line {}: a URL can have only one subscription",
                     line_column(text, *first).0
                 ),
             ));
         } else {
-            urls.insert(d.url_identity.clone(), entry.target_url.at);
+            urls.insert(d.url_identity.clone(), url_at);
         }
-        if let Some(id) = &entry.id {
-            let key = id.value.to_ascii_lowercase();
-            if let Some(first) = ids.get(&key) {
+        // `Desired::id` is the entry's id in lower case.
+        if let (Some(key), Some(at)) = (&d.id, id_at) {
+            if let Some(first) = ids.get(key) {
                 problems.push(Problem::new(
-                    id.at,
+                    at,
                     format!("the same id as line {}", line_column(text, *first).0),
                 ));
             } else {
-                ids.insert(key, id.at);
+                ids.insert(key.clone(), at);
             }
         }
         if problems.len() == before {
@@ -101,7 +104,7 @@ pub struct Parsed<'a> {
 impl<'a> Parsed<'a> {
     pub fn new(text: &'a str, format: Format) -> Self {
         let prechecked =
-            parse_unlocated(text, format).and_then(|doc| check(&doc, text, &|_: &str| true).ok());
+            parse_unlocated(text, format).and_then(|doc| check(doc, text, &|_: &str| true).ok());
         Self {
             text,
             format,
@@ -124,17 +127,26 @@ impl<'a> Parsed<'a> {
             }
         }
         let doc = parse(self.text, self.format)?;
-        check(&doc, self.text, known_event)
+        check(doc, self.text, known_event)
+    }
+}
+
+/// `s` without surrounding blanks, reusing its allocation when it has none.
+fn trimmed(s: String) -> String {
+    if s.trim().len() == s.len() {
+        s
+    } else {
+        s.trim().to_string()
     }
 }
 
 fn check_entry(
-    entry: &Entry,
+    entry: Entry,
     known_event: &dyn Fn(&str) -> bool,
     problems: &mut Vec<Problem>,
 ) -> Desired {
     let mut problem = |at: usize, message: String| problems.push(Problem::new(at, message));
-    let id = entry.id.as_ref().map(|id| {
+    let id = entry.id.map(|id| {
         if !is_subscription_id(&id.value) {
             problem(
                 id.at,
@@ -144,9 +156,11 @@ fn check_entry(
                 ),
             );
         }
-        id.value.to_ascii_lowercase()
+        let mut id = id.value;
+        id.make_ascii_lowercase();
+        id
     });
-    let url = entry.target_url.value.trim().to_string();
+    let url = trimmed(entry.target_url.value);
     // One parse gives both the verdict and the identity.
     let identity = match validate_url_identity(&url) {
         Ok(identity) => identity,
@@ -155,25 +169,26 @@ fn check_entry(
             url_identity(&url)
         }
     };
-    let mut events: Vec<String> = Vec::new();
-    for e in &entry.subscribed_events.value {
-        let name = e.value.trim();
-        if !known_event(name) {
+    let events_at = entry.subscribed_events.at;
+    let mut events: Vec<String> = Vec::with_capacity(entry.subscribed_events.value.len());
+    for e in entry.subscribed_events.value {
+        let name = trimmed(e.value);
+        if !known_event(&name) {
             problem(
                 e.at,
                 format!(
                     "unknown event type {:?} (`linq-hooks events` lists them)",
-                    clean(name)
+                    clean(&name)
                 ),
             );
         }
-        events.push(name.to_string());
+        events.push(name);
     }
     events.sort_unstable();
     events.dedup();
     if events.is_empty() {
         problem(
-            entry.subscribed_events.at,
+            events_at,
             "subscribed_events is empty: pick at least one event".into(),
         );
     }
@@ -249,7 +264,7 @@ mod tests {
 
     fn problems(text: &str) -> Vec<String> {
         let doc = parse(text, Format::Toml).expect("parses");
-        check(&doc, text, &known)
+        check(doc, text, &known)
             .expect_err("problems")
             .iter()
             .map(|p| {
@@ -322,7 +337,7 @@ routing_key_header = "X-Route"
 routing_id_header = ""
 "#;
         let doc = parse(text, Format::Toml).expect("parses");
-        let desired = check(&doc, text, &known).expect("valid");
+        let desired = check(doc, text, &known).expect("valid");
         assert_eq!(
             desired[0],
             Desired {

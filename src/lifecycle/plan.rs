@@ -13,7 +13,8 @@ use crate::validate::url_identity;
 use serde::Serialize;
 use serde_json::Value;
 use std::borrow::Cow;
-use std::collections::HashMap;
+// Keys from the account and the file, both bounded: a fast hash is enough.
+use rustc_hash::FxHashMap as HashMap;
 
 /// The id header the API uses when affinity is on and none was named (linq-api.md §4.1).
 pub const DEFAULT_ROUTING_ID_HEADER: &str = "Linq-Chat-Id";
