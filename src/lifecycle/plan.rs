@@ -137,10 +137,16 @@ fn list(items: &[String]) -> Value {
 /// Whether `current` (as the server lists it) holds exactly the items of `want` (sorted,
 /// without duplicates) — without a copy when `current` is sorted already, as it usually is.
 fn same_items<S: AsRef<str>>(current: &[S], want: &[String]) -> bool {
+    let same =
+        |current: &mut dyn Iterator<Item = &str>| current.eq(want.iter().map(String::as_str));
     if current.windows(2).all(|w| w[0].as_ref() < w[1].as_ref()) {
-        current.len() == want.len() && current.iter().zip(want).all(|(c, w)| c.as_ref() == w)
+        same(&mut current.iter().map(AsRef::as_ref))
     } else {
-        sorted(current) == want
+        // Sorted as borrowed names: no copy of each.
+        let mut names: Vec<&str> = current.iter().map(AsRef::as_ref).collect();
+        names.sort_unstable();
+        names.dedup();
+        same(&mut names.into_iter())
     }
 }
 
