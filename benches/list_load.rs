@@ -101,6 +101,7 @@ fn once(n: usize, body: &[u8]) -> Vec<Stage> {
         app.update(Msg::Api {
             req,
             result: ApiResult::List {
+                digest: None,
                 at: now,
                 result: Ok(list),
             },

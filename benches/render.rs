@@ -52,6 +52,7 @@ fn loaded_app(n: usize) -> App {
     app.update(Msg::Api {
         req,
         result: ApiResult::List {
+            digest: None,
             at: now,
             result: Ok(subscriptions(n)),
         },

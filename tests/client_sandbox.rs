@@ -482,3 +482,50 @@ async fn an_emptied_seeded_account_is_not_reseeded_on_restart() {
     assert!(client(&base, KEY).list().await.unwrap().is_empty());
     handle.shutdown().await.unwrap();
 }
+
+/// Issue 16: a refresh that names the digest of the list it shows is spared the decode
+/// when the account has not changed, and reads every change otherwise.
+#[tokio::test]
+async fn list_unless_skips_an_unchanged_answer_and_reads_a_changed_one() {
+    use linq_hooks::api::Listed;
+    let dir = tempfile::tempdir().unwrap();
+    let (base, handle) = start(&dir.path().join("s.db"), &[KEY], false).await;
+    let api = client(&base, KEY);
+    let sub = api
+        .create(&new_sub("https://hooks.example.com/digest"))
+        .await
+        .unwrap()
+        .subscription;
+    api.create(&new_sub("https://hooks.example.com/other"))
+        .await
+        .unwrap();
+
+    let Listed::Rows { rows, digest } = api.list_unless(None).await.unwrap() else {
+        panic!("nothing known: the rows are read");
+    };
+    assert_eq!(rows, api.list().await.unwrap());
+    assert!(matches!(
+        api.list_unless(Some(digest)).await.unwrap(),
+        Listed::Unchanged
+    ));
+    // Another digest (the rows of some other answer) reads the rows.
+    assert!(matches!(
+        api.list_unless(Some(digest ^ 1)).await.unwrap(),
+        Listed::Rows { .. }
+    ));
+
+    api.update(&sub.id, &SubscriptionPatch::pause(false))
+        .await
+        .unwrap();
+    let Listed::Rows {
+        rows,
+        digest: after,
+    } = api.list_unless(Some(digest)).await.unwrap()
+    else {
+        panic!("a paused subscription is a change");
+    };
+    assert_ne!(after, digest);
+    let paused = rows.iter().find(|s| s.id == sub.id).unwrap();
+    assert!(!paused.is_active);
+    handle.shutdown().await.unwrap();
+}

@@ -136,6 +136,7 @@ fn loaded(size: (u16, u16)) -> App {
                 app.update(Msg::Api {
                     req,
                     result: ApiResult::List {
+                        digest: None,
                         at: NOW,
                         result: Ok(subs()),
                     },
@@ -549,6 +550,7 @@ fn lost_create(size: (u16, u16)) -> App {
     app.update(Msg::Api {
         req: *req,
         result: ApiResult::List {
+            digest: None,
             at: NOW,
             result: Ok(list),
         },

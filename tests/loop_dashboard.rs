@@ -260,3 +260,35 @@ async fn findings_of_rows_off_screen_follow_the_first_frame() {
     let app = ui.quit().await;
     assert!(!app.findings_partial);
 }
+
+/// Issue 16: refreshes of an unchanged account are not decoded again (the runtime names the
+/// digest of the list shown), and a change made elsewhere still shows on the next `r`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn refreshes_of_an_unchanged_account_keep_the_rows_and_a_change_elsewhere_shows() {
+    let (_dir, base, _sandbox, ids) =
+        sandbox_with(&["https://a.example/hook", "https://b.example/hook"]).await;
+    let api = client(&base, KEY);
+    let ui = Dashboard::start(client(&base, KEY), true);
+    ui.wait_for("2 active · 0 paused").await;
+    for _ in 0..3 {
+        ui.key(KeyCode::Char('r'));
+        ui.wait_until(
+            |s| s.contains("2 active · 0 paused") && s.contains("a.example/hook"),
+            "the same rows after an unchanged refresh",
+        )
+        .await;
+    }
+    api.update(&ids[1], &linq_hooks::api::SubscriptionPatch::pause(false))
+        .await
+        .unwrap();
+    ui.key(KeyCode::Char('r'));
+    ui.wait_for("1 active · 1 paused").await;
+    let app = ui.quit().await;
+    assert!(
+        !app.subscriptions
+            .iter()
+            .find(|s| s.id == ids[1])
+            .unwrap()
+            .is_active
+    );
+}

@@ -155,6 +155,7 @@ fn loaded(size: (u16, u16), subs: Vec<Subscription>) -> App {
     app.update(Msg::Api {
         req,
         result: ApiResult::List {
+            digest: None,
             at: NOW,
             result: Ok(subs),
         },
@@ -328,6 +329,7 @@ fn error_banner() {
         app.update(Msg::Api {
             req,
             result: ApiResult::List {
+                digest: None,
                 at: NOW,
                 result: Err(error_500()),
             },
@@ -353,6 +355,7 @@ fn unreachable_at_start() {
         app.update(Msg::Api {
             req,
             result: ApiResult::List {
+                digest: None,
                 at: NOW,
                 result: Err(ApiError::Connect {
                     target: "http://127.0.0.1:4010/api/partner".into(),
@@ -382,6 +385,7 @@ fn live_read_only() {
         app.update(Msg::Api {
             req,
             result: ApiResult::List {
+                digest: None,
                 at: NOW,
                 result: Ok(mixed()),
             },
@@ -538,6 +542,7 @@ fn error_banner_is_red_and_names_code_and_trace() {
     app.update(Msg::Api {
         req,
         result: ApiResult::List {
+            digest: None,
             at: NOW,
             result: Err(error_500()),
         },
@@ -589,6 +594,7 @@ fn error_banner_shows_the_whole_trace_id_at_80_columns() {
     app.update(Msg::Api {
         req,
         result: ApiResult::List {
+            digest: None,
             at: NOW,
             result: Err(error_500()),
         },
@@ -649,6 +655,7 @@ fn error_banner_keeps_the_trace_id_for_every_message_length() {
             app.update(Msg::Api {
                 req,
                 result: ApiResult::List {
+                    digest: None,
                     at: NOW,
                     result: Err(ApiError::Linq(LinqFailure {
                         status: 500,

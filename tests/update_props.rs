@@ -385,6 +385,7 @@ impl Harness {
                 self.send(Msg::Api {
                     req,
                     result: ApiResult::List {
+                        digest: None,
                         at,
                         result: Ok(list),
                     },
@@ -408,6 +409,7 @@ impl Harness {
                     Some(Cmd::LoadList { req, .. }) => Msg::Api {
                         req,
                         result: ApiResult::List {
+                            digest: None,
                             at,
                             result: error.map_or_else(|| Ok(Vec::new()), Err),
                         },

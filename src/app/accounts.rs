@@ -176,7 +176,7 @@ impl App {
         self.deliveries = None;
         self.deliveries_req = None;
         self.logged.clear();
-        self.subscriptions.clear();
+        self.rows_mut().clear();
         self.visible.clear();
         self.search.clear();
         self.counts = Default::default();

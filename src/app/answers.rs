@@ -8,23 +8,38 @@ use crate::api::SubscriptionPatch;
 use crate::text::clean;
 
 impl App {
+    /// The quiet flag of the list request `req` answers, when it is the one awaited.
+    fn take_list_req(&mut self, req: ReqId) -> Option<bool> {
+        let (current, quiet) = self.list_req?;
+        if current != req {
+            return None;
+        }
+        self.list_req = None;
+        Some(quiet)
+    }
+
+    /// What follows every list that answered: focus after a switch, a create's check, the
+    /// banners, an undo waiting for the list.
+    fn after_list(&mut self, req: ReqId) -> Vec<Cmd> {
+        self.focus_after_switch();
+        self.resolve_create_check(req);
+        self.update_list_banners();
+        self.resolve_undo(req)
+    }
+
     pub(super) fn on_api(&mut self, req: ReqId, result: ApiResult) -> Vec<Cmd> {
         match result {
-            ApiResult::List { at, result } => {
-                let Some((current, quiet)) = self.list_req else {
+            ApiResult::List { at, result, digest } => {
+                let Some(quiet) = self.take_list_req(req) else {
                     return Vec::new();
                 };
-                if current != req {
-                    return Vec::new();
-                }
-                self.list_req = None;
                 match result {
                     Ok(list) => {
+                        // Rows that carry a write in flight are not the answer's rows.
+                        let as_answered = self.pending.is_empty();
                         self.apply_list(list, at, quiet);
-                        self.focus_after_switch();
-                        self.resolve_create_check(req);
-                        self.update_list_banners();
-                        let cmds = self.resolve_undo(req);
+                        self.list_digest = digest.filter(|_| as_answered);
+                        let cmds = self.after_list(req);
                         if !cmds.is_empty() {
                             return cmds;
                         }
@@ -57,6 +72,25 @@ impl App {
                         }
                         self.dirty = true;
                     }
+                }
+                if std::mem::take(&mut self.list_again) {
+                    return vec![self.load_list(false)];
+                }
+            }
+            ApiResult::ListUnchanged { at } => {
+                let Some(quiet) = self.take_list_req(req) else {
+                    return Vec::new();
+                };
+                if self.list_digest.is_none() {
+                    // The rows changed here while the list was on its way: the answer's
+                    // digest no longer says they are the server's. Read them again.
+                    self.list_again = false;
+                    return vec![self.load_list(quiet)];
+                }
+                self.apply_unchanged_list(at, quiet);
+                let cmds = self.after_list(req);
+                if !cmds.is_empty() {
+                    return cmds;
                 }
                 if std::mem::take(&mut self.list_again) {
                     return vec![self.load_list(false)];
@@ -116,7 +150,7 @@ impl App {
                 let failure = result.as_ref().err().map(bulk::error_line);
                 match result {
                     Ok(server) => {
-                        if let Some(sub) = self.subscriptions.iter_mut().find(|s| s.id == id) {
+                        if let Some(sub) = self.row_mut(&id) {
                             *sub = server;
                         }
                         self.write_landed = true;
@@ -132,10 +166,9 @@ impl App {
                         }
                     }
                     Err(err) => {
-                        if let (PendingOp::Pause { was_active }, Some(sub)) = (
-                            pending.op,
-                            self.subscriptions.iter_mut().find(|s| s.id == id),
-                        ) {
+                        if let (PendingOp::Pause { was_active }, Some(sub)) =
+                            (pending.op, self.row_mut(&id))
+                        {
                             sub.is_active = was_active;
                         }
                         let verb = match pending.op {

@@ -237,6 +237,8 @@ impl App {
                 break;
             };
             let (op, undo, batch_id) = (batch.op, batch.undo, batch.id.clone());
+            // As `rows_mut` (the field alone: the batch and the pending writes are used below).
+            self.list_digest = None;
             let Some(sub) = self.subscriptions.iter_mut().find(|s| s.id == id) else {
                 // Gone meanwhile (deleted elsewhere): nothing to do for it.
                 if let Some(batch) = self.batch.as_mut() {

@@ -10,9 +10,13 @@ pub enum Cmd {
     /// large list's findings, which the first screen does not need.
     AfterFrame,
     /// `quiet`: an auto-refresh, which shows no spinner and redraws only on change.
+    /// `unless`: the digest of the answer the rows shown were read from, while nothing
+    /// has changed them since; an answer with the same digest is not decoded again
+    /// ([`super::ApiResult::ListUnchanged`]).
     LoadList {
         req: ReqId,
         quiet: bool,
+        unless: Option<u64>,
     },
     LoadCatalog {
         req: ReqId,

@@ -46,6 +46,7 @@ fn loaded() -> App {
     app.update(Msg::Api {
         req,
         result: ApiResult::List {
+            digest: None,
             at: NOW,
             result: Ok(subs),
         },

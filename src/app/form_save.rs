@@ -244,11 +244,11 @@ impl App {
     pub(super) fn insert_subscription(&mut self, sub: Subscription) {
         let old_index = self.selected_index();
         let id = sub.id.clone();
-        match self.subscriptions.iter_mut().find(|s| s.id == id) {
+        match self.row_mut(&id) {
             Some(existing) => *existing = sub,
-            None => self.subscriptions.push(sub),
+            None => self.rows_mut().push(sub),
         }
-        super::list_update::sort_subscriptions(&mut self.subscriptions);
+        super::list_update::sort_subscriptions(self.rows_mut());
         self.recount();
         self.selected = Some(id);
         // When the tab or filter hides the row, the selection stays where it was.

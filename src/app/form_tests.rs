@@ -145,6 +145,7 @@ fn loaded(subs: Vec<Subscription>) -> App {
     app.update(Msg::Api {
         req,
         result: ApiResult::List {
+            digest: None,
             at: NOW,
             result: Ok(subs),
         },
@@ -253,6 +254,7 @@ fn list_msg(req: ReqId, subs: Vec<Subscription>) -> Msg {
     Msg::Api {
         req,
         result: ApiResult::List {
+            digest: None,
             at: NOW,
             result: Ok(subs),
         },
@@ -1503,7 +1505,9 @@ fn timed_out_create(app: &mut App, err: ApiError) -> ReqId {
     let (req, _) = save_create(app);
     let cmds = no_audit(app.update(create_failed_msg(req, NEW_URL, err)));
     let list = match cmds.as_slice() {
-        [Cmd::LoadList { req, quiet: false }] => *req,
+        [Cmd::LoadList {
+            req, quiet: false, ..
+        }] => *req,
         other => panic!("no re-list after a lost create: {other:?}"),
     };
     assert_eq!(app.list_req, Some((list, false)));
@@ -1595,6 +1599,7 @@ fn create_outcome_unknown_and_the_list_fails_too_says_so() {
     app.update(Msg::Api {
         req: list,
         result: ApiResult::List {
+            digest: None,
             at: NOW,
             result: Err(linq(503, 3001, "unavailable")),
         },
@@ -1620,6 +1625,7 @@ fn an_unknown_create_outcome_stays_with_its_draft_and_a_new_form_starts_clean() 
     app.update(Msg::Api {
         req: list,
         result: ApiResult::List {
+            digest: None,
             at: NOW,
             result: Err(linq(503, 3001, "unavailable")),
         },

@@ -108,9 +108,32 @@ impl App {
         }
     }
 
+    /// The rows, to change other than by a list: what is shown is no longer what the last
+    /// list's answer said, so the next list is read whatever its digest.
+    pub(super) fn rows_mut(&mut self) -> &mut Vec<Subscription> {
+        self.list_digest = None;
+        &mut self.subscriptions
+    }
+
+    /// One row, to change other than by a list (see [`App::rows_mut`]).
+    pub(super) fn row_mut(&mut self, id: &str) -> Option<&mut Subscription> {
+        self.rows_mut().iter_mut().find(|s| s.id == id)
+    }
+
+    /// A list whose answer had the digest of the rows shown: only the time of the refresh
+    /// changes.
+    pub(super) fn apply_unchanged_list(&mut self, at: OffsetDateTime, quiet: bool) {
+        let label_before = self.refresh_text();
+        self.now = at;
+        self.last_refresh = Some(at);
+        if !quiet || self.refresh_text() != label_before {
+            self.dirty = true;
+        }
+    }
+
     pub(super) fn remove_subscription(&mut self, id: &str) {
         let old_index = self.selected_index();
-        self.subscriptions.retain(|s| s.id != id);
+        self.rows_mut().retain(|s| s.id != id);
         self.pending.remove(id);
         if matches!(&self.modal, Some(Modal::ConfirmDelete { id: m, .. }) if m == id) {
             self.modal = None;
@@ -135,7 +158,11 @@ impl App {
         if !quiet {
             self.dirty = true;
         }
-        Cmd::LoadList { req, quiet }
+        Cmd::LoadList {
+            req,
+            quiet,
+            unless: self.list_digest.filter(|_| self.startup == Startup::Ready),
+        }
     }
 
     pub(super) fn set_tab(&mut self, tab: Tab) {

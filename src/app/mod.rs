@@ -145,6 +145,9 @@ pub struct App {
     pub pending: HashMap<String, Pending>,
     /// The list request whose answer we wait for, and whether it is a quiet auto-refresh.
     pub list_req: Option<(ReqId, bool)>,
+    /// The digest of the answer `subscriptions` was read from; `None` once anything but a
+    /// list changed them (a write's answer, an optimistic pause, a switch).
+    list_digest: Option<u64>,
     /// `r` was pressed while a list was in flight: one more list when it answers, so the
     /// list shown is never older than the last press (and presses never pile up requests).
     list_again: bool,
@@ -241,6 +244,7 @@ impl App {
             banner: None,
             pending: HashMap::new(),
             list_req: None,
+            list_digest: None,
             list_again: false,
             catalog_req: None,
             catalog: BUNDLED_EVENTS

@@ -70,9 +70,15 @@ pub enum Msg {
 
 #[derive(Debug)]
 pub enum ApiResult {
+    /// `digest`: of the answer's body (see [`crate::api::LinqClient::list_unless`]).
     List {
         at: OffsetDateTime,
         result: Result<Vec<Subscription>, ApiError>,
+        digest: Option<u64>,
+    },
+    /// The answer had the digest [`super::Cmd::LoadList`] named: the same list as shown.
+    ListUnchanged {
+        at: OffsetDateTime,
     },
     Catalog(Result<EventCatalog, ApiError>),
     Updated {

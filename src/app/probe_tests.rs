@@ -41,6 +41,7 @@ pub(super) fn loaded(subs: Vec<Subscription>) -> App {
     app.update(Msg::Api {
         req: *req,
         result: ApiResult::List {
+            digest: None,
             at: NOW,
             result: Ok(subs),
         },
@@ -134,6 +135,7 @@ fn p_probes_the_selected_endpoint_and_its_findings_join_the_row() {
     app.update(Msg::Api {
         req: *req,
         result: ApiResult::List {
+            digest: None,
             at: NOW,
             result: Ok(vec![
                 sub("b", 2, "https://other.example.com/h?version=2026-02-03"),

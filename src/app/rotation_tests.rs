@@ -50,6 +50,7 @@ fn loaded(now: time::OffsetDateTime) -> App {
     app.update(Msg::Api {
         req: *req,
         result: ApiResult::List {
+            digest: None,
             at: now,
             result: Ok(list),
         },

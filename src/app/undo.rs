@@ -262,7 +262,7 @@ impl App {
         let cmd = if recreating.paused && created.is_active {
             note.push_str("; pausing it, as it was…");
             let req = self.next_id();
-            if let Some(sub) = self.subscriptions.iter_mut().find(|s| s.id == created.id) {
+            if let Some(sub) = self.row_mut(&created.id) {
                 sub.is_active = false;
             }
             self.pending.insert(

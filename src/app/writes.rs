@@ -24,7 +24,7 @@ impl App {
             return Vec::new();
         }
         let req = self.next_id();
-        let Some(sub) = self.subscriptions.iter_mut().find(|s| s.id == id) else {
+        let Some(sub) = self.row_mut(&id) else {
             return Vec::new();
         };
         let was_active = sub.is_active;

@@ -358,12 +358,18 @@ fn events_the_server_lists_out_of_order_or_twice_are_the_same_set() {
 fn the_server_s_order_and_repeats_of_events_are_not_a_change() {
     let want = |names: &[&str]| names.iter().map(|n| n.to_string()).collect::<Vec<_>>();
     let sorted_want = want(&["message.received", "message.sent"]);
-    assert!(same_items(&["message.sent", "message.received"], &sorted_want));
+    assert!(same_items(
+        &["message.sent", "message.received"],
+        &sorted_want
+    ));
     assert!(same_items(
         &["message.sent", "message.received", "message.sent"],
         &sorted_want
     ));
-    assert!(same_items(&["message.received", "message.sent"], &sorted_want));
+    assert!(same_items(
+        &["message.received", "message.sent"],
+        &sorted_want
+    ));
     assert!(!same_items(&["message.sent"], &sorted_want));
     assert!(!same_items(&["message.sent", "message.read"], &sorted_want));
     assert!(!same_items(

@@ -1,7 +1,7 @@
 //! The event loop: terminal events and command results in, `App::update`, commands out as
 //! tokio tasks, and a draw only when something changed and the queue is drained.
 
-use crate::api::LinqClient;
+use crate::api::{LinqClient, Listed};
 use crate::app::{ApiResult, App, Cmd, Msg, SECRET_WHAT};
 use crate::clipboard::Clipboard;
 use crate::evidence::logs::{LogsClient, LogsError};
@@ -321,11 +321,21 @@ impl Runtime {
             match cmd {
                 Cmd::Quit => app.quitting = true,
                 Cmd::AfterFrame => self.after_frame = true,
-                Cmd::LoadList { req, .. } => self.spawn(req, |c| async move {
-                    let result = c.list().await;
-                    ApiResult::List {
-                        at: OffsetDateTime::now_utc(),
-                        result,
+                Cmd::LoadList { req, unless, .. } => self.spawn(req, move |c| async move {
+                    let listed = c.list_unless(unless).await;
+                    let at = OffsetDateTime::now_utc();
+                    match listed {
+                        Ok(Listed::Unchanged) => ApiResult::ListUnchanged { at },
+                        Ok(Listed::Rows { rows, digest }) => ApiResult::List {
+                            at,
+                            result: Ok(rows),
+                            digest: Some(digest),
+                        },
+                        Err(e) => ApiResult::List {
+                            at,
+                            result: Err(e),
+                            digest: None,
+                        },
                     }
                 }),
                 Cmd::LoadCatalog { req } => self.spawn(req, |c| async move {
@@ -519,7 +529,7 @@ fn is_list(msg: &Msg) -> bool {
     matches!(
         msg,
         Msg::Api {
-            result: ApiResult::List { .. },
+            result: ApiResult::List { .. } | ApiResult::ListUnchanged { .. },
             ..
         }
     )
