@@ -133,4 +133,27 @@ mod tests {
             );
         }
     }
+
+    #[test]
+    fn edge_dates_are_read_as_time_reads_them_whichever_path_takes_them() {
+        for text in [
+            "0000-01-01T00:00:00Z",
+            "9999-12-31T23:59:59.999999999Z",
+            "2025-02-29T00:00:00Z",
+            "2024-02-29T23:59:59+23:59",
+            "2024-02-29T00:00:00-23:59",
+            "2026-12-06T21:37:50+24:00",
+            "2026-12-06T21:37:50+05:60",
+            "2026-00-10T00:00:00Z",
+            "2026-01-00T00:00:00Z",
+        ] {
+            assert_eq!(
+                parse(text).ok().map(|t| (t, t.offset())),
+                OffsetDateTime::parse(text, &Rfc3339)
+                    .ok()
+                    .map(|t| (t, t.offset())),
+                "{text}"
+            );
+        }
+    }
 }
