@@ -147,11 +147,17 @@ impl App {
 
     pub(super) fn load_list(&mut self, quiet: bool) -> Cmd {
         let req = self.next_id();
-        // A create check waits for "the next list", whichever request that ends up being.
+        // A create check and an undo wait for "the next list", whichever request that ends
+        // up being.
         let check = self.form.as_mut().and_then(|f| f.create_check.as_mut());
         if let (Some(check), Some((old, _))) = (check, self.list_req) {
             if check.req == Some(old) {
                 check.req = Some(req);
+            }
+        }
+        if let Some((old, _)) = self.list_req {
+            if self.undo_check == Some(old) {
+                self.undo_check = Some(req);
             }
         }
         self.list_req = Some((req, quiet));

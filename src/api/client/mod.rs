@@ -29,9 +29,10 @@ pub enum Listed {
     },
 }
 
-/// A list answer's digest: a fast 64-bit hash of every byte, and the length (two different
-/// lists share it by chance about once in 2^64). It only ever spares decoding a list the
-/// caller already shows, never a security decision: the server can send any list anyway.
+/// A list answer's digest: a fast 64-bit hash (not keyed) of every byte, and the length;
+/// two different lists sharing it by accident is negligible. It only ever spares decoding
+/// a list the caller already shows, never a security decision: the server can send any
+/// list anyway.
 pub fn body_digest(body: &[u8]) -> u64 {
     use std::hash::Hasher;
     let mut h = rustc_hash::FxHasher::default();

@@ -116,3 +116,42 @@ fn an_unchanged_answer_to_a_superseded_request_is_ignored() {
     assert_eq!(app.list_req.map(|(r, _)| r), Some(asked));
     assert_eq!(app.last_refresh, Some(NOW));
 }
+
+#[test]
+fn an_undo_waiting_for_an_unchanged_list_waits_for_the_one_read_again() {
+    let mut app = loaded_digest_7();
+    // Pause "b", answered; then an auto-refresh reads the list with "b" paused (digest 8).
+    select(&mut app, "b");
+    app.update(key('p'));
+    let mut paused = five();
+    paused[1].is_active = false;
+    app.update(updated_msg(
+        pending_req(&app, "b"),
+        "b",
+        Ok(paused[1].clone()),
+    ));
+    app.update(key('r'));
+    app.update(digested_list(list_req(&app), NOW, paused.clone(), 8));
+    // `u` checks the list first, naming digest 8.
+    let cmds = app.update(key('u'));
+    assert_eq!(unless(&cmds), Some(8));
+    let asked = list_req(&app);
+    // A pause of "d" changes the rows before that list answers unchanged.
+    select(&mut app, "d");
+    app.update(key('p'));
+    let cmds = app.update(unchanged(asked, NOW));
+    assert_eq!(unless(&cmds), None);
+    let again = list_req(&app);
+    assert_ne!(again, asked);
+    // The undo goes on with the list read again: "b" is resumed.
+    let mut now = paused;
+    now[3].is_active = false;
+    let cmds = app.update(digested_list(again, NOW, now, 9));
+    assert!(
+        cmds.iter().any(|c| matches!(
+            c,
+            Cmd::Update { id, patch, .. } if id == "b" && *patch == SubscriptionPatch::pause(true)
+        )),
+        "{cmds:?}"
+    );
+}
