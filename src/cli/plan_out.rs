@@ -5,7 +5,7 @@ use crate::lifecycle::apply::{ChangeResult, Done};
 use crate::lifecycle::plan::{Action, Change, FieldDiff, Plan};
 use crate::text::clean;
 use serde::Serialize;
-use serde_json::{json, Value};
+use serde_json::Value;
 use std::collections::BTreeMap;
 
 fn strings(v: &Value) -> Vec<String> {
@@ -144,6 +144,13 @@ pub fn plan_text(plan: &Plan, file: &str) -> String {
     out
 }
 
+/// A field's `{"from", "to"}`, borrowed from the plan (no copy of each list).
+#[derive(Serialize)]
+struct FromTo<'a> {
+    from: &'a Value,
+    to: &'a Value,
+}
+
 /// One change of `plan --json`, in the documented key order.
 #[derive(Serialize)]
 struct ChangeJson<'a> {
@@ -152,7 +159,7 @@ struct ChangeJson<'a> {
     id: Option<&'a str>,
     target_url: &'a str,
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
-    fields: BTreeMap<&'static str, Value>,
+    fields: BTreeMap<&'static str, FromTo<'a>>,
     /// The id whose change frees this change's URL first.
     #[serde(skip_serializing_if = "Option::is_none")]
     after: Option<String>,
@@ -173,7 +180,13 @@ pub fn plan_json(plan: &Plan) -> String {
             fields: c
                 .fields
                 .iter()
-                .map(|f| (f.name, json!({"from": f.from, "to": f.to})))
+                .map(|f| {
+                    let values = FromTo {
+                        from: &f.from,
+                        to: &f.to,
+                    };
+                    (f.name, values)
+                })
                 .collect(),
             after: waits_for(c, &plan.changes),
             cannot_apply: c.blocked.as_ref().map(|b| b.reason()),
@@ -189,7 +202,7 @@ pub fn plan_json(plan: &Plan) -> String {
         summary: plan.summary,
     };
     let mut text = crate::lifecycle::export::escape_controls(
-        &serde_json::to_string_pretty(&doc).unwrap_or_default(),
+        serde_json::to_string_pretty(&doc).unwrap_or_default(),
     );
     text.push('\n');
     text

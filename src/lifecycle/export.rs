@@ -80,7 +80,7 @@ pub fn render(account: &ExportAccount, subs: &[Subscription], format: Format) ->
                 account,
                 subscriptions: entries,
             };
-            let mut text = escape_controls(&serde_json::to_string_pretty(&doc).unwrap_or_default());
+            let mut text = escape_controls(serde_json::to_string_pretty(&doc).unwrap_or_default());
             text.push('\n');
             text
         }
@@ -91,9 +91,9 @@ pub fn render(account: &ExportAccount, subs: &[Subscription], format: Format) ->
 /// JSON text with DEL and the C1 controls escaped too (serde_json escapes only C0): API
 /// strings printed on a terminal must not carry a control sequence. Outside strings JSON
 /// has no control characters but the newlines of pretty-printing.
-pub fn escape_controls(json: &str) -> String {
+pub fn escape_controls(json: String) -> String {
     if !json.chars().any(|c| c.is_control() && c != '\n') {
-        return json.to_string();
+        return json;
     }
     json.chars()
         .map(|c| match c {
