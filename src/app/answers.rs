@@ -78,19 +78,17 @@ impl App {
                 }
             }
             ApiResult::ListUnchanged { at } => {
+                let Some((_, quiet)) = self.list_req.filter(|(r, _)| *r == req) else {
+                    return Vec::new();
+                };
                 if self.list_digest.is_none() {
-                    let Some((_, quiet)) = self.list_req.filter(|(r, _)| *r == req) else {
-                        return Vec::new();
-                    };
                     // The rows changed here while the list was on its way: the answer's
-                    // digest no longer says they are the server's. Read them again; what
-                    // waited for this list (a create's check, an undo) waits for that one.
+                    // digest no longer says they are the server's. Read them again (still
+                    // awaited, this request hands what waits for it to that one).
                     self.list_again = false;
                     return vec![self.load_list(quiet)];
                 }
-                let Some(quiet) = self.take_list_req(req) else {
-                    return Vec::new();
-                };
+                self.list_req = None;
                 self.apply_unchanged_list(at, quiet);
                 let cmds = self.after_list(req);
                 if !cmds.is_empty() {

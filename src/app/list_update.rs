@@ -34,10 +34,8 @@ impl App {
                 }
             }
         }
-        let label_before = self.refresh_text();
         let changed = list != self.subscriptions || self.startup != Startup::Ready;
-        self.now = at;
-        self.last_refresh = Some(at);
+        let label_changed = self.note_refresh(at);
         self.startup = Startup::Ready;
         if changed {
             // A delete dialog on a subscription that is gone now has nothing to delete.
@@ -59,9 +57,17 @@ impl App {
                 self.refilter_keeping(old_index);
             }
         }
-        if changed || !quiet || self.refresh_text() != label_before {
+        if changed || !quiet || label_changed {
             self.dirty = true;
         }
+    }
+
+    /// The list was read at `at`; whether the "refreshed …" label changed with it.
+    fn note_refresh(&mut self, at: OffsetDateTime) -> bool {
+        let before = self.refresh_text();
+        self.now = at;
+        self.last_refresh = Some(at);
+        self.refresh_text() != before
     }
 
     /// "Still waiting for the server" is untrue once a write answers.
@@ -123,10 +129,7 @@ impl App {
     /// A list whose answer had the digest of the rows shown: only the time of the refresh
     /// changes.
     pub(super) fn apply_unchanged_list(&mut self, at: OffsetDateTime, quiet: bool) {
-        let label_before = self.refresh_text();
-        self.now = at;
-        self.last_refresh = Some(at);
-        if !quiet || self.refresh_text() != label_before {
+        if self.note_refresh(at) || !quiet {
             self.dirty = true;
         }
     }
@@ -149,13 +152,11 @@ impl App {
         let req = self.next_id();
         // A create check and an undo wait for "the next list", whichever request that ends
         // up being.
-        let check = self.form.as_mut().and_then(|f| f.create_check.as_mut());
-        if let (Some(check), Some((old, _))) = (check, self.list_req) {
-            if check.req == Some(old) {
+        if let Some((old, _)) = self.list_req {
+            let check = self.form.as_mut().and_then(|f| f.create_check.as_mut());
+            if let Some(check) = check.filter(|c| c.req == Some(old)) {
                 check.req = Some(req);
             }
-        }
-        if let Some((old, _)) = self.list_req {
             if self.undo_check == Some(old) {
                 self.undo_check = Some(req);
             }
