@@ -8,38 +8,17 @@ use crate::text::clean;
 use reqwest::header::{HeaderMap, HeaderValue, ACCEPT, AUTHORIZATION, CONTENT_TYPE, USER_AGENT};
 use reqwest::{Method, StatusCode};
 use serde::de::DeserializeOwned;
-use serde::Deserialize;
 use std::time::Duration;
 use zeroize::Zeroize;
 
+mod list;
 mod raw;
 mod sandbox;
 mod wire;
 
+pub use list::{body_digest, Listed};
 pub use raw::{RawCreated, RawList};
 
-/// What [`LinqClient::list_unless`] found.
-#[derive(Debug)]
-pub enum Listed {
-    /// The body had the digest the caller knew.
-    Unchanged,
-    Rows {
-        rows: Vec<Subscription>,
-        digest: u64,
-    },
-}
-
-/// A list answer's digest: a fast 64-bit hash (not keyed) of every byte, and the length;
-/// two different lists sharing it by accident is negligible. It only ever spares decoding
-/// a list the caller already shows, never a security decision: the server can send any
-/// list anyway.
-pub fn body_digest(body: &[u8]) -> u64 {
-    use std::hash::Hasher;
-    let mut h = rustc_hash::FxHasher::default();
-    h.write(body);
-    h.write_usize(body.len());
-    h.finish()
-}
 pub use sandbox::Renewal;
 pub use wire::{backoff, parse_http_date};
 use wire::{
@@ -149,60 +128,6 @@ impl LinqClient {
     /// `host[:port]` of the API, for messages.
     pub fn target(&self) -> &str {
         &self.target
-    }
-
-    /// Every subscription of the account. A row the server sent in a shape we cannot read
-    /// is kept, its bad fields marked (`Subscription::unreadable`), rather than failing the
-    /// whole list.
-    pub async fn list(&self) -> Result<Vec<Subscription>, ApiError> {
-        let a = self
-            .send(Method::GET, "/v3/webhook-subscriptions", None)
-            .await?;
-        self.decode_list(&a)
-    }
-
-    /// [`LinqClient::list`], unless the answer's body has the digest `known` (that of the
-    /// rows the caller shows): then it is not decoded, and its memory is freed at once.
-    /// The digest covers every byte of the body (a 64-bit hash and the length).
-    pub async fn list_unless(&self, known: Option<u64>) -> Result<Listed, ApiError> {
-        let a = self
-            .send(Method::GET, "/v3/webhook-subscriptions", None)
-            .await?;
-        let digest = body_digest(&a.body);
-        if known == Some(digest) {
-            return Ok(Listed::Unchanged);
-        }
-        Ok(Listed::Rows {
-            rows: self.decode_list(&a)?,
-            digest,
-        })
-    }
-
-    fn decode_list(&self, a: &Answer) -> Result<Vec<Subscription>, ApiError> {
-        crate::logging::startup("list answer read");
-        // The common case in one pass; row by row only when something does not fit. The
-        // body is checked as UTF-8 once, so the parser need not check each string again.
-        let parsed = match std::str::from_utf8(&a.body) {
-            Ok(text) => serde_json::from_str::<SubscriptionList>(text),
-            Err(_) => serde_json::from_slice::<SubscriptionList>(&a.body),
-        };
-        if let Ok(list) = parsed {
-            crate::logging::startup("list decoded");
-            return Ok(list.subscriptions);
-        }
-        #[derive(serde::Deserialize)]
-        struct Rows {
-            subscriptions: Vec<serde_json::Value>,
-        }
-        let rows: Rows = self.decode(a)?;
-        Ok(rows
-            .subscriptions
-            .iter()
-            .map(|row| {
-                Subscription::deserialize(row)
-                    .unwrap_or_else(|_| Subscription::from_row_lenient(row))
-            })
-            .collect())
     }
 
     pub async fn get(&self, id: &str) -> Result<Subscription, ApiError> {
