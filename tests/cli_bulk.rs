@@ -265,14 +265,6 @@ async fn requests(server: &MockServer) -> Vec<String> {
         .collect()
 }
 
-fn audit_lines(cli: &Cli) -> Vec<Value> {
-    let text = std::fs::read_to_string(cli.home.path().join("state/linq-hooks/audit.jsonl"))
-        .expect("the trail");
-    text.lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect()
-}
-
 /// An id needs its own row, not the account's list: one GET of it (the state before, for
 /// the report and the audit) and one write.
 #[tokio::test]
@@ -288,7 +280,7 @@ async fn an_id_is_one_get_and_one_write_never_the_list() {
             [format!("GET {one}"), format!("{write} {one}")],
             "{command}: no list request"
         );
-        let audit = audit_lines(&cli);
+        let audit = cli.audit_lines();
         assert_eq!(audit.len(), 1, "{command}");
         assert_eq!(audit[0]["operation"], command);
         assert_eq!(audit[0]["target_url"], "https://x.example/h", "{command}");

@@ -46,15 +46,6 @@ async fn secret_of(sandbox: &Sandbox, key: &str, id: &str) -> String {
     reply.json()["signing_secret"].as_str().unwrap().to_string()
 }
 
-fn audit_lines(cli: &Cli) -> Vec<Value> {
-    let path = cli.home.path().join("state/linq-hooks/audit.jsonl");
-    std::fs::read_to_string(path)
-        .unwrap_or_default()
-        .lines()
-        .map(|l| serde_json::from_str(l).expect("audit line is JSON"))
-        .collect()
-}
-
 #[cfg(unix)]
 fn mode(path: &Path) -> u32 {
     use std::os::unix::fs::PermissionsExt;
@@ -508,7 +499,8 @@ async fn staging_is_copied_to_production_by_profile() {
     )
     .await
     .expect(0);
-    let apply_ids: Vec<Value> = audit_lines(&cli)
+    let apply_ids: Vec<Value> = cli
+        .audit_lines()
         .iter()
         .map(|l| l["apply_id"].clone())
         .collect();
@@ -517,7 +509,8 @@ async fn staging_is_copied_to_production_by_profile() {
         apply_ids[0].is_string() && apply_ids[0] == apply_ids[1],
         "one apply id: {apply_ids:?}"
     );
-    assert!(audit_lines(&cli)
+    assert!(cli
+        .audit_lines()
         .iter()
         .all(|l| l["account"]["name"] == "production"));
 }

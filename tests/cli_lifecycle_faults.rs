@@ -31,14 +31,6 @@ fn envelope(status: u16, code: u32, message: &str, trace: &str) -> Value {
 }
 
 /// The audit trail's entries, oldest first.
-fn audit_entries(cli: &Cli) -> Vec<Value> {
-    std::fs::read_to_string(cli.home.path().join("state/linq-hooks/audit.jsonl"))
-        .unwrap()
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect()
-}
-
 /// A server listing `subs`, with the catalogue of two event types.
 async fn listing(subs: Vec<Value>) -> MockServer {
     let server = MockServer::start().await;
@@ -176,7 +168,7 @@ async fn a_409_and_a_500_mid_apply_leave_a_correct_summary_and_audit() {
         SECRET
     );
 
-    let audit = audit_entries(&cli);
+    let audit = cli.audit_lines();
     assert_eq!(audit.len(), 4, "{audit:#?}");
     assert!(audit
         .iter()
@@ -327,7 +319,7 @@ async fn ctrl_c_mid_apply_finishes_and_records_what_is_on_its_way() {
         2,
         "{stdout}"
     );
-    let audit = audit_entries(&cli);
+    let audit = cli.audit_lines();
     assert_eq!(audit.len(), 4, "{audit:#?}");
     assert!(
         audit.iter().all(|e| e["outcome"]["ok"] == true),

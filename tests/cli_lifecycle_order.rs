@@ -9,7 +9,7 @@ mod sandbox_support;
 
 use cli_support::Cli;
 use sandbox_support::{Sandbox, KEY};
-use serde_json::{json, Value};
+use serde_json::json;
 use std::path::{Path, PathBuf};
 
 fn path_str(p: &Path) -> &str {
@@ -60,15 +60,6 @@ async fn urls_by_id(sandbox: &Sandbox) -> Vec<(String, String)> {
 fn sorted(mut pairs: Vec<(String, String)>) -> Vec<(String, String)> {
     pairs.sort();
     pairs
-}
-
-fn audit_lines(cli: &Cli) -> Vec<Value> {
-    let path = cli.home.path().join("state/linq-hooks/audit.jsonl");
-    std::fs::read_to_string(path)
-        .unwrap_or_default()
-        .lines()
-        .map(|l| serde_json::from_str(l).expect("audit line is JSON"))
-        .collect()
 }
 
 #[tokio::test]
@@ -222,7 +213,7 @@ async fn a_swap_is_refused_before_any_request_and_the_rest_still_applies() {
         refused.stderr
     );
     assert_eq!(urls_by_id(&sandbox).await, before);
-    assert!(audit_lines(&cli).is_empty(), "no request, nothing audited");
+    assert!(cli.audit_lines().is_empty(), "no request, nothing audited");
 
     // With an independent change: the swap is left out, D is updated, exit 1.
     let mixed = write_file(
@@ -256,7 +247,7 @@ async fn a_swap_is_refused_before_any_request_and_the_rest_still_applies() {
     let subs = sandbox.list().await;
     let d_now = subs.iter().find(|s| s["id"] == d.as_str()).unwrap();
     assert_eq!(d_now["subscribed_events"], json!(["message.received"]));
-    let audit = audit_lines(&cli);
+    let audit = cli.audit_lines();
     assert_eq!(audit.len(), 1, "only D's update was sent: {audit:?}");
     assert_eq!(audit[0]["subscription_id"], d.as_str());
 

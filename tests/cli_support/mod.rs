@@ -48,6 +48,16 @@ impl Cli {
         }
     }
 
+    /// The audit trail's entries written by commands run in this home (none yet: empty).
+    pub fn audit_lines(&self) -> Vec<serde_json::Value> {
+        let path = self.home.path().join("state/linq-hooks/audit.jsonl");
+        std::fs::read_to_string(path)
+            .unwrap_or_default()
+            .lines()
+            .map(|l| serde_json::from_str(l).expect("audit line is JSON"))
+            .collect()
+    }
+
     /// No base URL and no key: the binary decides (the embedded sandbox).
     pub fn bare() -> Cli {
         Cli {
