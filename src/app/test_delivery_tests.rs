@@ -43,20 +43,7 @@ fn type_text(app: &mut App, text: &str) {
 }
 
 fn rendered(app: &App) -> String {
-    use ratatui::backend::TestBackend;
-    use ratatui::Terminal;
-    let (width, height) = app.size;
-    let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
-    terminal.draw(|f| crate::ui::render(app, f)).unwrap();
-    let buffer = terminal.backend().buffer();
-    let mut out = String::new();
-    for y in 0..height {
-        for x in 0..width {
-            out.push_str(buffer[(x, y)].symbol());
-        }
-        out.push('\n');
-    }
-    out
+    super::tests::rendered(app, app.size.0, app.size.1)
 }
 
 /// Neither the drawn screen nor the app's or the commands' Debug output holds the secret.

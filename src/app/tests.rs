@@ -199,7 +199,7 @@ fn updated_msg(req: ReqId, id: &str, result: Result<Subscription, ApiError>) -> 
     }
 }
 
-fn rendered(app: &App, width: u16, height: u16) -> String {
+pub(super) fn rendered(app: &App, width: u16, height: u16) -> String {
     use ratatui::backend::TestBackend;
     use ratatui::Terminal;
     let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
