@@ -5,6 +5,7 @@
 use super::{endpoint_key, finding, Finding, Severity};
 use crate::api::Subscription;
 use crate::lifecycle::rotate::Pair;
+use std::collections::HashMap;
 use time::OffsetDateTime;
 
 /// `14:02` today, `2026-12-05 14:02` on another day (UTC, as the trail records).
@@ -27,6 +28,11 @@ pub fn rotation_finding(
     now: OffsetDateTime,
 ) -> Option<Finding> {
     let pair = pairs.iter().find(|p| p.involves(&sub.id))?;
+    Some(finding_of(sub, pair, now))
+}
+
+/// The rotation finding of `sub`, one of `pair`.
+fn finding_of(sub: &Subscription, pair: &Pair, now: OffsetDateTime) -> Finding {
     let role = if pair.old_id == sub.id {
         "the old one (old secret)"
     } else {
@@ -45,33 +51,112 @@ pub fn rotation_finding(
         since_label(pair.since, now),
         if overdue { " — for over 24 hours now" } else { "" }
     );
-    Some(finding(
+    finding(
         severity,
         "rotation-in-progress",
         message,
         "Switch the receiver to the new secret and deduplicate on event_id, then finish with R",
-    ))
+    )
 }
 
 /// Adds the rotation finding to each subscription of a pair, and drops `duplicate-target`
 /// where the partner is the only other active subscription at that endpoint.
 pub fn apply(all: &mut [Vec<Finding>], subs: &[Subscription], pairs: &[Pair], now: OffsetDateTime) {
+    if pairs.is_empty() {
+        return;
+    }
+    // Looked up, not searched for: a bulk rotation of thousands of subscriptions stays
+    // linear in the account's size. The first pair naming an id is its pair.
+    let mut pair_of: HashMap<&str, &Pair> = HashMap::new();
+    for pair in pairs {
+        pair_of.entry(pair.old_id.as_str()).or_insert(pair);
+        pair_of.entry(pair.new_id.as_str()).or_insert(pair);
+    }
+    let mut active_at: HashMap<Option<String>, Vec<&str>> = HashMap::new();
+    for o in subs.iter().filter(|o| o.is_active) {
+        active_at
+            .entry(endpoint_key(&o.target_url))
+            .or_default()
+            .push(&o.id);
+    }
     for (i, sub) in subs.iter().enumerate() {
-        let Some(pair) = pairs.iter().find(|p| p.involves(&sub.id)) else {
+        let Some(pair) = pair_of.get(sub.id.as_str()) else {
             continue;
         };
         let Some(found) = all.get_mut(i) else {
             continue;
         };
-        let key = endpoint_key(&sub.target_url);
         let partner = pair.partner(&sub.id);
-        let others = subs.iter().any(|o| {
-            o.id != sub.id && o.id != partner && o.is_active && endpoint_key(&o.target_url) == key
-        });
+        let others = active_at
+            .get(&endpoint_key(&sub.target_url))
+            .is_some_and(|ids| ids.iter().any(|&o| o != sub.id && o != partner));
         if !others {
             found.retain(|f| f.code != "duplicate-target");
         }
-        found.extend(rotation_finding(sub, pairs, now));
+        found.push(finding_of(sub, pair, now));
         super::sort(found);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lifecycle::rotate::from_hint;
+
+    fn sub(id: &str, url: &str) -> Subscription {
+        Subscription {
+            id: id.into(),
+            created_at: OffsetDateTime::UNIX_EPOCH,
+            updated_at: OffsetDateTime::UNIX_EPOCH,
+            is_active: true,
+            subscribed_events: vec!["message.sent".into()],
+            target_url: url.into(),
+            phone_numbers: None,
+            routing_id_header: None,
+            routing_key_header: None,
+            unreadable: Default::default(),
+        }
+    }
+
+    #[test]
+    fn a_bulk_rotation_marks_every_pair_and_keeps_a_third_subscriptions_duplicate() {
+        // 1,000 rotated subscriptions and their twins; at endpoint 5 a third active
+        // subscription also delivers, so its duplicate-target stays.
+        let mut subs = Vec::new();
+        for i in 0..1000 {
+            subs.push(sub(
+                &format!("old-{i}"),
+                &format!("https://h{i}.example/hook"),
+            ));
+            subs.push(sub(
+                &format!("new-{i}"),
+                &format!("https://h{i}.example/hook?linq_rotation=1"),
+            ));
+        }
+        subs.push(sub("third", "https://h5.example/hook?other=1"));
+        let pairs = from_hint(&subs);
+        assert_eq!(pairs.len(), 1000);
+        let duplicate = || {
+            finding(
+                Severity::Warning,
+                "duplicate-target",
+                "two subscriptions",
+                "delete one",
+            )
+        };
+        let mut all: Vec<Vec<Finding>> = subs.iter().map(|_| vec![duplicate()]).collect();
+        let now = OffsetDateTime::UNIX_EPOCH + time::Duration::hours(1);
+        apply(&mut all, &subs, &pairs, now);
+        for (sub, found) in subs.iter().zip(&all) {
+            let codes: Vec<&str> = found.iter().map(|f| f.code).collect();
+            if sub.id == "third" {
+                assert_eq!(codes, ["duplicate-target"]);
+            } else if sub.id.ends_with("-5") {
+                assert!(codes.contains(&"rotation-in-progress"), "{codes:?}");
+                assert!(codes.contains(&"duplicate-target"), "{codes:?}");
+            } else {
+                assert_eq!(codes, ["rotation-in-progress"], "{}", sub.id);
+            }
+        }
     }
 }

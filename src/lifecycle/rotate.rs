@@ -9,7 +9,7 @@
 use crate::api::{payload_version, NewSubscription, Subscription};
 use crate::audit::AuditEntry;
 use crate::validate::url_identity;
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap, HashSet};
 use time::OffsetDateTime;
 
 /// The query parameter a default twin URL gets, `linq_rotation=<n>`: distinct URL, same
@@ -65,11 +65,11 @@ fn is_rotation_param(param: &str) -> bool {
 /// list of its parameters built (the same parts as `split`).
 pub fn rotation_number(url: &str) -> Option<u32> {
     let url = url.trim();
-    if !url.contains(PARAM) {
-        return None;
-    }
     let rest = url.split_once('#').map_or(url, |(rest, _)| rest);
     let (_, query) = rest.split_once('?')?;
+    if !query.contains(PARAM) {
+        return None;
+    }
     query
         .split('&')
         .filter(|p| is_rotation_param(p))
@@ -214,18 +214,43 @@ pub fn open_in_trail(entries: &[AuditEntry]) -> Vec<Pair> {
 /// Pairs told by the `linq_rotation` parameter alone: two subscriptions whose URLs are the
 /// same apart from it; the higher number is the twin (no parameter counts as 0).
 pub fn from_hint(subs: &[Subscription]) -> Vec<Pair> {
+    let numbers: Vec<Option<u32>> = subs
+        .iter()
+        .map(|s| rotation_number(&s.target_url))
+        .collect();
+    if numbers.iter().all(Option::is_none) {
+        return Vec::new();
+    }
+    // Each URL's identity without its parameter is read once, and the candidates for the
+    // old one of each twin are looked up, not searched for: an account where a bulk
+    // rotation left thousands of twins stays linear in its size.
+    let bases: Vec<String> = subs
+        .iter()
+        .map(|s| url_identity(&without_rotation(&s.target_url)))
+        .collect();
+    let mut by_base: HashMap<&str, Vec<(u32, usize)>> = HashMap::new();
+    for (i, base) in bases.iter().enumerate() {
+        let number = numbers[i].unwrap_or(0);
+        by_base.entry(base).or_default().push((number, i));
+    }
+    for same in by_base.values_mut() {
+        same.sort_unstable();
+    }
     let mut pairs = Vec::new();
-    for new in subs {
-        let Some(n) = rotation_number(&new.target_url) else {
+    for (i, new) in subs.iter().enumerate() {
+        let Some(n) = numbers[i] else {
             continue;
         };
-        let base = url_identity(&without_rotation(&new.target_url));
-        let old = subs
+        let Some(same) = by_base.get(bases[i].as_str()) else {
+            continue;
+        };
+        // The highest number below `n`; of equal numbers the last in list order.
+        let below = same.partition_point(|&(number, _)| number < n);
+        let old = same[..below]
             .iter()
-            .filter(|s| s.id != new.id)
-            .filter(|s| url_identity(&without_rotation(&s.target_url)) == base)
-            .filter(|s| rotation_number(&s.target_url).unwrap_or(0) < n)
-            .max_by_key(|s| rotation_number(&s.target_url).unwrap_or(0));
+            .rev()
+            .map(|&(_, j)| &subs[j])
+            .find(|s| s.id != new.id);
         if let Some(old) = old {
             pairs.push(Pair {
                 old_id: old.id.clone(),
@@ -236,7 +261,7 @@ pub fn from_hint(subs: &[Subscription]) -> Vec<Pair> {
         }
     }
     // A chain (0 → 1 → 2) is one rotation at a time: keep the newest step of each old.
-    let olds: Vec<String> = pairs.iter().map(|p| p.old_id.clone()).collect();
+    let olds: HashSet<String> = pairs.iter().map(|p| p.old_id.clone()).collect();
     pairs.retain(|p| !olds.contains(&p.new_id));
     pairs
 }
@@ -249,17 +274,26 @@ pub fn in_progress(trail: &[AuditEntry], subs: &[Subscription]) -> Vec<Pair> {
 
 /// [`in_progress`] from the trail's open pairs already found (the dashboard keeps them).
 pub fn combine(open: Vec<Pair>, subs: &[Subscription]) -> Vec<Pair> {
-    let exists = |id: &str| subs.iter().any(|s| s.id == id);
-    let mut pairs: Vec<Pair> = open
-        .into_iter()
-        .filter(|p| exists(&p.old_id) && exists(&p.new_id))
-        .collect();
-    for hint in from_hint(subs) {
-        if !pairs
+    let mut pairs = Vec::new();
+    if !open.is_empty() {
+        let ids: HashSet<&str> = subs.iter().map(|s| s.id.as_str()).collect();
+        pairs.extend(
+            open.into_iter()
+                .filter(|p| ids.contains(p.old_id.as_str()) && ids.contains(p.new_id.as_str())),
+        );
+    }
+    let hints = from_hint(subs);
+    if !hints.is_empty() {
+        let mut taken: HashSet<String> = pairs
             .iter()
-            .any(|p| p.involves(&hint.old_id) || p.involves(&hint.new_id))
-        {
-            pairs.push(hint);
+            .flat_map(|p| [p.old_id.clone(), p.new_id.clone()])
+            .collect();
+        for hint in hints {
+            if !taken.contains(&hint.old_id) && !taken.contains(&hint.new_id) {
+                taken.insert(hint.old_id.clone());
+                taken.insert(hint.new_id.clone());
+                pairs.push(hint);
+            }
         }
     }
     pairs

@@ -230,3 +230,56 @@ fn a_pair_is_overdue_after_a_day() {
     assert!(!pair.overdue(start + time::Duration::hours(23)));
     assert!(pair.overdue(start + time::Duration::hours(25)));
 }
+
+#[test]
+fn a_bulk_rotation_pairs_every_twin_with_its_own_old_one() {
+    // 1,500 subscriptions rotated at once (their twins still running), one of them twice
+    // in a row, and rows whose URLs differ only in their host or path: each twin finds its
+    // own old one, looked up rather than searched for across the account.
+    let n = 1500;
+    let mut subs = Vec::new();
+    for i in 0..n {
+        subs.push(sub(
+            &format!("old-{i:05}"),
+            &format!("https://h{i}.example/hook"),
+        ));
+        subs.push(sub(
+            &format!("new-{i:05}"),
+            &format!("https://h{i}.example/hook?linq_rotation=1"),
+        ));
+        subs.push(sub(
+            &format!("other-{i:05}"),
+            &format!("https://h{i}.example/other"),
+        ));
+    }
+    subs.push(sub(
+        "newest-00007",
+        "https://h7.example/hook?linq_rotation=2",
+    ));
+    let pairs = in_progress(&[], &subs);
+    assert_eq!(pairs.len(), n, "one pair per rotated subscription");
+    for pair in &pairs {
+        if pair.old_id == "new-00007" {
+            // The chain 0 → 1 → 2 is its newest step.
+            assert_eq!(pair.new_id, "newest-00007");
+        } else {
+            assert_eq!(pair.old_id.replace("old-", "new-"), pair.new_id, "{pair:?}");
+        }
+    }
+    assert!(!pairs.iter().any(|p| p.old_id == "old-00007"));
+}
+
+#[test]
+fn of_twins_with_equal_numbers_the_last_listed_is_the_old_one() {
+    let subs = [
+        sub("first", "https://h.example/x?linq_rotation=1"),
+        sub("second", "https://h.example/x?linq_rotation=1"),
+        sub("twin", "https://h.example/x?linq_rotation=2"),
+    ];
+    let pairs = from_hint(&subs);
+    assert_eq!(pairs.len(), 1, "{pairs:?}");
+    assert_eq!(
+        (pairs[0].old_id.as_str(), pairs[0].new_id.as_str()),
+        ("second", "twin")
+    );
+}
