@@ -63,7 +63,7 @@ fn main() -> anyhow::Result<ExitCode> {
         Some(Command::Headless(command)) => {
             // A command's helper thread (plan's file check) then reuses the pages the main
             // thread freed, and the reverse: fewer fresh pages, fewer page faults.
-            linq_hooks::runtime::use_one_heap_arena();
+            linq_hooks::runtime::limit_heap_arenas(1);
             Ok(ExitCode::from(cli::run(&cli.globals, command)))
         }
         Some(Command::Verify(args)) => Ok(ExitCode::from(cli::verify::run(&args))),
@@ -89,7 +89,11 @@ fn main() -> anyhow::Result<ExitCode> {
                 eprintln!("{NOT_A_TERMINAL}");
                 return Ok(ExitCode::from(2));
             }
-            linq_hooks::runtime::use_one_heap_arena();
+            // The main arena, then one for each list reader: started before the runtime's
+            // threads, they are the first to allocate and get the new arenas.
+            linq_hooks::runtime::limit_heap_arenas(3);
+            linq_hooks::runtime::map_large_blocks_apart();
+            linq_hooks::api::start_readers();
             let runtime = multi_thread()?;
             let log = linq_hooks::logging::init("dashboard");
             linq_hooks::logging::startup("logging ready");

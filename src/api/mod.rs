@@ -5,7 +5,9 @@ pub mod error;
 pub mod key;
 pub mod model;
 
-pub use client::{body_digest, ClientConfig, LinqClient, Listed, Probe, RawList, Renewal};
+pub use client::{
+    body_digest, start_readers, ClientConfig, LinqClient, Listed, Probe, RawList, Renewal,
+};
 pub use error::ApiError;
 pub use key::ApiKey;
 pub use model::*;

@@ -272,8 +272,8 @@ impl App {
             .copied()
             .collect();
         rows.extend(self.selected_index().map(|i| self.visible[i]));
+        // Rotation pairs need every row's URL: found with the rest, right after the frame.
         self.findings = crate::diagnose::findings_for_rows(&self.diagnosed_account(), &rows);
-        self.recount_rotations();
         self.merge_probe_findings();
         self.merge_log_findings();
     }
@@ -345,19 +345,36 @@ impl App {
 
 /// The list order: creation time, then id (stable across refreshes).
 pub(super) fn sort_subscriptions(list: &mut [Subscription]) {
-    let order = |a: &Subscription, b: &Subscription| {
-        a.created_at
-            .cmp(&b.created_at)
-            .then_with(|| a.id.cmp(&b.id))
+    // One key per row, read once: comparing `OffsetDateTime`s brings both to UTC each
+    // time, and comparing ids reads two strings elsewhere in memory. The key's id part is
+    // the id's first 16 bytes (big-endian, so integer order is byte order); only rows whose
+    // time and first 16 bytes are equal compare their whole ids.
+    let keys: Vec<(i128, u128)> = list
+        .iter()
+        .map(|s| (s.created_at.unix_timestamp_nanos(), id_prefix(&s.id)))
+        .collect();
+    let order = |a: usize, b: usize| {
+        keys[a]
+            .cmp(&keys[b])
+            .then_with(|| list[a].id.cmp(&list[b].id))
     };
-    if list.is_sorted_by(|a, b| order(a, b).is_le()) {
+    if (1..list.len()).all(|i| order(i - 1, i).is_le()) {
         return;
     }
     // Sorted as positions, then each row moved into place once: a row is ~200 bytes, and
     // a merge sort of 10,000 rows would move each of them many times.
     let mut from: Vec<usize> = (0..list.len()).collect();
-    from.sort_by(|&a, &b| order(&list[a], &list[b]));
+    from.sort_by(|&a, &b| order(a, b));
     permute(list, &mut from);
+}
+
+/// The first 16 bytes of `id` as a number in the same order as the bytes (shorter ids are
+/// padded with zeros, which sort first; equal prefixes are told apart by the whole id).
+fn id_prefix(id: &str) -> u128 {
+    let mut bytes = [0u8; 16];
+    let n = id.len().min(16);
+    bytes[..n].copy_from_slice(&id.as_bytes()[..n]);
+    u128::from_be_bytes(bytes)
 }
 
 /// Rearranges `list` so that position `i` holds what was at `from[i]` (`from` is a
@@ -412,6 +429,29 @@ mod sort_tests {
         // Already in order: unchanged.
         sort_subscriptions(&mut list);
         assert_eq!(ids(&list), ["e", "a", "b", "c", "d", "f"]);
+    }
+
+    #[test]
+    fn rows_of_one_instant_are_in_id_order_past_the_first_16_bytes() {
+        let mut list = vec![
+            sub("aaaaaaaa-0000-4000-8000-00000000000b", 1),
+            sub("aaaaaaaa-0000-4000-8000-00000000000a", 1),
+            sub("aaaaaaaa-0000-4", 1),
+            sub("aaaaaaaa-0000-4000", 0),
+        ];
+        // The same instant written in another offset is the same time.
+        list[1].created_at = list[1].created_at.to_offset(time::macros::offset!(+02:00));
+        sort_subscriptions(&mut list);
+        let ids: Vec<&str> = list.iter().map(|s| s.id.as_str()).collect();
+        assert_eq!(
+            ids,
+            [
+                "aaaaaaaa-0000-4000",
+                "aaaaaaaa-0000-4",
+                "aaaaaaaa-0000-4000-8000-00000000000a",
+                "aaaaaaaa-0000-4000-8000-00000000000b",
+            ]
+        );
     }
 
     #[test]

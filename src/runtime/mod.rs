@@ -24,7 +24,7 @@ mod heap;
 mod reads;
 
 use heap::release_freed_memory;
-pub use heap::use_one_heap_arena;
+pub use heap::{limit_heap_arenas, map_large_blocks_apart};
 
 pub struct Options {
     /// Auto-refresh after this long without input; `None` = off.

@@ -12,11 +12,13 @@ use std::time::Duration;
 use zeroize::Zeroize;
 
 mod list;
+mod list_halves;
 mod raw;
 mod sandbox;
 mod wire;
 
 pub use list::{body_digest, Listed};
+pub use list_halves::start_readers;
 pub use raw::{RawCreated, RawList};
 
 pub use sandbox::Renewal;
