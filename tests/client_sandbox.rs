@@ -529,3 +529,38 @@ async fn list_unless_skips_an_unchanged_answer_and_reads_a_changed_one() {
     assert!(!paused.is_active);
     handle.shutdown().await.unwrap();
 }
+
+/// Issue 16: with the dashboard's two list readers running, a list large enough to be
+/// read in halves gives the rows the server sent, in its order, as one pass would.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_large_list_read_in_halves_is_the_list_the_server_sent() {
+    linq_hooks::api::start_readers();
+    let dir = tempfile::tempdir().unwrap();
+    let (base, handle) = start(&dir.path().join("s.db"), &[KEY], false).await;
+    let api = client(&base, KEY);
+    for i in 0..900 {
+        let mut new = new_sub(&format!("https://h{i}.example.com/hooks/linq?v={i}"));
+        new.phone_numbers = Some(vec![format!("+1202555{:04}", i % 10_000)]);
+        if i % 7 == 0 {
+            new.routing_key_header = Some("X-Tenant".into());
+        }
+        api.create(&new).await.unwrap();
+    }
+    let body = reqwest::Client::new()
+        .get(format!("{base}/v3/webhook-subscriptions"))
+        .bearer_auth(KEY)
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    assert!(
+        body.len() > 256 << 10,
+        "large enough for two halves: {}",
+        body.len()
+    );
+    let sent: linq_hooks::api::SubscriptionList = serde_json::from_slice(&body).unwrap();
+    assert_eq!(api.list().await.unwrap(), sent.subscriptions);
+    handle.shutdown().await.unwrap();
+}
