@@ -283,3 +283,44 @@ fn of_twins_with_equal_numbers_the_last_listed_is_the_old_one() {
         ("second", "twin")
     );
 }
+
+#[test]
+fn a_bulk_rotation_marks_every_pair_and_keeps_a_third_subscriptions_duplicate() {
+    use crate::diagnose::{rotation, Finding, Severity};
+    // 1,000 rotated subscriptions and their twins; at endpoint 5 a third active
+    // subscription also delivers, so its duplicate-target stays.
+    let mut subs = Vec::new();
+    for i in 0..1000 {
+        subs.push(sub(
+            &format!("old-{i}"),
+            &format!("https://h{i}.example/hook"),
+        ));
+        subs.push(sub(
+            &format!("new-{i}"),
+            &format!("https://h{i}.example/hook?linq_rotation=1"),
+        ));
+    }
+    subs.push(sub("third", "https://h5.example/hook?other=1"));
+    let pairs = from_hint(&subs);
+    assert_eq!(pairs.len(), 1000);
+    let duplicate = || Finding {
+        severity: Severity::Warning,
+        code: "duplicate-target",
+        message: "two subscriptions".into(),
+        fix: "delete one".into(),
+    };
+    let mut all: Vec<Vec<Finding>> = subs.iter().map(|_| vec![duplicate()]).collect();
+    let now = OffsetDateTime::UNIX_EPOCH + time::Duration::hours(1);
+    rotation::apply(&mut all, &subs, &pairs, now);
+    for (sub, found) in subs.iter().zip(&all) {
+        let codes: Vec<&str> = found.iter().map(|f| f.code).collect();
+        if sub.id == "third" {
+            assert_eq!(codes, ["duplicate-target"]);
+        } else if sub.id.ends_with("-5") {
+            assert!(codes.contains(&"rotation-in-progress"), "{codes:?}");
+            assert!(codes.contains(&"duplicate-target"), "{codes:?}");
+        } else {
+            assert_eq!(codes, ["rotation-in-progress"], "{}", sub.id);
+        }
+    }
+}
