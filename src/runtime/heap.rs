@@ -29,7 +29,7 @@ pub(super) fn release_freed_memory() {}
 pub fn limit_heap_arenas(arenas: i32) {
     /// `M_ARENA_MAX` in glibc's malloc.h.
     const M_ARENA_MAX: std::os::raw::c_int = -8;
-    mallopt(M_ARENA_MAX, arenas);
+    set_malloc_option(M_ARENA_MAX, arenas);
 }
 
 /// Blocks of 128 KiB and more keep getting pages of their own, returned to the OS when
@@ -40,16 +40,17 @@ pub fn limit_heap_arenas(arenas: i32) {
 pub fn map_large_blocks_apart() {
     /// `M_MMAP_THRESHOLD` in glibc's malloc.h.
     const M_MMAP_THRESHOLD: std::os::raw::c_int = -3;
-    mallopt(M_MMAP_THRESHOLD, 128 << 10);
+    set_malloc_option(M_MMAP_THRESHOLD, 128 << 10);
 }
 
 #[cfg(all(target_os = "linux", target_env = "gnu"))]
-fn mallopt(param: std::os::raw::c_int, value: std::os::raw::c_int) {
+fn set_malloc_option(param: std::os::raw::c_int, value: std::os::raw::c_int) {
     extern "C" {
         fn mallopt(param: std::os::raw::c_int, value: std::os::raw::c_int) -> std::os::raw::c_int;
     }
     // SAFETY: mallopt only sets a tuning parameter of the allocator; called before other
-    // threads exist, it races with nothing.
+    // threads exist, it races with nothing. A value glibc refuses leaves its default: the
+    // process then only uses more memory, so the answer is not checked.
     unsafe {
         mallopt(param, value);
     }

@@ -142,8 +142,11 @@ pub(super) fn read(body: Vec<u8>) -> Halves {
     }
     if let [Some(mut all), Some(mut second)] = rows {
         all.append(&mut second);
+        // The room left is given back (a mapped block shrinks in place).
+        all.shrink_to_fit();
+        // Never waits: with the reader busy, the body is freed here instead.
         if let Some(reader) = readers.first() {
-            let _ = reader.send(Job::Drop(body));
+            let _ = reader.try_send(Job::Drop(body));
         }
         return Halves::Rows(all);
     }
