@@ -29,6 +29,17 @@ fn unless(cmds: &[Cmd]) -> Option<u64> {
     }
 }
 
+/// `p` on `id`, and the server's answer to it: the row paused, as the server returns it.
+fn pause_answered(app: &mut App, id: &str) -> Subscription {
+    select(app, id);
+    app.update(key('p'));
+    let req = pending_req(app, id);
+    let mut paused = five().into_iter().find(|s| s.id == id).unwrap();
+    paused.is_active = false;
+    app.update(updated_msg(req, id, Ok(paused.clone())));
+    paused
+}
+
 /// Loaded from an answer whose digest was 7.
 fn loaded_digest_7() -> App {
     let mut app = App::new(connection(false), NOW, (100, 30));
@@ -70,12 +81,7 @@ fn a_changed_answer_is_applied_and_its_digest_named_next() {
 #[test]
 fn a_write_answered_since_the_list_makes_the_next_list_a_full_one() {
     let mut app = loaded_digest_7();
-    select(&mut app, "b");
-    app.update(key('p'));
-    let req = pending_req(&app, "b");
-    let mut paused = five().into_iter().find(|s| s.id == "b").unwrap();
-    paused.is_active = false;
-    app.update(updated_msg(req, "b", Ok(paused)));
+    pause_answered(&mut app, "b");
     assert_eq!(unless(&app.update(key('r'))), None);
 }
 
@@ -121,15 +127,8 @@ fn an_unchanged_answer_to_a_superseded_request_is_ignored() {
 fn an_undo_waiting_for_an_unchanged_list_waits_for_the_one_read_again() {
     let mut app = loaded_digest_7();
     // Pause "b", answered; then an auto-refresh reads the list with "b" paused (digest 8).
-    select(&mut app, "b");
-    app.update(key('p'));
     let mut paused = five();
-    paused[1].is_active = false;
-    app.update(updated_msg(
-        pending_req(&app, "b"),
-        "b",
-        Ok(paused[1].clone()),
-    ));
+    paused[1] = pause_answered(&mut app, "b");
     app.update(key('r'));
     app.update(digested_list(list_req(&app), NOW, paused.clone(), 8));
     // `u` checks the list first, naming digest 8.
