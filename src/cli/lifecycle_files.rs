@@ -40,7 +40,8 @@ pub fn read_document(path: &Path) -> Result<String, CliError> {
     if let Some(what) = not_regular(&meta) {
         return Err(usage(format!("{} is {what}", shown(path))));
     }
-    let mut bytes = Vec::new();
+    // Room for the whole file at once: read in one go, never copied to grow.
+    let mut bytes = Vec::with_capacity(meta.len().min(MAX_FILE_BYTES) as usize + 1);
     file.take(MAX_FILE_BYTES + 1)
         .read_to_end(&mut bytes)
         .map_err(io)?;

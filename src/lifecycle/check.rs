@@ -6,6 +6,7 @@
 use super::document::{
     line_column, parse, parse_unlocated, Document, Entry, Format, Located, Problem,
 };
+use crate::api::EventType;
 use crate::text::clean;
 use crate::validate::{
     is_reserved_header, is_subscription_id, normalise_phone, url_identity, validate_e164,
@@ -13,6 +14,7 @@ use crate::validate::{
 };
 // A local file's keys, at most `MAX_ENTRIES` of them: a fast hash is enough.
 use rustc_hash::FxHashMap as HashMap;
+use std::collections::hash_map::Entry as Slot;
 
 /// What one entry asks for, normalised: lists sorted and without duplicates, an empty
 /// phone list for "every line", empty header names as absent.
@@ -24,7 +26,7 @@ pub struct Desired {
     /// The URL's identity (the uniqueness rule's normalisation), computed once here so that
     /// the plan need not parse the URL again.
     pub url_identity: String,
-    pub events: Vec<String>,
+    pub events: Vec<EventType>,
     pub phones: Vec<String>,
     pub is_active: bool,
     pub routing_key_header: Option<String>,
@@ -41,37 +43,41 @@ pub fn check(
 ) -> Result<Vec<Desired>, Vec<Problem>> {
     let mut problems = Vec::new();
     let mut desired = Vec::with_capacity(doc.entries.len());
-    // identity → line of the first entry that has it, for "same as line N".
-    let mut urls: HashMap<String, usize> = HashMap::default();
-    let mut ids: HashMap<String, usize> = HashMap::default();
+    // Where each entry's URL and id are, for the duplicates below.
+    let mut places = Vec::with_capacity(doc.entries.len());
     for entry in doc.entries {
-        let before = problems.len();
-        let (url_at, id_at) = (entry.target_url.at, entry.id.as_ref().map(|id| id.at));
-        let d = check_entry(entry, known_event, &mut problems);
-        if let Some(first) = urls.get(&d.url_identity) {
-            problems.push(Problem::new(
+        places.push((entry.target_url.at, entry.id.as_ref().map(|id| id.at)));
+        desired.push(check_entry(entry, known_event, &mut problems));
+    }
+    // identity → place of the first entry that has it, for "same as line N". The keys are
+    // the entries' own strings (`Desired::id` is the entry's id in lower case).
+    let mut urls: HashMap<&str, usize> = HashMap::default();
+    let mut ids: HashMap<&str, usize> = HashMap::default();
+    urls.reserve(desired.len());
+    ids.reserve(desired.len());
+    for (d, &(url_at, id_at)) in desired.iter().zip(&places) {
+        match urls.entry(&d.url_identity) {
+            Slot::Occupied(first) => problems.push(Problem::new(
                 url_at,
                 format!(
                     "the same target URL as line {}: a URL can have only one subscription",
-                    line_column(text, *first).0
+                    line_column(text, *first.get()).0
                 ),
-            ));
-        } else {
-            urls.insert(d.url_identity.clone(), url_at);
-        }
-        // `Desired::id` is the entry's id in lower case.
-        if let (Some(key), Some(at)) = (&d.id, id_at) {
-            if let Some(first) = ids.get(key) {
-                problems.push(Problem::new(
-                    at,
-                    format!("the same id as line {}", line_column(text, *first).0),
-                ));
-            } else {
-                ids.insert(key.clone(), at);
+            )),
+            Slot::Vacant(place) => {
+                place.insert(url_at);
             }
         }
-        if problems.len() == before {
-            desired.push(d);
+        if let (Some(key), Some(at)) = (&d.id, id_at) {
+            match ids.entry(key) {
+                Slot::Occupied(first) => problems.push(Problem::new(
+                    at,
+                    format!("the same id as line {}", line_column(text, *first.get()).0),
+                )),
+                Slot::Vacant(place) => {
+                    place.insert(at);
+                }
+            }
         }
     }
     if problems.is_empty() {
@@ -170,9 +176,12 @@ fn check_entry(
         }
     };
     let events_at = entry.subscribed_events.at;
-    let mut events: Vec<String> = Vec::with_capacity(entry.subscribed_events.value.len());
+    let mut events: Vec<EventType> = Vec::with_capacity(entry.subscribed_events.value.len());
     for e in entry.subscribed_events.value {
-        let name = trimmed(e.value);
+        let name = match e.value.trim() {
+            t if t.len() == e.value.len() => e.value,
+            t => EventType::new(t),
+        };
         if !known_event(&name) {
             problem(
                 e.at,

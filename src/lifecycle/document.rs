@@ -3,6 +3,7 @@
 //! byte offset of every value so that each problem can be reported as `FILE:line:column`.
 //! It never holds a secret.
 
+use crate::api::EventType;
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
@@ -54,7 +55,8 @@ pub struct Entry {
     pub at: usize,
     pub id: Option<Located<String>>,
     pub target_url: Located<String>,
-    pub subscribed_events: Located<Vec<Located<String>>>,
+    /// Shared names (the catalogue's few dozen), not a string each.
+    pub subscribed_events: Located<Vec<Located<EventType>>>,
     /// Absent (or `[]`) means every line.
     pub phone_numbers: Option<Located<Vec<Located<String>>>>,
     /// Absent means active.
@@ -137,7 +139,7 @@ pub fn parse_unlocated(text: &str, format: Format) -> Option<Document> {
     fn here<T>(value: T) -> Located<T> {
         Located { value, at: 0 }
     }
-    fn list(items: Vec<String>) -> Located<Vec<Located<String>>> {
+    fn list<T>(items: Vec<T>) -> Located<Vec<Located<T>>> {
         here(items.into_iter().map(here).collect())
     }
     let entries = doc
@@ -177,7 +179,7 @@ mod fast_shape {
     pub struct Entry {
         pub id: Option<String>,
         pub target_url: String,
-        pub subscribed_events: Vec<String>,
+        pub subscribed_events: Vec<crate::api::EventType>,
         pub phone_numbers: Option<Vec<String>>,
         pub is_active: Option<bool>,
         pub routing_key_header: Option<String>,
@@ -221,10 +223,19 @@ fn spanned<T>(s: toml::Spanned<T>) -> Located<T> {
     }
 }
 
-fn spanned_list(s: toml::Spanned<Vec<toml::Spanned<String>>>) -> Located<Vec<Located<String>>> {
+fn spanned_list<T: From<String>>(
+    s: toml::Spanned<Vec<toml::Spanned<String>>>,
+) -> Located<Vec<Located<T>>> {
     let at = s.span().start;
+    let item = |s: toml::Spanned<String>| {
+        let Located { value, at } = spanned(s);
+        Located {
+            value: T::from(value),
+            at,
+        }
+    };
     Located {
-        value: s.into_inner().into_iter().map(spanned).collect(),
+        value: s.into_inner().into_iter().map(item).collect(),
         at,
     }
 }
@@ -329,11 +340,11 @@ impl<'t> JsonText<'t> {
             .map_err(|_| Problem::new(at, what))
     }
 
-    fn strings(
+    fn strings<T: serde::de::DeserializeOwned>(
         &self,
         raw: &RawValue,
         field: &str,
-    ) -> Result<Located<Vec<Located<String>>>, Problem> {
+    ) -> Result<Located<Vec<Located<T>>>, Problem> {
         let at = self.at(raw);
         let items: Vec<&RawValue> = serde_json::from_str(raw.get())
             .map_err(|_| Problem::new(at, format!("{field} must be an array of strings")))?;

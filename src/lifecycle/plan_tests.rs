@@ -1,4 +1,5 @@
 use super::*;
+use crate::api::EventType;
 
 const A: &str = "a1b2c3d4-e5f6-7890-abcd-ef1234567890";
 const B: &str = "b2c3d4e5-f6a7-8901-bcde-f23456789012";
@@ -15,7 +16,7 @@ fn sub(id: &str, url: &str, events: &[&str]) -> Subscription {
 }
 
 fn want(id: Option<&str>, url: &str, events: &[&str]) -> Desired {
-    let mut events: Vec<String> = events.iter().map(|e| e.to_string()).collect();
+    let mut events: Vec<EventType> = events.iter().map(|e| EventType::new(e)).collect();
     events.sort();
     Desired {
         id: id.map(str::to_string),
@@ -376,4 +377,19 @@ fn the_server_s_order_and_repeats_of_events_are_not_a_change() {
         &["message.sent", "message.received", "message.read"],
         &sorted_want
     ));
+}
+
+#[test]
+fn a_long_phone_list_in_another_order_is_the_same_and_one_missing_is_not() {
+    let want: Vec<String> = (0..200).map(|n| format!("+1202555{n:04}")).collect();
+    let mut current: Vec<String> = want.iter().rev().cloned().collect();
+    current.push(want[7].clone());
+    assert!(same_items(&current, &want));
+    current.retain(|p| p != &want[150]);
+    assert!(!same_items(&current, &want));
+    let short: Vec<String> = want[..100].to_vec();
+    let mut shuffled: Vec<String> = short.iter().rev().cloned().collect();
+    assert!(same_items(&shuffled, &short));
+    shuffled.pop();
+    assert!(!same_items(&shuffled, &short));
 }
