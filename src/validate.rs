@@ -337,7 +337,22 @@ mod tests {
             ("https://xn--bcher-kva.example/h", false),
             ("https://a.example/x/../h", false),
             ("https://a.example/h#frag", false),
-        ] {
+        ]
+        .map(|(url, plain)| (url.to_string(), plain))
+        .into_iter()
+        // At the DNS and length limits, and one past them: the full check decides those.
+        .chain([
+            (format!("https://{}.example/h", "a".repeat(63)), true),
+            (format!("https://{}.example/h", "a".repeat(64)), false),
+            (format!("https://{}example/h", "a.".repeat(123)), true),
+            (format!("https://{}example/h", "a.".repeat(124)), false),
+            (format!("https://a.example/{}", "h".repeat(2048 - 18)), true),
+            (
+                format!("https://a.example/{}", "h".repeat(2048 - 17)),
+                false,
+            ),
+        ]) {
+            let url = url.as_str();
             assert_eq!(is_plain_canonical(url), plain, "{url}");
             assert_eq!(
                 validate_url_identity(url).ok(),
