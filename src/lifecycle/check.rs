@@ -137,12 +137,11 @@ impl<'a> Parsed<'a> {
     }
 }
 
-/// `s` without surrounding blanks, reusing its allocation when it has none.
-fn trimmed(s: String) -> String {
-    if s.trim().len() == s.len() {
-        s
-    } else {
-        s.trim().to_string()
+/// `s` without surrounding blanks, reusing it when it has none.
+fn trimmed<T: AsRef<str> + for<'s> From<&'s str>>(s: T) -> T {
+    match s.as_ref().trim() {
+        t if t.len() == s.as_ref().len() => s,
+        t => T::from(t),
     }
 }
 
@@ -178,10 +177,7 @@ fn check_entry(
     let events_at = entry.subscribed_events.at;
     let mut events: Vec<EventType> = Vec::with_capacity(entry.subscribed_events.value.len());
     for e in entry.subscribed_events.value {
-        let name = match e.value.trim() {
-            t if t.len() == e.value.len() => e.value,
-            t => EventType::new(t),
-        };
+        let name = trimmed(e.value);
         if !known_event(&name) {
             problem(
                 e.at,

@@ -171,7 +171,7 @@ fn same_items<S: AsRef<str>, W: AsRef<str>>(current: &[S], want: &[W]) -> bool {
 }
 
 fn sorted<S: AsRef<str>>(items: &[S]) -> Vec<String> {
-    let mut out: Vec<String> = items.iter().map(|s| s.as_ref().to_string()).collect();
+    let mut out = strings(items);
     out.sort_unstable();
     out.dedup();
     out

@@ -216,6 +216,15 @@ mod tests {
 
     /// Readers are started by every test (once per process): without them nothing is
     /// read in halves.
+    /// `body` is not read in halves but handed back, byte for byte.
+    fn handed_back_whole(body: Vec<u8>, why: &str) {
+        let copy = body.clone();
+        match read(body) {
+            Halves::Whole(back) => assert_eq!(back, copy, "{why}"),
+            Halves::Rows(_) => panic!("read in halves: {why}"),
+        }
+    }
+
     fn many(n: usize, url: impl Fn(usize) -> String) -> Vec<String> {
         start_readers();
         (0..n).map(|i| row(i, &url(i))).collect()
@@ -271,12 +280,10 @@ mod tests {
         for bad in [10, 2900] {
             let mut rows = many(3000, |i| format!(r#""https://h{i}.example/hook""#));
             rows[bad] = rows[bad].replace(r#""is_active":true"#, r#""is_active":"yes""#);
-            let body = list(&rows);
-            let copy = body.clone();
-            match read(body) {
-                Halves::Whole(back) => assert_eq!(back, copy),
-                _ => panic!("an unreadable row {bad} goes to the lenient reader"),
-            }
+            handed_back_whole(
+                list(&rows),
+                &format!("an unreadable row {bad} goes to the lenient reader"),
+            );
         }
     }
 
@@ -292,12 +299,10 @@ mod tests {
             format!(r#"{{"subscriptions":[{joined}]"#),
             format!(r#"{{"subscriptions":[{}]}}"#, rows[..10].join(",")),
         ] {
-            let bytes = body.into_bytes();
-            let copy = bytes.clone();
-            match read(bytes) {
-                Halves::Whole(back) => assert_eq!(back, copy),
-                _ => panic!("not read in halves"),
-            }
+            handed_back_whole(
+                body.into_bytes(),
+                "another shape goes to the one-pass reader",
+            );
         }
     }
 
