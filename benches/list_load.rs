@@ -94,6 +94,14 @@ fn once(n: usize, body: &[u8]) -> Vec<Stage> {
     stage("digest the answer", &mut stages, || {
         std::hint::black_box(linq_hooks::api::body_digest(std::hint::black_box(body)))
     });
+    let text = std::str::from_utf8(body).expect("utf-8");
+    let shared = std::sync::Arc::new(body.to_vec());
+    stage("first 40 rows (key scan)", &mut stages, || {
+        std::hint::black_box(linq_hooks::api::first_rows(&shared, 40)).expect("first rows")
+    });
+    stage("decode from text", &mut stages, || {
+        std::hint::black_box(serde_json::from_str::<SubscriptionList>(text)).expect("decodes")
+    });
     let list = stage("decode the answer", &mut stages, || {
         serde_json::from_slice::<SubscriptionList>(body)
             .expect("the generated list decodes")
@@ -122,6 +130,7 @@ fn once(n: usize, body: &[u8]) -> Vec<Stage> {
 }
 
 fn main() {
+    linq_hooks::api::start_readers();
     let sizes: Vec<usize> = match std::env::var("LINQ_HOOKS_BENCH_ROWS")
         .ok()
         .and_then(|v| v.parse().ok())

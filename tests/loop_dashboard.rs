@@ -292,3 +292,51 @@ async fn refreshes_of_an_unchanged_account_keep_the_rows_and_a_change_elsewhere_
             .is_active
     );
 }
+
+/// Issue 16: a large first list (over 1 MiB, in no order) shows its first screen from the
+/// rows' order alone, with the whole list's counts, then the whole list; `G` pressed as
+/// soon as rows show goes to the last row of the whole list, never of the first screen.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_large_first_list_shows_its_first_screen_then_all_of_it() {
+    linq_hooks::api::start_readers();
+    let server = MockServer::start().await;
+    let padding = "p".repeat(300);
+    let subs: Vec<_> = (0..2500)
+        .map(|i| (i * 7919) % 2500)
+        .map(|i| {
+            let mut row = subscription_json(
+                &format!("{i:08}-1111-1111-1111-111111111111"),
+                &format!("https://row{i}.acme-hooks.com/hook?pad={padding}"),
+            );
+            row["created_at"] = format!("2026-01-01T{:02}:{:02}:00Z", i / 60 % 24, i % 60).into();
+            row["is_active"] = (i % 4 != 0).into();
+            row
+        })
+        .collect();
+    let body = serde_json::json!({ "subscriptions": subs });
+    assert!(serde_json::to_vec(&body).unwrap().len() > 1 << 20);
+    Mock::given(method("GET"))
+        .and(path("/v3/webhook-subscriptions"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(body))
+        .mount(&server)
+        .await;
+
+    let ui = Dashboard::start(client(&server.uri(), "k"), false);
+    let screen = ui.wait_for("row0.acme-hooks.com").await;
+    ui.key(KeyCode::Char('G'));
+    assert!(screen.contains("1875 active · 625 paused"), "{screen}");
+    // Minute 0 of each day holds rows 0 and 1440, then row 1 at minute 1.
+    let order: Vec<usize> = ["row0.", "row1440.", "row1."]
+        .iter()
+        .map(|host| screen.find(host).expect(host))
+        .collect();
+    assert!(order.windows(2).all(|w| w[0] < w[1]), "{screen}");
+
+    ui.wait_for("row1439.acme-hooks.com").await;
+    let app = ui.quit().await;
+    assert_eq!(app.subscriptions.len(), 2500);
+    assert_eq!(
+        app.selected.as_deref(),
+        Some("00001439-1111-1111-1111-111111111111")
+    );
+}

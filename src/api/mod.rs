@@ -6,7 +6,8 @@ pub mod key;
 pub mod model;
 
 pub use client::{
-    body_digest, start_readers, ClientConfig, LinqClient, Listed, Probe, RawList, Renewal,
+    body_digest, first_rows, start_readers, ClientConfig, FirstRows, FirstScreen, LinqClient,
+    Listed, Probe, RawList, Renewal,
 };
 pub use error::ApiError;
 pub use key::ApiKey;

@@ -65,6 +65,8 @@ impl App {
                                     .of_kind(BannerKind::RefreshFailed),
                             );
                         } else {
+                            // First rows shown while the rest was read are not a list.
+                            self.forget_first_rows();
                             self.startup = Startup::Failed {
                                 heading: failure_heading(&err),
                                 detail: err.to_string(),
@@ -75,6 +77,11 @@ impl App {
                 }
                 if std::mem::take(&mut self.list_again) {
                     return vec![self.load_list(false)];
+                }
+            }
+            ApiResult::FirstRows(first) => {
+                if self.list_req.is_some_and(|(r, _)| r == req) {
+                    self.show_first_rows(first);
                 }
             }
             ApiResult::ListUnchanged { at } => {

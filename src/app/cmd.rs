@@ -17,6 +17,9 @@ pub enum Cmd {
         req: ReqId,
         quiet: bool,
         unless: Option<u64>,
+        /// Nothing is shown yet: a large list's first rows (this many) are wanted before
+        /// the rest ([`super::ApiResult::FirstRows`]).
+        first_screen: Option<usize>,
     },
     LoadCatalog {
         req: ReqId,

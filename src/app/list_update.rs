@@ -169,7 +169,45 @@ impl App {
             req,
             quiet,
             unless: self.list_digest.filter(|_| self.startup == Startup::Ready),
+            first_screen: (self.startup != Startup::Ready).then(|| self.page() + 1),
         }
+    }
+
+    /// The first rows of the first list, while the rest is read: shown with the list's
+    /// real counts, unless what shows depends on every row's findings (a tab or a filter
+    /// chosen while loading). Input waits meanwhile (see [`App::reading_rest`]).
+    pub(super) fn show_first_rows(&mut self, first: crate::api::FirstRows) {
+        if self.startup != Startup::Loading || self.shown_by_findings() {
+            return;
+        }
+        self.startup = Startup::FirstRows;
+        self.subscriptions = first.rows;
+        // Already in list order when they come from the client; a screenful to check.
+        sort_subscriptions(&mut self.subscriptions);
+        self.recount_on_screen(None);
+        self.counts = Counts {
+            active: first.active,
+            paused: first.paused,
+        };
+        self.dirty = true;
+    }
+
+    /// The list that followed its first rows failed: none of them stays to act on.
+    pub(super) fn forget_first_rows(&mut self) {
+        if self.startup == Startup::FirstRows {
+            self.subscriptions = Vec::new();
+            self.visible = Vec::new();
+            self.selected = None;
+            self.findings = Vec::new();
+            self.findings_partial = false;
+            self.counts = Counts::default();
+            self.refilter();
+        }
+    }
+
+    /// Only the first rows of the list are here; the rest is being read (a few ms).
+    pub fn reading_rest(&self) -> bool {
+        self.startup == Startup::FirstRows
     }
 
     pub(super) fn set_tab(&mut self, tab: Tab) {
@@ -280,7 +318,8 @@ impl App {
 
     /// Every row's findings, when only those on screen have them.
     pub(super) fn finish_findings(&mut self) {
-        if !self.findings_partial {
+        // Only the first rows are here: every row's findings come with the whole list.
+        if !self.findings_partial || self.reading_rest() {
             return;
         }
         let old_index = self.selected_index();
@@ -351,7 +390,7 @@ pub(super) fn sort_subscriptions(list: &mut [Subscription]) {
     // time and first 16 bytes are equal compare their whole ids.
     let keys: Vec<(i128, u128)> = list
         .iter()
-        .map(|s| (s.created_at.unix_timestamp_nanos(), id_prefix(&s.id)))
+        .map(|s| crate::api::list_order(s.created_at, &s.id))
         .collect();
     let order = |a: usize, b: usize| {
         keys[a]
@@ -366,15 +405,6 @@ pub(super) fn sort_subscriptions(list: &mut [Subscription]) {
     let mut from: Vec<usize> = (0..list.len()).collect();
     from.sort_by(|&a, &b| order(a, b));
     permute(list, &mut from);
-}
-
-/// The first 16 bytes of `id` as a number in the same order as the bytes (shorter ids are
-/// padded with zeros, which sort first; equal prefixes are told apart by the whole id).
-fn id_prefix(id: &str) -> u128 {
-    let mut bytes = [0u8; 16];
-    let n = id.len().min(16);
-    bytes[..n].copy_from_slice(&id.as_bytes()[..n]);
-    u128::from_be_bytes(bytes)
 }
 
 /// Rearranges `list` so that position `i` holds what was at `from[i]` (`from` is a

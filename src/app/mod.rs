@@ -102,6 +102,8 @@ pub enum PendingOp {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Startup {
     Loading,
+    /// The first rows of the first list are shown; the rest is being read.
+    FirstRows,
     /// The first list failed: a heading from [`failure_heading`] and the error.
     Failed {
         heading: &'static str,
@@ -552,6 +554,8 @@ impl App {
     }
 }
 
+#[cfg(test)]
+mod first_rows_tests;
 #[cfg(test)]
 mod form_tests;
 #[cfg(test)]

@@ -76,6 +76,9 @@ pub enum ApiResult {
         result: Result<Vec<Subscription>, ApiError>,
         digest: Option<u64>,
     },
+    /// The first rows of a large first list, before the whole of it
+    /// ([`crate::api::LinqClient::list_showing_first`]); its [`ApiResult::List`] follows.
+    FirstRows(crate::api::FirstRows),
     /// The answer had the digest [`super::Cmd::LoadList`] named: the same list as shown.
     ListUnchanged {
         at: OffsetDateTime,

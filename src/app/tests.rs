@@ -227,7 +227,8 @@ fn init_loads_the_list_the_catalog_and_the_lines() {
             Cmd::LoadList {
                 req: 1,
                 quiet: false,
-                unless: None
+                unless: None,
+                first_screen: Some(app.page() + 1)
             },
             Cmd::LoadCatalog { req: 2 },
             Cmd::LoadLines { req: 3 },
@@ -405,7 +406,8 @@ fn pressing_r_five_times_keeps_one_list_in_flight_and_asks_once_more_after_it() 
         vec![Cmd::LoadList {
             req: again,
             quiet: false,
-            unless: None
+            unless: None,
+            first_screen: None
         }]
     );
     assert!(app.update(list_msg(again, five())).is_empty());
@@ -490,7 +492,8 @@ fn list_load_failure_at_start_is_unreachable_and_r_retries() {
         vec![Cmd::LoadList {
             req,
             quiet: false,
-            unless: None
+            unless: None,
+            first_screen: Some(app.page() + 1)
         }]
     );
     app.update(list_msg(req, five()));
@@ -508,7 +511,8 @@ fn refresh_failure_after_a_load_keeps_the_list_and_selection_and_shows_a_banner(
         vec![Cmd::LoadList {
             req: list_req(&app),
             quiet: false,
-            unless: None
+            unless: None,
+            first_screen: None
         }]
     );
     let cmds = app.update(Msg::Api {
@@ -1369,7 +1373,8 @@ fn quiet_auto_refresh_with_an_identical_list_does_not_redraw() {
         vec![Cmd::LoadList {
             req,
             quiet: true,
-            unless: None
+            unless: None,
+            first_screen: None
         }]
     );
     assert!(!app.busy(), "no spinner for a quiet refresh");

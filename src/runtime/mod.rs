@@ -1,7 +1,7 @@
 //! The event loop: terminal events and command results in, `App::update`, commands out as
 //! tokio tasks, and a draw only when something changed and the queue is drained.
 
-use crate::api::{LinqClient, Listed};
+use crate::api::{FirstScreen, LinqClient, Listed};
 use crate::app::{ApiResult, App, Cmd, Msg, SECRET_WHAT};
 use crate::clipboard::Clipboard;
 use crate::evidence::logs::{LogsClient, LogsError};
@@ -14,7 +14,7 @@ use std::io::{self, Write};
 use std::sync::Arc;
 use std::time::Duration;
 use time::OffsetDateTime;
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, oneshot};
 use tokio::time::{interval, sleep_until, Instant, MissedTickBehavior};
 use tokio_util::sync::CancellationToken;
 use zeroize::Zeroizing;
@@ -59,6 +59,12 @@ pub type Connector = Arc<
 /// What reaches the loop besides terminal input.
 enum Inner {
     Msg(Msg),
+    /// A list's first rows; `drawn` answers once the frame after them is out.
+    FirstRows {
+        req: u64,
+        first: crate::api::FirstRows,
+        drawn: oneshot::Sender<()>,
+    },
     /// The switcher's connection attempt for account `to`.
     Switched {
         to: String,
@@ -95,6 +101,8 @@ pub struct Runtime {
     audits: Vec<tokio::task::JoinHandle<()>>,
     /// `Cmd::AfterFrame` was asked for: `Msg::FinishFindings` follows the next frame.
     after_frame: bool,
+    /// Answers the list task that waits for its first rows to be drawn.
+    first_rows_drawn: Option<oneshot::Sender<()>>,
     connector: Option<Connector>,
     guard: Option<Box<dyn AccountGuard>>,
     /// The account the last `SwitchAccount` asked for: an older attempt's result is dropped.
@@ -121,6 +129,7 @@ impl Runtime {
             writes: Vec::new(),
             audits: Vec::new(),
             after_frame: false,
+            first_rows_drawn: None,
             connector: None,
             guard: None,
             switching_to: None,
@@ -208,7 +217,9 @@ impl Runtime {
                     Some(msg) => msg,
                     None => continue,
                 },
-                event = input.next() => match event {
+                // While only a list's first rows are shown, keys wait (a few ms) for the
+                // whole list, so that none acts on a part of it.
+                event = input.next(), if !app.reading_rest() => match event {
                     Some(Ok(event)) => {
                         if matches!(event, Event::Key(_) | Event::Paste(_)) {
                             refresh_at = next_refresh(Instant::now());
@@ -245,10 +256,17 @@ impl Runtime {
             }
             if app.dirty && !app.quitting {
                 draw(terminal, &mut app)?;
+                if app.reading_rest() {
+                    crate::logging::startup("first rows drawn");
+                }
                 if lists && !listed {
                     listed = true;
                     crate::logging::startup("first list drawn");
                 }
+            }
+            // The whole list is read once the first rows are out (or were not wanted).
+            if let Some(drawn) = self.first_rows_drawn.take() {
+                let _ = drawn.send(());
             }
             // Work the frame did not need, done once it is out (before more input is read).
             if std::mem::take(&mut self.after_frame) && !app.quitting {
@@ -277,6 +295,13 @@ impl Runtime {
     fn inner(&mut self, inner: Inner) -> Option<Msg> {
         match inner {
             Inner::Msg(msg) => Some(msg),
+            Inner::FirstRows { req, first, drawn } => {
+                self.first_rows_drawn = Some(drawn);
+                Some(Msg::Api {
+                    req,
+                    result: ApiResult::FirstRows(first),
+                })
+            }
             Inner::Switched { to, result } => {
                 if self.switching_to.as_deref() != Some(to.as_str()) {
                     // Superseded by a later pick: this connection is not wanted.
@@ -321,23 +346,39 @@ impl Runtime {
             match cmd {
                 Cmd::Quit => app.quitting = true,
                 Cmd::AfterFrame => self.after_frame = true,
-                Cmd::LoadList { req, unless, .. } => self.spawn(req, move |c| async move {
-                    let listed = c.list_unless(unless).await;
-                    let at = OffsetDateTime::now_utc();
-                    match listed {
-                        Ok(Listed::Unchanged) => ApiResult::ListUnchanged { at },
-                        Ok(Listed::Rows { rows, digest }) => ApiResult::List {
-                            at,
-                            result: Ok(rows),
-                            digest: Some(digest),
-                        },
-                        Err(e) => ApiResult::List {
-                            at,
-                            result: Err(e),
-                            digest: None,
-                        },
-                    }
-                }),
+                Cmd::LoadList {
+                    req,
+                    unless,
+                    first_screen,
+                    ..
+                } => {
+                    let tx = self.tx.clone();
+                    let first = first_screen.map(|rows| FirstScreen {
+                        rows,
+                        show: Box::new(move |first| {
+                            let (drawn, answer) = oneshot::channel();
+                            let _ = tx.send(Inner::FirstRows { req, first, drawn });
+                            answer
+                        }),
+                    });
+                    self.spawn(req, move |c| async move {
+                        let listed = c.list_showing_first(unless, first).await;
+                        let at = OffsetDateTime::now_utc();
+                        match listed {
+                            Ok(Listed::Unchanged) => ApiResult::ListUnchanged { at },
+                            Ok(Listed::Rows { rows, digest }) => ApiResult::List {
+                                at,
+                                result: Ok(rows),
+                                digest: Some(digest),
+                            },
+                            Err(e) => ApiResult::List {
+                                at,
+                                result: Err(e),
+                                digest: None,
+                            },
+                        }
+                    })
+                }
                 Cmd::LoadCatalog { req } => self.spawn(req, |c| async move {
                     ApiResult::Catalog(c.webhook_events().await)
                 }),

@@ -43,7 +43,7 @@ pub fn render_header(app: &App, frame: &mut Frame, area: Rect) {
         spans.push(Span::styled(" READ-ONLY ", theme::warning()));
     }
     spans.push(Span::raw(" "));
-    if app.startup == Startup::Ready {
+    if matches!(app.startup, Startup::Ready | Startup::FirstRows) {
         spans.push(Span::styled(
             format!("{} active", app.counts.active),
             theme::active(),

@@ -98,7 +98,7 @@ fn empty_message(app: &App) -> Option<Line<'static>> {
                 Span::raw(" to quit."),
             ]))
         }
-        Startup::Ready => {}
+        Startup::Ready | Startup::FirstRows => {}
     }
     if !app.visible.is_empty() {
         return None;

@@ -8,7 +8,7 @@
 //! for one lock (with one shared arena two halves took as long as the whole list).
 
 use crate::api::model::Subscription;
-use std::sync::mpsc::{self, Receiver, SyncSender};
+use std::sync::mpsc::{self, SyncSender};
 use std::sync::{Arc, OnceLock};
 
 /// Below this a second thread costs about what it saves (1,000 rows are ~540 KB).
@@ -20,27 +20,10 @@ const SPLIT_FROM: usize = 256 << 10;
 const ROOM_PER_ROW: usize = 256;
 
 /// The list as the API writes it (linq-api.md §4.5), with no blanks before the rows.
-const HEAD: &[u8] = br#"{"subscriptions":["#;
+pub(super) const HEAD: &[u8] = br#"{"subscriptions":["#;
 
-/// A reader's answer: which half, its rows if it read as typed rows, and its hold on the
-/// body (given back, so that the body is whole again when a half does not read).
-type Answer = (usize, Option<Vec<Subscription>>, Arc<Vec<u8>>);
-
-/// One half to read, or an answer to let go of.
-enum Job {
-    Read {
-        body: Arc<Vec<u8>>,
-        from: usize,
-        to: usize,
-        last: bool,
-        /// Room for rows: the first half's has room for the second's too.
-        room: usize,
-        half: usize,
-        reply: SyncSender<Answer>,
-    },
-    /// Freeing ~5 MB of answer is done here, off the path to the first frame.
-    Drop(Arc<Vec<u8>>),
-}
+/// Work for a reader: one half to read, or an answer to let go of.
+type Job = Box<dyn FnOnce() + Send>;
 
 static READERS: OnceLock<[SyncSender<Job>; 2]> = OnceLock::new();
 
@@ -59,32 +42,14 @@ fn reader() -> SyncSender<Job> {
         .spawn(move || {
             drop(std::hint::black_box(Box::new(0u64)));
             let _ = ready_tx.send(());
-            serve(rx);
+            for job in rx {
+                job();
+            }
         });
     if started.is_ok() {
         let _ = ready_rx.recv();
     }
     tx
-}
-
-fn serve(jobs: Receiver<Job>) {
-    for job in jobs {
-        match job {
-            Job::Read {
-                body,
-                from,
-                to,
-                last,
-                room,
-                half,
-                reply,
-            } => {
-                let rows = text(&body, from, to).and_then(|t| rows_of(t, last, room));
-                let _ = reply.send((half, rows, body));
-            }
-            Job::Drop(body) => drop(body),
-        }
-    }
 }
 
 /// What [`read`] made of a body.
@@ -97,60 +62,106 @@ pub(super) enum Halves {
 }
 
 /// Reads `body` on the two readers when it is a large `{"subscriptions":[…]}`.
+pub(super) fn read(body: Vec<u8>) -> Halves {
+    if !large(&body) {
+        return Halves::Whole(body);
+    }
+    let body = Arc::new(body);
+    let first = Vec::with_capacity(body.len() / ROOM_PER_ROW);
+    let read = in_halves(
+        &body,
+        move |text, _| rows_of(text, false, first),
+        |text, _| rows_of(text, true, Vec::with_capacity(text.len() / ROOM_PER_ROW)),
+    );
+    if let Some((mut all, mut second)) = read {
+        all.append(&mut second);
+        // The room left is given back (a mapped block shrinks in place).
+        all.shrink_to_fit();
+        let_go(body);
+        return Halves::Rows(all);
+    }
+    Halves::Whole(Arc::try_unwrap(body).unwrap_or_else(|shared| shared.as_ref().clone()))
+}
+
+/// A body the readers take: large, in the API's compact shape, and readers running.
+pub(super) fn large(body: &[u8]) -> bool {
+    READERS.get().is_some() && body.len() >= SPLIT_FROM && body.starts_with(HEAD)
+}
+
+/// Frees an answer on a reader, off the path to the first frame; never waits: with the
+/// reader busy, it is freed here instead.
+fn let_go(body: Arc<Vec<u8>>) {
+    if let Some(reader) = READERS.get().and_then(|r| r.first()) {
+        let _ = reader.try_send(Box::new(move || drop(body)));
+    }
+}
+
+/// The rows of a [`large`] body read in two halves, one on each reader: `first` reads the
+/// rows from the first row to the cut, `second` those after it to the end of the document;
+/// each is given its text and where that text starts in the body. `None` when there are no
+/// readers, no cut, or a half does not read.
 ///
 /// Why the cut is safe: it is made at a `},{"` near the middle, which may as well sit
 /// inside a string or a nested value. The first half is read from the true start of the
 /// rows up to the cut; JSON reading is deterministic, so that half reads as whole rows
 /// ending exactly at the cut only if the cut really is between two rows of the list. Only
 /// then is the second half (read meanwhile from just after the cut) used; it must end the
-/// list and the document. Every other case is [`Halves::Whole`], whose one-pass read gives
+/// list and the document. Every other case is `None`, and the caller's one-pass read gives
 /// exactly what it gave before.
-pub(super) fn read(body: Vec<u8>) -> Halves {
-    let Some(readers) = READERS.get() else {
-        return Halves::Whole(body);
-    };
-    if body.len() < SPLIT_FROM || !body.starts_with(HEAD) {
-        return Halves::Whole(body);
-    }
-    let Some(cut) = cut_near_middle(&body) else {
-        return Halves::Whole(body);
-    };
-    let body = Arc::new(body);
-    let (reply, answers) = mpsc::sync_channel::<Answer>(2);
-    let halves = [(HEAD.len(), cut, false), (cut + 1, body.len(), true)];
-    for (half, (reader, (from, to, last))) in readers.iter().zip(halves).enumerate() {
-        let job = Job::Read {
-            body: Arc::clone(&body),
-            from,
-            to,
-            last,
-            room: (if last { to - from } else { body.len() }) / ROOM_PER_ROW,
-            half,
-            reply: reply.clone(),
-        };
+pub(super) fn in_halves<R, A, B>(body: &Arc<Vec<u8>>, first: A, second: B) -> Option<(R, R)>
+where
+    R: Send + 'static,
+    A: FnOnce(&str, usize) -> Option<R> + Send + 'static,
+    B: FnOnce(&str, usize) -> Option<R> + Send + 'static,
+{
+    let readers = READERS.get()?;
+    let cut = cut_near_middle(body)?;
+    let (reply, answers) = mpsc::sync_channel::<Answer<R>>(2);
+    let jobs = [
+        half_job(0, body, (HEAD.len(), cut), first, &reply),
+        half_job(1, body, (cut + 1, body.len()), second, &reply),
+    ];
+    drop(reply);
+    for (reader, job) in readers.iter().zip(jobs) {
         // A reader that is gone drops the job, and with it its hold and its reply.
         let _ = reader.send(job);
     }
-    drop(reply);
     // The answers come in either order; the loop ends when both readers are done.
-    let mut rows: [Option<Vec<Subscription>>; 2] = [None, None];
-    for (half, read, hold) in answers.iter() {
+    let mut read: [Option<R>; 2] = [None, None];
+    for (half, rows, hold) in answers.iter() {
         drop(hold);
-        if let Some(slot) = rows.get_mut(half) {
-            *slot = read;
+        if let Some(slot) = read.get_mut(half) {
+            *slot = rows;
         }
     }
-    if let [Some(mut all), Some(mut second)] = rows {
-        all.append(&mut second);
-        // The room left is given back (a mapped block shrinks in place).
-        all.shrink_to_fit();
-        // Never waits: with the reader busy, the body is freed here instead.
-        if let Some(reader) = readers.first() {
-            let _ = reader.try_send(Job::Drop(body));
-        }
-        return Halves::Rows(all);
-    }
-    Halves::Whole(Arc::try_unwrap(body).unwrap_or_else(|shared| shared.as_ref().clone()))
+    let [Some(a), Some(b)] = read else {
+        return None;
+    };
+    Some((a, b))
+}
+
+/// A reader's answer: which half, what it read, and its hold on the body (given back, so
+/// that the caller can have the body whole again).
+type Answer<R> = (usize, Option<R>, Arc<Vec<u8>>);
+
+/// The job that reads `body[span]` with `read`.
+fn half_job<R, F>(
+    half: usize,
+    body: &Arc<Vec<u8>>,
+    (from, to): (usize, usize),
+    read: F,
+    reply: &SyncSender<Answer<R>>,
+) -> Job
+where
+    R: Send + 'static,
+    F: FnOnce(&str, usize) -> Option<R> + Send + 'static,
+{
+    let body = Arc::clone(body);
+    let reply = reply.clone();
+    Box::new(move || {
+        let read = text(&body, from, to).and_then(|t| read(t, from));
+        let _ = reply.send((half, read, body));
+    })
 }
 
 /// The index of the `,` of the first `},{"` at or after the middle of the rows.
@@ -168,31 +179,48 @@ fn text(body: &[u8], from: usize, to: usize) -> Option<&str> {
     std::str::from_utf8(body.get(from..to)?).ok()
 }
 
-/// Rows separated by commas from the start of `text`; `last`: the list and the document
-/// end after them (`]`, `}`), else `text` ends with a row. `room`: rows to make room for.
-fn rows_of(text: &str, last: bool, room: usize) -> Option<Vec<Subscription>> {
+/// Items separated by commas from the start of `text`, each read by `item` from its text
+/// (which it returns the length of); `last`: the list and the document end after them
+/// (`]`, `}`), else `text` ends with an item.
+pub(super) fn each_row(
+    text: &str,
+    last: bool,
+    mut item: impl FnMut(&str, usize) -> Option<usize>,
+) -> Option<()> {
     let bytes = text.as_bytes();
-    let mut rows = Vec::with_capacity(room);
     let mut at = 0;
     loop {
-        let mut one = serde_json::Deserializer::from_str(text.get(at..)?).into_iter();
-        rows.push(one.next()?.ok()?);
-        at = skip_blanks(bytes, at + one.byte_offset());
+        at += item(text.get(at..)?, at)?;
+        at = skip_blanks(bytes, at);
         match bytes.get(at) {
             Some(b',') => at += 1,
-            Some(b']') if last => {
-                let close = skip_blanks(bytes, at + 1);
-                let end = skip_blanks(bytes, close + 1);
-                return (bytes.get(close) == Some(&b'}') && end == bytes.len()).then_some(rows);
-            }
-            None if !last => return Some(rows),
+            Some(b']') if last => return ends_document(bytes, at).then_some(()),
+            None if !last => return Some(()),
             _ => return None,
         }
     }
 }
 
+/// Rows separated by commas from the start of `text`, added to `rows`; `last`: the list
+/// and the document end after them.
+fn rows_of(text: &str, last: bool, mut rows: Vec<Subscription>) -> Option<Vec<Subscription>> {
+    each_row(text, last, |rest, _| {
+        let mut one = serde_json::Deserializer::from_str(rest).into_iter();
+        rows.push(one.next()?.ok()?);
+        Some(one.byte_offset())
+    })?;
+    Some(rows)
+}
+
+/// `bytes[at]` closes the rows, and only the document's `}` follows.
+pub(super) fn ends_document(bytes: &[u8], at: usize) -> bool {
+    let close = skip_blanks(bytes, at + 1);
+    let end = skip_blanks(bytes, close + 1);
+    bytes.get(at) == Some(&b']') && bytes.get(close) == Some(&b'}') && end == bytes.len()
+}
+
 /// The blanks JSON allows between tokens.
-fn skip_blanks(bytes: &[u8], mut at: usize) -> usize {
+pub(super) fn skip_blanks(bytes: &[u8], mut at: usize) -> usize {
     while matches!(bytes.get(at), Some(b' ' | b'\n' | b'\r' | b'\t')) {
         at += 1;
     }

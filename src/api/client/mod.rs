@@ -11,13 +11,15 @@ use serde::de::DeserializeOwned;
 use std::time::Duration;
 use zeroize::Zeroize;
 
+mod first_rows;
 mod list;
 mod list_halves;
 mod raw;
 mod sandbox;
 mod wire;
 
-pub use list::{body_digest, Listed};
+pub use first_rows::{first_rows, FirstRows};
+pub use list::{body_digest, FirstScreen, Listed};
 pub use list_halves::start_readers;
 pub use raw::{RawCreated, RawList};
 

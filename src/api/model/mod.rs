@@ -14,6 +14,20 @@ pub use event_type::EventType;
 pub use sandbox::{DeliveryAttempt, DeliveryAttemptList, QueuedDelivery, TestEvent};
 pub use secret::{CreatedSubscription, SigningSecret};
 
+/// Where a subscription goes in a list as the dashboard shows it: oldest first, then by
+/// id. The key holds the time in nanoseconds and the id's first 16 bytes (big-endian, so
+/// integer order is byte order; shorter ids are padded with zeros, which sort first);
+/// only rows whose keys are equal need their whole ids compared.
+pub fn list_order(created_at: OffsetDateTime, id: &str) -> (i128, u128) {
+    let mut bytes = [0u8; 16];
+    let n = id.len().min(16);
+    bytes[..n].copy_from_slice(&id.as_bytes()[..n]);
+    (
+        created_at.unix_timestamp_nanos(),
+        u128::from_be_bytes(bytes),
+    )
+}
+
 /// A webhook subscription as returned by list, retrieve and update.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Subscription {
