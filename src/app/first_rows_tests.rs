@@ -113,6 +113,8 @@ fn first_rows_show_with_the_whole_lists_counts_then_the_list_takes_over() {
     assert_eq!(app.selected.as_deref(), Some("sub-00000"));
     let screen = rendered(&app, 100, 30);
     assert!(screen.contains("2000 active · 1000 paused"), "{screen}");
+    assert!(screen.contains("All (3000)"), "{screen}");
+    assert!(screen.contains("Subscriptions (3000)"), "{screen}");
     assert!(screen.contains("h0.example/hook"), "{screen}");
     assert!(!screen.contains("Loading"), "{screen}");
     // Findings of every row come with the whole list, not from the first rows.

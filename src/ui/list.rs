@@ -21,7 +21,13 @@ const PHONES_W: usize = 11;
 const VERSION_W: usize = 11;
 
 pub fn render(app: &App, frame: &mut Frame, area: Rect) {
-    let title = format!(" Subscriptions ({}) ", app.visible.len());
+    // While only the first rows are here, the tab is All: every row of the list shows.
+    let shown = if app.reading_rest() {
+        app.counts.all()
+    } else {
+        app.visible.len()
+    };
+    let title = format!(" Subscriptions ({shown}) ");
     let mut block = Block::default()
         .borders(Borders::ALL)
         .title(Span::styled(title, theme::title()));
