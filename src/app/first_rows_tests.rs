@@ -84,11 +84,27 @@ fn key(c: char) -> Msg {
     Msg::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE))
 }
 
+/// The rows a screen's list shows (a URL and a state on one line; the detail pane has
+/// them on two).
+fn rows_on(screen: &str) -> Vec<&str> {
+    screen
+        .lines()
+        .filter(|l| l.contains(".example/hook") && (l.contains("active") || l.contains("paused")))
+        .collect()
+}
+
 #[test]
 fn the_first_list_asks_for_a_screen_of_rows_first_and_a_refresh_does_not() {
     let (mut app, req, first_screen) = loading();
-    let page = app.page();
-    assert_eq!(first_screen, Some(page + 1));
+    // As many as the whole list then shows, at this size and others.
+    let plain = screen_after_a_plain_load();
+    assert_eq!(first_screen, Some(rows_on(&plain).len() + 1));
+    let mut tall = App::new(app.connection.clone(), NOW, (200, 50));
+    let tall_screen = tall.init().iter().find_map(|c| match c {
+        Cmd::LoadList { first_screen, .. } => *first_screen,
+        _ => None,
+    });
+    assert!(tall_screen > first_screen, "{tall_screen:?}");
     app.update(list(req, Ok(all())));
     let refresh = app.update(key('r'));
     assert!(
@@ -115,8 +131,9 @@ fn first_rows_show_with_the_whole_lists_counts_then_the_list_takes_over() {
     assert!(screen.contains("2000 active · 1000 paused"), "{screen}");
     assert!(screen.contains("All (3000)"), "{screen}");
     assert!(screen.contains("Subscriptions (3000)"), "{screen}");
-    assert!(screen.contains("h0.example/hook"), "{screen}");
     assert!(!screen.contains("Loading"), "{screen}");
+    // The same rows the whole list shows first, the screen full.
+    assert_eq!(rows_on(&screen), rows_on(&screen_after_a_plain_load()));
     // Findings of every row come with the whole list, not from the first rows.
     app.update(Msg::FinishFindings);
     assert!(app.findings_partial);
@@ -177,4 +194,76 @@ fn a_list_that_fails_after_its_first_rows_leaves_no_row_to_act_on() {
         .update(key('p'))
         .iter()
         .any(|c| matches!(c, Cmd::Update { .. })));
+}
+
+#[test]
+fn keys_wait_for_the_whole_list_and_quitting_does_not() {
+    let (mut app, req, first_screen) = loading();
+    app.update(first_rows(req, first(first_screen.expect("asked"))));
+    // `G` and a pause wait: they would act on a part of the list.
+    assert!(app.update(key('G')).iter().all(|c| *c == Cmd::AfterFrame));
+    assert!(app.update(key('p')).iter().all(|c| *c == Cmd::AfterFrame));
+    assert_eq!(app.selected.as_deref(), Some("sub-00000"));
+    // The whole list: then `G` goes to its last row, and `p` pauses that one.
+    let cmds = app.update(list(req, Ok(all())));
+    assert_eq!(app.selected.as_deref(), Some("sub-02999"));
+    assert!(
+        cmds.iter()
+            .any(|c| matches!(c, Cmd::Update { id, .. } if id == "sub-02999")),
+        "{cmds:?}"
+    );
+
+    // `q` quits at once.
+    let (mut app, req, first_screen) = loading();
+    app.update(first_rows(req, first(first_screen.expect("asked"))));
+    assert!(app.update(key('q')).contains(&Cmd::Quit));
+}
+
+#[test]
+fn answers_while_the_first_rows_show_keep_the_whole_lists_counts() {
+    let (mut app, req, first_screen) = loading();
+    app.update(first_rows(req, first(first_screen.expect("asked"))));
+    let catalog = crate::api::EventCatalog {
+        doc_url: "https://docs.test".into(),
+        events: vec!["message.sent".into(), "message.received".into()],
+    };
+    let catalog_req = app.catalog_req.expect("the catalogue was asked for");
+    app.update(Msg::Api {
+        req: catalog_req,
+        result: ApiResult::Catalog(Ok(catalog)),
+    });
+    assert!(app.catalog_from_server, "the answer was taken");
+    assert_eq!(
+        app.counts,
+        Counts {
+            active: 2000,
+            paused: 1000
+        }
+    );
+    assert!(
+        app.findings_partial,
+        "every row's findings come with the list"
+    );
+}
+
+#[test]
+fn another_list_request_while_the_first_rows_show_forgets_them_and_lets_keys_go() {
+    let (mut app, req, first_screen) = loading();
+    app.update(first_rows(req, first(first_screen.expect("asked"))));
+    app.update(key('j'));
+    // A write landed: its list replaces this one, whose answer will not be shown.
+    let cmd = app.load_list(true);
+    assert!(!app.reading_rest());
+    assert_eq!(app.startup, Startup::Loading);
+    assert!(app.subscriptions.is_empty() && app.selected.is_none());
+    assert!(matches!(
+        cmd,
+        Cmd::LoadList {
+            first_screen: Some(_),
+            ..
+        }
+    ));
+    // What was held goes with the next update (here: `j` on no rows).
+    app.update(Msg::Tick { now: NOW });
+    assert!(app.held.is_empty());
 }

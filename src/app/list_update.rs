@@ -2,8 +2,9 @@
 //! the tab and filter, the findings and counts, the selection and its scrolling.
 
 use super::geometry::{banner_rows, list_rows_area};
+use super::keymap::{self, Action};
 use super::{
-    view, App, Banner, BannerKind, Cmd, Counts, Focus, Modal, Pending, PendingOp, Startup, Tab,
+    view, App, Banner, BannerKind, Cmd, Counts, Focus, Modal, Msg, Pending, PendingOp, Startup, Tab,
 };
 use crate::api::Subscription;
 use crate::text::clean;
@@ -149,6 +150,8 @@ impl App {
     }
 
     pub(super) fn load_list(&mut self, quiet: bool) -> Cmd {
+        // The list these first rows came with will not be shown: this request's will.
+        self.forget_first_rows();
         let req = self.next_id();
         // A create check and an undo wait for "the next list", whichever request that ends
         // up being.
@@ -169,7 +172,34 @@ impl App {
             req,
             quiet,
             unless: self.list_digest.filter(|_| self.startup == Startup::Ready),
-            first_screen: (self.startup != Startup::Ready).then(|| self.page() + 1),
+            first_screen: (self.startup == Startup::Loading).then(|| self.full_page() + 1),
+        }
+    }
+
+    /// The rows a list fills the screen with (the list pane grows with its rows).
+    fn full_page(&self) -> usize {
+        list_rows_area(
+            self.size,
+            banner_rows(self.banner.as_ref(), self.size.0),
+            usize::MAX,
+        )
+        .height
+        .max(1) as usize
+    }
+
+    /// At most this much input waits for a list (a held key repeat cannot grow it).
+    pub(super) const HELD_LIMIT: usize = 1024;
+
+    /// Input held while only the first rows are shown: everything that could act on a
+    /// row; quitting never waits.
+    pub(super) fn holds(&self, msg: &Msg) -> bool {
+        match msg {
+            Msg::Key(key) => !matches!(
+                keymap::lookup(self.context(), key, self.connection.read_only),
+                Some(Action::Quit | Action::ForceQuit)
+            ),
+            Msg::Mouse(_) | Msg::Paste(_) => true,
+            _ => false,
         }
     }
 
@@ -192,15 +222,15 @@ impl App {
         self.dirty = true;
     }
 
-    /// The list that followed its first rows failed: none of them stays to act on.
+    /// The whole list will not follow these first rows (it failed, or another request
+    /// replaced it): back to loading, with no row left to act on.
     pub(super) fn forget_first_rows(&mut self) {
         if self.startup == Startup::FirstRows {
-            self.subscriptions = Vec::new();
-            self.visible = Vec::new();
+            self.startup = Startup::Loading;
+            self.subscriptions.clear();
+            self.visible.clear();
             self.selected = None;
-            self.findings = Vec::new();
-            self.findings_partial = false;
-            self.counts = Counts::default();
+            self.recount();
             self.refilter();
         }
     }
@@ -259,6 +289,7 @@ impl App {
     /// The list, the lines or the catalogue changed: counts, findings and the filter's search
     /// text follow.
     pub(super) fn recount(&mut self) {
+        let whole = self.counts;
         self.counts = Counts::of(&self.subscriptions);
         self.findings = crate::diagnose::findings_for_all(&self.diagnosed_account());
         self.recount_rotations();
@@ -268,6 +299,12 @@ impl App {
         self.problem_count = self.findings.iter().filter(|f| view::is_problem(f)).count();
         // Stale now; rebuilt by the next refilter that has a filter word.
         self.search = Vec::new();
+        if self.reading_rest() {
+            // An answer (the catalogue, the lines) while only the first rows are here: the
+            // counts stay the whole list's, and every row's findings come with it.
+            self.counts = whole;
+            self.findings_partial = true;
+        }
     }
 
     /// What the account's findings are judged from.

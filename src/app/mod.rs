@@ -126,6 +126,9 @@ pub struct App {
     /// Only the rows on screen have their findings yet (a large list just arrived); the
     /// rest follow right after the frame ([`Msg::FinishFindings`]).
     pub findings_partial: bool,
+    /// Input that came while only a list's first rows were shown: handled, in order, once
+    /// the whole list is here (or the first rows are gone), so that none acts on a part.
+    held: Vec<Msg>,
     /// `view::search_text` of each subscription: built by the first filter after a list change.
     search: Vec<String>,
     pub counts: Counts,
@@ -231,6 +234,7 @@ impl App {
             findings: Vec::new(),
             problem_count: 0,
             findings_partial: false,
+            held: Vec::new(),
             startup: Startup::Loading,
             last_refresh: None,
             now,
@@ -376,6 +380,7 @@ impl App {
 
     pub fn update(&mut self, msg: Msg) -> Vec<Cmd> {
         let mut cmds = self.handle(msg);
+        cmds.extend(self.release_held());
         if self.findings_partial && !cmds.contains(&Cmd::AfterFrame) {
             cmds.push(Cmd::AfterFrame);
         }
@@ -384,13 +389,34 @@ impl App {
             if let Some((_, quiet)) = self.list_req {
                 cmds.push(self.load_list(quiet));
             }
+            // That list replaced one whose first rows were shown: what they held goes now.
+            let released = self.release_held();
+            self.register_writes(&released);
+            cmds.extend(released);
         }
         // Banners and row counts change the viewport: keep the selected row on screen.
         self.keep_selection_in_view();
         cmds
     }
 
+    /// Input held for the whole list, once only its first rows are no longer all there is.
+    fn release_held(&mut self) -> Vec<Cmd> {
+        let mut cmds = Vec::new();
+        if !self.reading_rest() {
+            for held in std::mem::take(&mut self.held) {
+                cmds.extend(self.handle(held));
+            }
+        }
+        cmds
+    }
+
     fn handle(&mut self, msg: Msg) -> Vec<Cmd> {
+        if self.reading_rest() && self.holds(&msg) {
+            if self.held.len() < Self::HELD_LIMIT {
+                self.held.push(msg);
+            }
+            return Vec::new();
+        }
         match msg {
             Msg::Key(key) => self.on_key(key),
             Msg::Mouse(mouse) => {

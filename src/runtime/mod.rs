@@ -198,6 +198,7 @@ impl Runtime {
         draw(terminal, &mut app)?;
         crate::logging::startup("loading frame drawn");
         let mut listed = false;
+        let mut first_rows_drawn = false;
 
         let mut spinner = interval(Duration::from_millis(100));
         spinner.set_missed_tick_behavior(MissedTickBehavior::Skip);
@@ -217,9 +218,7 @@ impl Runtime {
                     Some(msg) => msg,
                     None => continue,
                 },
-                // While only a list's first rows are shown, keys wait (a few ms) for the
-                // whole list, so that none acts on a part of it.
-                event = input.next(), if !app.reading_rest() => match event {
+                event = input.next() => match event {
                     Some(Ok(event)) => {
                         if matches!(event, Event::Key(_) | Event::Paste(_)) {
                             refresh_at = next_refresh(Instant::now());
@@ -256,7 +255,8 @@ impl Runtime {
             }
             if app.dirty && !app.quitting {
                 draw(terminal, &mut app)?;
-                if app.reading_rest() {
+                if app.reading_rest() && !first_rows_drawn {
+                    first_rows_drawn = true;
                     crate::logging::startup("first rows drawn");
                 }
                 if lists && !listed {

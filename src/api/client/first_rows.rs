@@ -60,9 +60,11 @@ pub fn first_rows(body: &Arc<Vec<u8>>, n: usize) -> Option<FirstRows> {
     let mut places = all.places;
     let total = places.len();
     let order = |a: &Place, b: &Place| -> Ordering {
+        // Rows equal in time and id keep the server's order, as the app's stable sort does.
         a.key
             .cmp(&b.key)
             .then_with(|| body[a.id.0..a.id.1].cmp(&body[b.id.0..b.id.1]))
+            .then(a.row.0.cmp(&b.row.0))
     };
     if n < total {
         places.select_nth_unstable_by(n, order);
@@ -91,6 +93,11 @@ fn scan(text: &str, from: usize, last: bool) -> Option<Scan> {
         active: 0,
     };
     list_halves::each_row(text, last, |rest, at| {
+        // A row that is not an object reads as a struct to serde, but not to the app's
+        // lenient reader: not vouched for.
+        if !rest.starts_with('{') {
+            return None;
+        }
         let mut one = serde_json::Deserializer::from_str(rest).into_iter::<Key>();
         let key = one.next()?.ok()?;
         // An id written with escapes is not where the text has it: not worth a fast path.
@@ -172,6 +179,34 @@ mod tests {
         assert_eq!(every.rows, all);
     }
 
+    /// Row 2000 sent as an array, which serde reads into a struct and the app's lenient
+    /// reader does not.
+    fn array_row(rows: &[String]) -> Arc<Vec<u8>> {
+        let mut rows = rows.to_vec();
+        rows[2000] = r#"["x","2026-01-01T00:00:00Z",true]"#.into();
+        body(&rows)
+    }
+
+    #[test]
+    fn rows_equal_in_time_and_id_keep_the_servers_order() {
+        list_halves::start_readers();
+        let mut rows = shuffled();
+        for (at, url) in [(100, "first"), (2500, "second")] {
+            rows[at] = row(
+                "0000000000000000-0000",
+                0,
+                true,
+                &format!("https://{url}.example/"),
+            );
+        }
+        let first = first_rows(&body(&rows), 3).expect("first rows");
+        let urls: Vec<&str> = first.rows.iter().map(|r| r.target_url.as_str()).collect();
+        assert_eq!(
+            urls[..2],
+            ["https://first.example/", "https://second.example/"]
+        );
+    }
+
     #[test]
     fn anything_the_scan_cannot_vouch_for_gives_no_first_rows() {
         list_halves::start_readers();
@@ -202,6 +237,7 @@ mod tests {
                 "a first row that does not fit",
             ),
             (with(2999, "}", "}x"), "broken JSON"),
+            (array_row(&rows), "a row that is an array"),
         ];
         for (body, what) in cases {
             assert_eq!(first_rows(&body, 30), None, "{what}");
