@@ -83,9 +83,15 @@ impl LinqClient {
             .send(Method::GET, "/v3/webhook-subscriptions", None)
             .await?;
         crate::logging::startup("list answer read");
-        let digest = body_digest(&a.body);
-        if known == Some(digest) {
-            return Ok(Listed::Unchanged);
+        // Hashed before anything else only when it may spare the rest: a first load's
+        // digest waits until its first rows are out.
+        let mut digest = None;
+        if let Some(known) = known {
+            let hashed = body_digest(&a.body);
+            if hashed == known {
+                return Ok(Listed::Unchanged);
+            }
+            digest = Some(hashed);
         }
         if let Some(FirstScreen { rows, show }) = first {
             if a.body.len() >= FIRST_ROWS_FROM {
@@ -99,6 +105,7 @@ impl LinqClient {
                 }
             }
         }
+        let digest = digest.unwrap_or_else(|| body_digest(&a.body));
         Ok(Listed::Rows {
             rows: self.decode_list(a)?,
             digest,
