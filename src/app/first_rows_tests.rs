@@ -267,3 +267,30 @@ fn another_list_request_while_the_first_rows_show_forgets_them_and_lets_keys_go(
     app.update(Msg::Tick { now: NOW });
     assert!(app.held.is_empty());
 }
+
+#[test]
+fn a_retry_after_a_failed_start_shows_first_rows_too() {
+    let (mut app, req, _) = loading();
+    let err = crate::api::ApiError::Decode {
+        status: 200,
+        detail: "expected value at line 1 column 9".into(),
+        trace_id: None,
+    };
+    app.update(list(req, Err(err)));
+    assert!(matches!(app.startup, Startup::Failed { .. }));
+    let retry = app.update(key('r'));
+    let (again, first_screen) = retry
+        .iter()
+        .find_map(|c| match c {
+            Cmd::LoadList {
+                req, first_screen, ..
+            } => Some((*req, *first_screen)),
+            _ => None,
+        })
+        .expect("r asks again");
+    let n = first_screen.expect("nothing is shown: first rows are wanted");
+    app.update(first_rows(again, first(n)));
+    assert!(app.reading_rest());
+    app.update(list(again, Ok(all())));
+    assert_eq!(app.startup, Startup::Ready);
+}

@@ -172,12 +172,17 @@ impl App {
             req,
             quiet,
             unless: self.list_digest.filter(|_| self.startup == Startup::Ready),
-            first_screen: (self.startup == Startup::Loading).then(|| self.full_page() + 1),
+            first_screen: self.nothing_shown().then(|| self.full_page() + 1),
         }
     }
 
+    /// No list is shown: loading, or a first load that failed.
+    fn nothing_shown(&self) -> bool {
+        matches!(self.startup, Startup::Loading | Startup::Failed { .. })
+    }
+
     /// The rows a list fills the screen with (the list pane grows with its rows).
-    fn full_page(&self) -> usize {
+    pub(super) fn full_page(&self) -> usize {
         list_rows_area(
             self.size,
             banner_rows(self.banner.as_ref(), self.size.0),
@@ -207,7 +212,7 @@ impl App {
     /// real counts, unless what shows depends on every row's findings (a tab or a filter
     /// chosen while loading). Input waits meanwhile (see [`App::reading_rest`]).
     pub(super) fn show_first_rows(&mut self, first: crate::api::FirstRows) {
-        if self.startup != Startup::Loading || self.shown_by_findings() {
+        if !self.nothing_shown() || self.shown_by_findings() {
             return;
         }
         self.startup = Startup::FirstRows;

@@ -228,7 +228,7 @@ fn init_loads_the_list_the_catalog_and_the_lines() {
                 req: 1,
                 quiet: false,
                 unless: None,
-                first_screen: Some(app.page() + 1)
+                first_screen: Some(app.full_page() + 1)
             },
             Cmd::LoadCatalog { req: 2 },
             Cmd::LoadLines { req: 3 },
@@ -493,7 +493,7 @@ fn list_load_failure_at_start_is_unreachable_and_r_retries() {
             req,
             quiet: false,
             unless: None,
-            first_screen: Some(app.page() + 1)
+            first_screen: Some(app.full_page() + 1)
         }]
     );
     app.update(list_msg(req, five()));
