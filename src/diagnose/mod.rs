@@ -47,6 +47,7 @@ use serde::Serialize;
 use std::borrow::Cow;
 use std::cmp::Reverse;
 use std::collections::{HashMap, HashSet};
+use std::hash::BuildHasher;
 use std::net::{Ipv4Addr, Ipv6Addr};
 use url::{Host, Url};
 
@@ -181,7 +182,7 @@ pub fn findings_for_all(account: &Account) -> Vec<Vec<Finding>> {
         let (found, key) = own_findings(sub, &known);
         all.push(found);
         if let Some(key) = key.filter(|_| twin_eligible(sub)) {
-            keyed.push((std::hash::BuildHasher::hash_one(&rustc_hash::FxBuildHasher, &key), i));
+            keyed.push((rustc_hash::FxBuildHasher.hash_one(&key), i));
         }
     }
     // Grouped by sorting rather than hashing into a map (cheaper at 10,000); the sort is
