@@ -49,17 +49,27 @@ fn loading() -> (App, ReqId, Option<usize>) {
         NOW,
         (100, 30),
     );
-    let (req, first_screen) = app
-        .init()
-        .iter()
-        .find_map(|c| match c {
-            Cmd::LoadList {
-                req, first_screen, ..
-            } => Some((*req, *first_screen)),
-            _ => None,
-        })
-        .expect("a list request");
+    let (req, first_screen) = list_request(&app.init()).expect("a list request");
     (app, req, first_screen)
+}
+
+/// The list request among `cmds`, and how many first rows it wants.
+fn list_request(cmds: &[Cmd]) -> Option<(ReqId, Option<usize>)> {
+    cmds.iter().find_map(|c| match c {
+        Cmd::LoadList {
+            req, first_screen, ..
+        } => Some((*req, *first_screen)),
+        _ => None,
+    })
+}
+
+/// What a list answer that does not read fails with.
+fn decode_error() -> crate::api::ApiError {
+    crate::api::ApiError::Decode {
+        status: 200,
+        detail: "expected value at line 1 column 9".into(),
+        trace_id: None,
+    }
 }
 
 fn first_rows(req: ReqId, first: FirstRows) -> Msg {
@@ -100,10 +110,7 @@ fn the_first_list_asks_for_a_screen_of_rows_first_and_a_refresh_does_not() {
     let plain = screen_after_a_plain_load();
     assert_eq!(first_screen, Some(rows_on(&plain).len() + 1));
     let mut tall = App::new(app.connection.clone(), NOW, (200, 50));
-    let tall_screen = tall.init().iter().find_map(|c| match c {
-        Cmd::LoadList { first_screen, .. } => *first_screen,
-        _ => None,
-    });
+    let tall_screen = list_request(&tall.init()).and_then(|(_, rows)| rows);
     assert!(tall_screen > first_screen, "{tall_screen:?}");
     app.update(list(req, Ok(all())));
     let refresh = app.update(key('r'));
@@ -179,12 +186,7 @@ fn first_rows_are_not_shown_when_what_shows_needs_every_rows_findings_or_when_la
 fn a_list_that_fails_after_its_first_rows_leaves_no_row_to_act_on() {
     let (mut app, req, _) = loading();
     app.update(first_rows(req, first(31)));
-    let err = crate::api::ApiError::Decode {
-        status: 200,
-        detail: "expected value at line 1 column 9".into(),
-        trace_id: None,
-    };
-    app.update(list(req, Err(err)));
+    app.update(list(req, Err(decode_error())));
     assert!(matches!(app.startup, Startup::Failed { .. }));
     assert!(app.subscriptions.is_empty() && app.visible.is_empty());
     assert_eq!(app.selected, None);
@@ -271,23 +273,9 @@ fn another_list_request_while_the_first_rows_show_forgets_them_and_lets_keys_go(
 #[test]
 fn a_retry_after_a_failed_start_shows_first_rows_too() {
     let (mut app, req, _) = loading();
-    let err = crate::api::ApiError::Decode {
-        status: 200,
-        detail: "expected value at line 1 column 9".into(),
-        trace_id: None,
-    };
-    app.update(list(req, Err(err)));
+    app.update(list(req, Err(decode_error())));
     assert!(matches!(app.startup, Startup::Failed { .. }));
-    let retry = app.update(key('r'));
-    let (again, first_screen) = retry
-        .iter()
-        .find_map(|c| match c {
-            Cmd::LoadList {
-                req, first_screen, ..
-            } => Some((*req, *first_screen)),
-            _ => None,
-        })
-        .expect("r asks again");
+    let (again, first_screen) = list_request(&app.update(key('r'))).expect("r asks again");
     let n = first_screen.expect("nothing is shown: first rows are wanted");
     app.update(first_rows(again, first(n)));
     assert!(app.reading_rest());
