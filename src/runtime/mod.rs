@@ -1,7 +1,7 @@
 //! The event loop: terminal events and command results in, `App::update`, commands out as
 //! tokio tasks, and a draw only when something changed and the queue is drained.
 
-use crate::api::{FirstScreen, LinqClient, Listed};
+use crate::api::LinqClient;
 use crate::app::{ApiResult, App, Cmd, Msg, SECRET_WHAT};
 use crate::clipboard::Clipboard;
 use crate::evidence::logs::{LogsClient, LogsError};
@@ -351,34 +351,7 @@ impl Runtime {
                     unless,
                     first_screen,
                     ..
-                } => {
-                    let tx = self.tx.clone();
-                    let first = first_screen.map(|rows| FirstScreen {
-                        rows,
-                        show: Box::new(move |first| {
-                            let (drawn, answer) = oneshot::channel();
-                            let _ = tx.send(Inner::FirstRows { req, first, drawn });
-                            answer
-                        }),
-                    });
-                    self.spawn(req, move |c| async move {
-                        let listed = c.list_showing_first(unless, first).await;
-                        let at = OffsetDateTime::now_utc();
-                        match listed {
-                            Ok(Listed::Unchanged) => ApiResult::ListUnchanged { at },
-                            Ok(Listed::Rows { rows, digest }) => ApiResult::List {
-                                at,
-                                result: Ok(rows),
-                                digest: Some(digest),
-                            },
-                            Err(e) => ApiResult::List {
-                                at,
-                                result: Err(e),
-                                digest: None,
-                            },
-                        }
-                    })
-                }
+                } => self.load_list(req, unless, first_screen),
                 Cmd::LoadCatalog { req } => self.spawn(req, |c| async move {
                     ApiResult::Catalog(c.webhook_events().await)
                 }),

@@ -1,14 +1,47 @@
-//! The runtime's reads off the loop that are not one API request: other accounts for the
-//! Accounts view, endpoint probes, the delivery log, the audit trail's rotations and
-//! history, and the export file. Each answers with a message; none blocks the loop.
+//! The runtime's reads off the loop that are more than one API request and one answer: the
+//! account's list (its first rows early), other accounts for the Accounts view, endpoint
+//! probes, the delivery log, the audit trail's rotations and history, and the export file.
+//! Each answers with messages; none blocks the loop.
 
 use super::{Inner, Runtime};
-use crate::app::{ApiResult, Msg};
+use crate::api::{FirstScreen, Listed};
+use crate::app::{ApiResult, Msg, ReqId};
 use crate::evidence::logs::LogQuery;
 use std::sync::Arc;
 use time::OffsetDateTime;
 
 impl Runtime {
+    /// The account's list; with `first_screen`, a large list's first rows come first
+    /// ([`Inner::FirstRows`]), and the rest is read once they are drawn.
+    pub(super) fn load_list(&self, req: ReqId, unless: Option<u64>, first_screen: Option<usize>) {
+        let tx = self.tx.clone();
+        let first = first_screen.map(|rows| FirstScreen {
+            rows,
+            show: Box::new(move |first| {
+                let (drawn, answer) = tokio::sync::oneshot::channel();
+                let _ = tx.send(Inner::FirstRows { req, first, drawn });
+                answer
+            }),
+        });
+        self.spawn(req, move |c| async move {
+            let listed = c.list_showing_first(unless, first).await;
+            let at = OffsetDateTime::now_utc();
+            match listed {
+                Ok(Listed::Unchanged) => ApiResult::ListUnchanged { at },
+                Ok(Listed::Rows { rows, digest }) => ApiResult::List {
+                    at,
+                    result: Ok(rows),
+                    digest: Some(digest),
+                },
+                Err(e) => ApiResult::List {
+                    at,
+                    result: Err(e),
+                    digest: None,
+                },
+            }
+        })
+    }
+
     /// Reads other accounts for the Accounts view, at most [`crate::fleet::CONCURRENCY`]
     /// at a time, each through the switcher's connector; every answer is its own message,
     /// so counts appear as they come. Not cancelled by a switch: they belong to no account
